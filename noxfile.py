@@ -7,12 +7,14 @@ Node comes from the system when `npm` is on PATH, otherwise from the `nodejs-whe
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import nox
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+BUILT = "docs/_build/html"
 
 nox.options.sessions = ["tests", "lint"]
 nox.options.default_venv_backend = "venv"
@@ -62,3 +64,39 @@ def lint(session: nox.Session) -> None:
     session.install(*_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the book (executing every chapter) into docs/_build/html, warnings as errors."""
+    start = time.perf_counter()
+    session.install(*_group("docs"), "-e", ".")
+    _build_scene(session)
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", *session.posargs, "docs", BUILT)
+    session.log(f"Open {ROOT / BUILT / 'index.html'}")
+    session.log(f"Built in {time.perf_counter() - start:.1f} s")
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Preview the book with live reload, rebuilding on changes to docs, src or the scene."""
+    session.install(*_group("docs"), "-e", ".")
+    _build_scene(session)
+    session.run(
+        "sphinx-autobuild",
+        "--watch",
+        "src",
+        "--watch",
+        "_static/threejs",
+        # Rebundle the scene before every rebuild; esbuild takes well under a second.
+        "--pre-build",
+        "npm run build",
+        # Written by the build itself: watching them would rebuild forever.
+        "--ignore",
+        "_static/threejs/dist",
+        "--ignore",
+        "docs/_build",
+        *session.posargs,
+        "docs",
+        BUILT,
+    )

@@ -1,0 +1,100 @@
+"""Sphinx configuration for the gradbook book."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
+
+def _repository_url() -> str:
+    """The repository's web address: Read the Docs says it; locally git's origin does."""
+    url = os.environ.get("READTHEDOCS_GIT_CLONE_URL", "")
+    if not url:
+        found = subprocess.run(
+            ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        url = found.stdout.strip()
+    if url.startswith("git@"):
+        url = "https://" + url.removeprefix("git@").replace(":", "/", 1)
+    return url.removesuffix(".git") if url.startswith("https://") else ""
+
+
+# -- Project ----------------------------------------------------------------------------------
+project = "gradbook"
+author = "The gradbook authors"
+copyright = "2026, The gradbook authors"
+language = "en"
+
+# -- Sources ----------------------------------------------------------------------------------
+extensions = [
+    "myst_nb",
+    "sphinx_design",
+    "gradbook_assets",  # docs/_ext: local MathJax, and a check that the scene bundle exists
+]
+# Only the scene's bundle (threejs/dist) and its stylesheet are served from the top-level
+# _static; its source modules are already inside the bundle. (Sphinx applies exclude_patterns
+# to static paths as well as to sources.)
+_SCENE_SERVED = {"dist", "gradbook-scene.css"}
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    *(
+        f"threejs/{p.name}"
+        for p in sorted((ROOT / "_static" / "threejs").glob("*"))
+        if p.name not in _SCENE_SERVED
+    ),
+]
+root_doc = "index"
+
+# -- MyST -------------------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- Notebook execution -----------------------------------------------------------------------
+# "cache" re-runs a page only when its code cells change. jupyter-cache lives beside the output
+# (docs/_build/.jupyter_cache for `nox -s docs`), so the git tree stays clean.
+nb_execution_mode = "cache"
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 300  # seconds per cell; the slowest is a short training run
+nb_merge_streams = True
+# No page embeds widgets; an empty value stops myst-nb from ever adding its CDN scripts.
+nb_ipywidgets_js = {}
+
+# -- HTML -------------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "gradbook: gradients that vanish and explode"
+html_static_path = ["../_static"]
+html_css_files = ["threejs/gradbook-scene.css"]
+html_js_files = [("threejs/dist/gradbook-loader.js", {"type": "module"})]
+html_last_updated_fmt = None
+html_show_sourcelink = True
+html_copy_source = True  # the download button serves the page's source and its notebook
+
+# Served from _static/mathjax by gradbook_assets, copied from the pinned npm package.
+mathjax_path = "mathjax/tex-chtml.js"
+
+_REPOSITORY = _repository_url()
+html_theme_options = {
+    "path_to_docs": "docs",
+    "repository_branch": "main",
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "use_repository_button": bool(_REPOSITORY),
+    "use_source_button": bool(_REPOSITORY),
+    "use_issues_button": bool(_REPOSITORY),
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+if _REPOSITORY:
+    html_theme_options["repository_url"] = _REPOSITORY
