@@ -1,0 +1,106 @@
+// Turns a network's shape into 3D positions. Pure: no three, no DOM.
+//
+// x runs from the input (left) to the output and the loss (right), so the backward pulse travels
+// right to left, the way a reader of the book's figures expects. Each layer is a slab in the
+// y-z plane: a column of up to COLUMN units stacked in y, and further columns going back in z,
+// so a 128-unit layer stays as tall as a 16-unit one.
+
+/** Units in one vertical column of a layer before the next column starts behind it. */
+export const COLUMN = 16;
+/** Distance between neighbouring units in a column, in world units. */
+export const UNIT_SPACING = 1;
+/** Distance between neighbouring layers, in world units. */
+export const LAYER_SPACING = 3;
+/** Gap between the output layer and the loss node, in world units. */
+export const LOSS_GAP = 3;
+/** The most connection segments drawn; beyond it each upper unit connects to fewer lower units. */
+export const MAX_EDGES = 24000;
+
+/**
+ * Lay out a network.
+ * @param {{shownUnits: number}[]} layers input first, output last
+ * @returns {{
+ *   positions: Float32Array, // x, y, z of each unit, layer after layer
+ *   layerOfUnit: Uint16Array, // index of each unit's layer
+ *   layerStart: number[], layerCount: number[], layerX: number[], layerTop: number[],
+ *   unitCount: number, loss: number[], edges: Uint32Array, // pairs (lower unit, upper unit)
+ *   bounds: {min: number[], max: number[], center: number[], radius: number},
+ * }}
+ */
+export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
+  const counts = layers.map((l) => l.shownUnits);
+  const unitCount = counts.reduce((a, b) => a + b, 0);
+  const positions = new Float32Array(unitCount * 3);
+  const layerOfUnit = new Uint16Array(unitCount);
+  const layerStart = [];
+  const layerX = [];
+  const layerTop = [];
+  const tallest = Math.min(COLUMN, Math.max(...counts));
+  const x0 = -((layers.length - 1) * LAYER_SPACING + LOSS_GAP) / 2;
+  let k = 0;
+  let zMax = 0;
+  layers.forEach((_, li) => {
+    const n = counts[li];
+    const rows = Math.min(n, COLUMN);
+    const cols = Math.ceil(n / COLUMN);
+    const x = x0 + li * LAYER_SPACING;
+    layerStart.push(k);
+    layerX.push(x);
+    layerTop.push(((rows - 1) / 2) * UNIT_SPACING);
+    zMax = Math.max(zMax, ((cols - 1) / 2) * UNIT_SPACING);
+    for (let u = 0; u < n; u++) {
+      const row = u % COLUMN;
+      const col = Math.floor(u / COLUMN);
+      positions[k * 3] = x;
+      positions[k * 3 + 1] = ((rows - 1) / 2 - row) * UNIT_SPACING; // first unit at the top
+      positions[k * 3 + 2] = (col - (cols - 1) / 2) * UNIT_SPACING;
+      layerOfUnit[k] = li;
+      k++;
+    }
+  });
+  const loss = [x0 + (layers.length - 1) * LAYER_SPACING + LOSS_GAP, 0, 0];
+  const halfY = ((tallest - 1) / 2) * UNIT_SPACING;
+  const min = [x0, -halfY, -zMax];
+  const max = [loss[0], halfY, zMax];
+  const center = [(min[0] + max[0]) / 2, 0, 0];
+  const radius = Math.hypot(max[0] - center[0], halfY, zMax) + 1;
+  return {
+    positions,
+    layerOfUnit,
+    layerStart,
+    layerCount: counts,
+    layerX,
+    layerTop,
+    unitCount,
+    loss,
+    edges: connectLayers(counts, layerStart, maxEdges),
+    bounds: { min, max, center, radius },
+  };
+}
+
+/**
+ * Choose which unit pairs of neighbouring layers to draw as lines. Small networks get every
+ * pair. Past maxEdges, each upper unit keeps an evenly spaced subset of the lower layer, so
+ * every unit still has visible connections and the line count stays bounded whatever the width.
+ */
+export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES) {
+  let full = 0;
+  for (let l = 1; l < counts.length; l++) full += counts[l - 1] * counts[l];
+  const keep = full <= maxEdges ? 1 : maxEdges / full; // share of each lower layer kept
+  const pairs = [];
+  for (let l = 1; l < counts.length; l++) {
+    const nLow = counts[l - 1];
+    const nUp = counts[l];
+    const perUpper = Math.max(1, Math.min(nLow, Math.floor(nLow * keep)));
+    for (let u = 0; u < nUp; u++) {
+      // Spread the kept lower units evenly and offset them per upper unit, so together the
+      // upper units still touch every lower unit.
+      const offset = Math.floor((u * nLow) / nUp);
+      for (let j = 0; j < perUpper; j++) {
+        const lower = (offset + Math.floor((j * nLow) / perUpper)) % nLow;
+        pairs.push(layerStart[l - 1] + lower, layerStart[l] + u);
+      }
+    }
+  }
+  return Uint32Array.from(pairs);
+}

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeLayer, describeStep, formatFactor, formatNumber, formatPowerOfTen, superscript } from '../../_static/threejs/format.js';
+
+test('factors read like the book: ×0.23, ×1.4', () => {
+  assert.equal(formatFactor(0.2345), '×0.23');
+  assert.equal(formatFactor(1.43), '×1.4');
+  assert.equal(formatFactor(31.6), '×32');
+  assert.equal(formatFactor(0.001), '×1 × 10⁻³');
+});
+
+test('large and small numbers use superscript powers of ten', () => {
+  assert.equal(formatNumber(3e-7), '3 × 10⁻⁷');
+  assert.equal(formatNumber(2.54e8), '2.5 × 10⁸');
+  assert.equal(formatNumber(9.96e-5), '1 × 10⁻⁴'); // rounding carries into the exponent
+  assert.equal(formatNumber(0), '0');
+  assert.equal(formatNumber(3e-7, { ascii: true }), '3 × 10^-7');
+});
+
+test('non-finite values are written as words or symbols, never as numbers', () => {
+  assert.equal(formatNumber(Infinity), '∞');
+  assert.equal(formatNumber(NaN), 'NaN');
+  assert.equal(formatFactor(NaN), '×NaN');
+  assert.equal(formatNumber(Infinity, { ascii: true }), 'infinity');
+});
+
+test('superscripts and legend powers', () => {
+  assert.equal(superscript(-12), '⁻¹²');
+  assert.equal(formatPowerOfTen(4), '10⁴');
+});
+
+test('the screen-reader sentence for a layer', () => {
+  assert.equal(describeLayer('layer 1', 3e-7), "Layer 1 receives 3 × 10^-7 of the output's gradient.");
+  assert.equal(describeLayer('Layer 2', 0.25), "Layer 2 receives 0.25 of the output's gradient.");
+  assert.match(describeLayer('t=1', NaN), /not a number/);
+  assert.match(describeLayer('t=1', Infinity), /infinity/);
+  assert.match(describeLayer('layer 3', 0), /none/);
+});
+
+test('a step description names the scenario, step, loss and first layer', () => {
+  const scenario = {
+    title: 'Sigmoid', network: { layers: [{ name: 'input' }, { name: 'layer 1' }, { name: 'output' }] },
+    steps: [{ step: 40, loss: 0.6931, clipped: true, layers: [{ product: 2e-6 }] }],
+  };
+  assert.equal(describeStep(scenario, 0), "Sigmoid, training step 40, loss 0.693, gradient clipped. Layer 1 receives 2 × 10^-6 of the output's gradient.");
+  scenario.steps[0].loss = NaN;
+  assert.match(describeStep(scenario, 0), /loss NaN/);
+});
