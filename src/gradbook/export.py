@@ -1,0 +1,193 @@
+"""The scene payload: the one contract between the simulator and the Three.js scene.
+
+This is the only module that knows the payload's layout (described by payload.schema.json
+beside it). Payloads are strict JSON: non-finite numbers become the strings "inf", "-inf" and
+"nan", and `dumps` refuses anything else that is not finite.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from importlib import resources
+
+import numpy as np
+
+from . import colorscale, scenarios
+from .trace import Trace
+
+SCHEMA_NAME = "gradbook-payload"
+SCHEMA_VERSION = 1
+MAX_SHOWN_UNITS = 16  # wider layers are drawn by their first 16 units
+MAX_FRAMES = 10  # training steps per scenario in a payload: keeps a chapter under 150 KB
+SIGNIFICANT = 3  # significant digits kept for scalars: the scene shows two
+
+
+def schema() -> dict:
+    """The JSON Schema that every payload must satisfy."""
+    text = resources.files("gradbook").joinpath("payload.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def encode(value, digits: int = SIGNIFICANT):
+    """A number for strict JSON: finite numbers rounded, the rest as "inf", "-inf" or "nan"."""
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return float(f"{v:.{digits - 1}e}")
+
+
+def _log10s(values: np.ndarray) -> list:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(np.abs(values))
+    return [encode(x) if not math.isfinite(x) else round(float(x), 2) for x in logs]
+
+
+def color_scale() -> dict:
+    return {
+        "log10Min": colorscale.LOG10_MIN,
+        "log10Max": colorscale.LOG10_MAX,
+        "colormap": colorscale.COLORMAP,
+        "table": colorscale.table(),
+        "inf": colorscale.INF_COLOR,
+        "nan": colorscale.NAN_COLOR,
+    }
+
+
+def _network(model) -> dict:
+    c = model.config
+    if model.kind == "rnn":
+        hidden = [(f"t{t}", c.hidden) for t in range(1, c.steps + 1)]
+    else:
+        hidden = [(f"h{l}", c.width) for l in range(1, c.depth + 1)]
+    layers = [{"name": "x", "role": "input", "units": c.input_dim}]
+    layers += [{"name": name, "role": "hidden", "units": n} for name, n in hidden]
+    layers.append({"name": "loss", "role": "output", "units": c.output_dim})
+    for layer in layers:
+        layer["shownUnits"] = min(layer["units"], MAX_SHOWN_UNITS)
+    return {"layers": layers, "timeSteps": c.steps if model.kind == "rnn" else None}
+
+
+def _frame(step: int, trace: Trace, record, model) -> dict:
+    ratios = record.update_ratios
+    names = model.weight_names()
+    layers = []
+    for i, layer in enumerate(trace.layers):
+        # An RNN shares one W_hh across time steps, so no step has an update ratio of its own.
+        ratio = ratios.get(names[i]) if model.kind == "mlp" else None
+        layers.append(
+            {
+                "gradNorm": encode(layer.grad_norm),
+                "factor": encode(layer.factor),
+                "product": encode(layer.product),
+                "weightGradNorm": encode(layer.weight_grad_norm),
+                "updateRatio": None if ratio is None else encode(ratio),
+                "neuronsLog10": _log10s(layer.neuron_grad[:MAX_SHOWN_UNITS]),
+            }
+        )
+    return {
+        "step": step,
+        "loss": encode(trace.loss),
+        "outputGradNorm": encode(trace.output_grad_norm),
+        "clipped": bool(record.clipped),
+        "layers": layers,
+    }
+
+
+def pick_frames(recorded: list[int], first_nonfinite: int | None, limit: int) -> list[int]:
+    """At most `limit` recorded steps, evenly spread, keeping the first, last and non-finite."""
+    steps = sorted(recorded)
+    if len(steps) <= limit:
+        return steps
+    keep = {steps[0], steps[-1]}
+    if first_nonfinite is not None:
+        keep.add(first_nonfinite)
+    for i in np.linspace(0, len(steps) - 1, limit).round().astype(int):
+        if len(keep) >= limit:
+            break
+        keep.add(steps[i])
+    return sorted(keep)
+
+
+def scenario_payload(scenario_id: str, max_frames: int = MAX_FRAMES) -> dict:
+    """One scenario's entry in a payload: shape, configuration and recorded frames."""
+    done = scenarios.run(scenario_id)
+    s, model, run = done.scenario, done.model, done.run
+    frames = pick_frames(list(run.traces), run.first_nonfinite_step, max_frames)
+    config = {"kind": s.kind, "seed": s.seed, **s.model.as_dict()}
+    config.update({f"train_{k}": v for k, v in s.training.as_dict().items()})
+    return {
+        "id": s.id,
+        "title": s.title,
+        "summary": s.summary,
+        "kind": s.kind,
+        "config": config,
+        "network": _network(model),
+        "steps": [_frame(k, run.traces[k], run.steps[k], model) for k in frames],
+        "firstNonFiniteStep": run.first_nonfinite_step,
+    }
+
+
+def build_payload(scenario_ids: list[str], max_frames: int = MAX_FRAMES) -> dict:
+    """A payload holding the named scenarios, in order, for one scene."""
+    if isinstance(scenario_ids, str) or not scenario_ids:
+        raise TypeError("scenario_ids must be a non-empty list of scenario ids")
+    return {
+        "schema": SCHEMA_NAME,
+        "version": SCHEMA_VERSION,
+        "colorScale": color_scale(),
+        "scenarios": [scenario_payload(sid, max_frames) for sid in scenario_ids],
+    }
+
+
+def dumps(payload: dict) -> str:
+    """Strict, compact JSON: raises ValueError if a NaN or infinity slipped through."""
+    return json.dumps(payload, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+
+
+class PayloadElement:
+    """An inline <script type="application/json"> element that a notebook cell displays.
+
+    Carrying the payload in the cell's own output keeps page and execution cache in step.
+    """
+
+    def __init__(self, payload: dict, element_id: str):
+        self.text = dumps(payload)
+        self.element_id = element_id
+
+    def _repr_html_(self) -> str:
+        # "</" would end the script element early; "<\/" means the same to a JSON parser.
+        body = self.text.replace("</", "<\\/")
+        return (
+            f'<script type="application/json" id="{html.escape(self.element_id)}">'
+            f"{body}</script>"
+        )
+
+
+def payload_html(payload: dict, element_id: str) -> PayloadElement:
+    """Display this (the last line of a cell) to put the payload on the page."""
+    return PayloadElement(payload, element_id)
+
+
+def trace_dict(trace: Trace) -> dict:
+    """A Trace as plain JSON-ready data: the CLI's --json output."""
+    return {
+        "kind": trace.kind,
+        "loss": encode(trace.loss, 8),
+        "output_grad_norm": encode(trace.output_grad_norm, 8),
+        "layers": [
+            {
+                "layer": layer.index,
+                "grad_norm": encode(layer.grad_norm, 8),
+                "weight_grad_norm": encode(layer.weight_grad_norm, 8),
+                "factor": encode(layer.factor, 8),
+                "product": encode(layer.product, 8),
+                "mean_slope": encode(layer.mean_slope, 8),
+                "saturated": encode(layer.saturated, 8),
+            }
+            for layer in trace.layers
+        ],
+    }

@@ -1,0 +1,154 @@
+"""A multilayer perceptron with exact backpropagation, in matrix form.
+
+Each hidden layer: z = h W + b, then optional batch norm, then a = f(z), then optionally
+h_next = h + a (residual). Forward and backward for each piece sit next to each other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations, batchnorm, data, init, losses
+from .config import MLPConfig
+from .trace import Trace, assemble
+
+
+class MLP:
+    """A seeded MLP built from an MLPConfig (or the same fields as keyword arguments).
+
+    >>> net = MLP(depth=20, width=64, activation="sigmoid", init="xavier", seed=0)
+    >>> trace = net.trace()
+    >>> print(trace.table())  # doctest: +SKIP
+    """
+
+    kind = "mlp"
+
+    def __init__(self, config: MLPConfig | None = None, *, seed: int = 0, **fields):
+        if config is not None and fields:
+            raise TypeError("pass either an MLPConfig or its fields as keywords, not both")
+        if config is not None and not isinstance(config, MLPConfig):
+            raise TypeError(f"config must be an MLPConfig, got {type(config).__name__}")
+        self.config = config if config is not None else MLPConfig(**fields)
+        self.seed = check_seed(seed)
+        self.params = self._init_params(np.random.default_rng(self.seed))
+
+    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        c = self.config
+        dims = [c.input_dim] + [c.width] * c.depth
+        params = {}
+        for l in range(1, c.depth + 1):
+            params[f"W{l}"] = init.weights(c.init, dims[l - 1], dims[l], rng)
+            params[f"b{l}"] = np.zeros(dims[l])
+            if c.batchnorm:
+                params[f"gamma{l}"] = np.ones(dims[l])
+                params[f"beta{l}"] = np.zeros(dims[l])
+        # The read-out is always Xavier: the experiment is about the hidden layers.
+        params["W_out"] = init.weights("xavier", c.width, c.output_dim, rng)
+        params["b_out"] = np.zeros(c.output_dim)
+        return params
+
+    def weight_names(self) -> list[str]:
+        """The weight matrix feeding each hidden layer, first layer first."""
+        return [f"W{l}" for l in range(1, self.config.depth + 1)]
+
+    def has_skip(self, l: int) -> bool:
+        """Whether hidden layer l adds its input back (only where the widths match)."""
+        c = self.config
+        width_in = c.input_dim if l == 1 else c.width
+        return c.residual and width_in == c.width
+
+    def forward(self, x: np.ndarray):
+        """Output of the network for inputs x (batch, input_dim), and the cache for backward."""
+        c, p = self.config, self.params
+        act = activations.get(c.activation, c.leaky_slope)
+        h, cache = x, []
+        for l in range(1, c.depth + 1):
+            z = h @ p[f"W{l}"] + p[f"b{l}"]
+            bn = None
+            if c.batchnorm:
+                z_in = z
+                z, bn, _ = batchnorm.forward(z_in, p[f"gamma{l}"], p[f"beta{l}"], c.bn_eps)
+            a = act.f(z)
+            h_next = h + a if self.has_skip(l) else a
+            cache.append((h, z, a, bn))
+            h = h_next
+        out = h @ p["W_out"] + p["b_out"]
+        return out, (cache, h)
+
+    def backward(self, cache, dout: np.ndarray):
+        """Parameter gradients and per-layer arrays, from dL/d(output)."""
+        c, p = self.config, self.params
+        act = activations.get(c.activation, c.leaky_slope)
+        layers, h_top = cache
+        grads = {"W_out": h_top.T @ dout, "b_out": dout.sum(axis=0)}
+        dh = dout @ p["W_out"].T
+        dhs, dWs, hs, slopes, sat = [], [], [], [], []
+        for l in range(c.depth, 0, -1):
+            h_in, z, a, bn = layers[l - 1]
+            slope = act.slope(z, a)
+            dhs.append(dh)
+            hs.append(h_in + a if self.has_skip(l) else a)
+            slopes.append(slope)
+            sat.append(act.saturated(z, a))
+            dz = dh * slope
+            if bn is not None:
+                dz, grads[f"gamma{l}"], grads[f"beta{l}"] = batchnorm.backward(dz, bn)
+            grads[f"W{l}"] = h_in.T @ dz
+            grads[f"b{l}"] = dz.sum(axis=0)
+            dWs.append(grads[f"W{l}"])
+            dh_in = dz @ p[f"W{l}"].T
+            # The skip path hands the gradient down unchanged: dL/dh_l = dL/dh_{l+1} (I + dF/dh).
+            dh = dh_in + dh if self.has_skip(l) else dh_in
+        rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
+        return grads, rev
+
+    def loss_and_trace(self, x: np.ndarray, y: np.ndarray) -> Trace:
+        """One forward and backward pass on (x, y), as a Trace. Overflow stays in the numbers."""
+        x, y = check_batch(x, y, self.config)
+        loss_fn = losses.get(self.config.loss)
+        with np.errstate(all="ignore"):
+            out, cache = self.forward(x)
+            loss, dout = loss_fn(out, y)
+            grads, per_layer = self.backward(cache, dout)
+            return assemble(self.kind, loss, dout, *per_layer, grads)
+
+    def trace(self, x=None, y=None, *, batch_size: int = 256, seed: int = 0) -> Trace:
+        """Trace one batch: (x, y) if given, else `batch_size` examples of the built-in task."""
+        if x is None and y is None:
+            check_positive_int("batch_size", batch_size)
+            x, y = data.task_batch("mlp", self.config, batch_size, np.random.default_rng(seed))
+        elif x is None or y is None:
+            raise TypeError("pass both x and y, or neither to use the built-in task")
+        return self.loss_and_trace(x, y)
+
+
+def check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def check_positive_int(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, got {value}")
+
+
+def check_batch(x, y, config, time_steps: int | None = None):
+    """x and y as arrays, checked against the model's shapes and loss."""
+    x = np.asarray(x, dtype=float)
+    shape = ("batch", config.input_dim) if time_steps is None else ("batch", time_steps, config.input_dim)
+    if x.ndim != len(shape) or x.shape[1:] != shape[1:] or x.shape[0] < 1:
+        raise ValueError(f"x must have shape {shape}, got {x.shape}")
+    y = np.asarray(y)
+    if y.ndim == 0 or y.shape[0] != x.shape[0]:
+        raise ValueError(f"x and y must hold the same number of examples: {len(x)} vs {y.shape}")
+    if config.loss == "cross_entropy":
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise TypeError("with cross_entropy, y must be a 1-D array of integer class labels")
+        if y.min() < 0 or y.max() >= config.output_dim:
+            raise ValueError(f"class labels must be from 0 to {config.output_dim - 1}")
+    elif y.shape != (x.shape[0], config.output_dim):
+        raise ValueError(f"with mse, y must have shape (batch, {config.output_dim}), got {y.shape}")
+    return x, y.astype(float) if config.loss == "mse" else y

@@ -1,0 +1,109 @@
+"""A vanilla recurrent net unrolled in time, with backpropagation through time.
+
+h_t = f(h_{t-1} W_hh + x_t W_xh + b) for t = 1..T, from h_0 = 0; the loss is taken on
+h_T W_out + b_out. Going back one step multiplies the backward signal by diag(f'(z_t)) W_hh^T,
+so its size after many steps is governed by W_hh's largest singular value (Pascanu et al. 2013).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations, data, init, losses
+from .config import RNNConfig
+from .mlp import check_batch, check_positive_int, check_seed
+from .trace import Trace, assemble
+
+
+def scaled_orthogonal(n: int, rho: float, rng: np.random.Generator) -> np.ndarray:
+    """A random n x n orthogonal matrix times rho: every singular value equals rho."""
+    q, r = np.linalg.qr(rng.normal(size=(n, n)))
+    return rho * q * np.sign(np.diag(r))  # the sign fix makes q uniformly distributed
+
+
+class RNN:
+    """A seeded vanilla RNN built from an RNNConfig (or its fields as keyword arguments).
+
+    >>> rnn = RNN(steps=40, hidden=32, activation="tanh", rho=1.5, seed=0)
+    >>> trace = rnn.trace()  # one layer entry per time step, step 1 first
+    """
+
+    kind = "rnn"
+
+    def __init__(self, config: RNNConfig | None = None, *, seed: int = 0, **fields):
+        if config is not None and fields:
+            raise TypeError("pass either an RNNConfig or its fields as keywords, not both")
+        if config is not None and not isinstance(config, RNNConfig):
+            raise TypeError(f"config must be an RNNConfig, got {type(config).__name__}")
+        self.config = config if config is not None else RNNConfig(**fields)
+        self.seed = check_seed(seed)
+        c, rng = self.config, np.random.default_rng(self.seed)
+        self.params = {
+            "W_hh": scaled_orthogonal(c.hidden, c.rho, rng),
+            "W_xh": init.weights("xavier", c.input_dim, c.hidden, rng),
+            "b": np.zeros(c.hidden),
+            "W_out": init.weights("xavier", c.hidden, c.output_dim, rng),
+            "b_out": np.zeros(c.output_dim),
+        }
+
+    def weight_names(self) -> list[str]:
+        return ["W_hh", "W_xh", "W_out"]
+
+    def forward(self, x: np.ndarray):
+        """Output for sequences x (batch, steps, input_dim), and the cache for backward."""
+        p = self.params
+        act = activations.get(self.config.activation)
+        h = np.zeros((x.shape[0], self.config.hidden))
+        cache = []
+        for t in range(x.shape[1]):
+            z = h @ p["W_hh"] + x[:, t] @ p["W_xh"] + p["b"]
+            a = act.f(z)
+            cache.append((h, z, a))
+            h = a
+        return h @ p["W_out"] + p["b_out"], (cache, h, x)
+
+    def backward(self, cache, dout: np.ndarray):
+        """Parameter gradients and per-step arrays (step 1 first), from dL/d(output)."""
+        p = self.params
+        act = activations.get(self.config.activation)
+        steps, h_last, x = cache
+        grads = {k: np.zeros_like(v) for k, v in p.items()}
+        grads["W_out"] = h_last.T @ dout
+        grads["b_out"] = dout.sum(axis=0)
+        dh = dout @ p["W_out"].T
+        dhs, dWs, hs, slopes, sat = [], [], [], [], []
+        for t in range(len(steps) - 1, -1, -1):
+            h_prev, z, a = steps[t]
+            slope = act.slope(z, a)
+            dz = dh * slope
+            dW_t = h_prev.T @ dz  # this step's share of dL/dW_hh
+            grads["W_hh"] += dW_t
+            grads["W_xh"] += x[:, t].T @ dz
+            grads["b"] += dz.sum(axis=0)
+            dhs.append(dh)
+            dWs.append(dW_t)
+            hs.append(a)
+            slopes.append(slope)
+            sat.append(act.saturated(z, a))
+            dh = dz @ p["W_hh"].T
+        rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
+        return grads, rev
+
+    def loss_and_trace(self, x: np.ndarray, y: np.ndarray) -> Trace:
+        """One forward and backward pass through time on (x, y), as a Trace."""
+        x, y = check_batch(x, y, self.config, time_steps=self.config.steps)
+        loss_fn = losses.get(self.config.loss)
+        with np.errstate(all="ignore"):
+            out, cache = self.forward(x)
+            loss, dout = loss_fn(out, y)
+            grads, per_step = self.backward(cache, dout)
+            return assemble(self.kind, loss, dout, *per_step, grads)
+
+    def trace(self, x=None, y=None, *, batch_size: int = 256, seed: int = 0) -> Trace:
+        """Trace one batch: (x, y) if given, else `batch_size` sequences of the memory task."""
+        if x is None and y is None:
+            check_positive_int("batch_size", batch_size)
+            x, y = data.task_batch("rnn", self.config, batch_size, np.random.default_rng(seed))
+        elif x is None or y is None:
+            raise TypeError("pass both x and y, or neither to use the built-in task")
+        return self.loss_and_trace(x, y)

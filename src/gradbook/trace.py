@@ -1,0 +1,208 @@
+"""What one forward and backward pass reveals, layer by layer.
+
+A `Trace` holds, for each hidden layer (or RNN time step), first layer first: the backward
+signal dL/dh, its norm, the layer's factor and the running product from the output, dL/dW,
+the activation slope and statistics, each unit's backward-signal size, and histograms on one
+fixed log10 grid shared by every layer and scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+# One grid for every histogram in the book: quarter-decade bins of |value| from 1e-16 to 1e8.
+HIST_EDGES = np.linspace(-16.0, 8.0, 97)
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of log10|value| on HIST_EDGES, plus what falls outside the grid."""
+
+    counts: np.ndarray
+    below: int  # nonzero but under 1e-16
+    above: int  # finite but over 1e8
+    zero: int
+    nonfinite: int
+    edges: np.ndarray = field(default_factory=lambda: HIST_EDGES)
+
+
+def log_histogram(values: np.ndarray) -> Histogram:
+    """Histogram of log10|values| on the shared grid."""
+    a = np.abs(np.asarray(values, dtype=float)).ravel()
+    finite = np.isfinite(a)
+    positive = a[finite & (a > 0)]
+    with np.errstate(divide="ignore"):
+        logs = np.log10(positive)
+    counts, _ = np.histogram(logs, bins=HIST_EDGES)
+    return Histogram(
+        counts=counts,
+        below=int(np.sum(logs < HIST_EDGES[0])),
+        above=int(np.sum(logs > HIST_EDGES[-1])),
+        zero=int(np.sum(a[finite] == 0)),
+        nonfinite=int(np.sum(~finite)),
+    )
+
+
+def norm(x: np.ndarray) -> float:
+    """The 2-norm of all entries of x, scaled first so that finite entries near 1e300 stay finite."""
+    with np.errstate(all="ignore"):
+        a = np.abs(np.asarray(x, dtype=float))
+        if a.size == 0:
+            return 0.0
+        biggest = np.max(a)
+        if not np.isfinite(biggest) or biggest == 0:
+            return float(np.nan if np.isnan(a).any() else biggest)
+        return float(biggest * np.sqrt(np.sum((a / biggest) ** 2)))
+
+
+def _quiet(method):
+    """A cached property computed with numpy's floating-point warnings off: inf is data here."""
+
+    def wrapper(self):
+        with np.errstate(all="ignore"):
+            return method(self)
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return cached_property(wrapper)
+
+
+def _ratio(top: float, bottom: float) -> float:
+    """top / bottom, where 0/0 is nan and x/0 is inf, without numpy warnings."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(top) / np.float64(bottom))
+
+
+@dataclass(frozen=True, eq=False)
+class LayerTrace:
+    """One hidden layer (or one time step) in one backward pass. `index` counts from 1."""
+
+    index: int
+    dh: np.ndarray  # dL/dh: the backward signal reaching this layer's output, (batch, units)
+    dW: np.ndarray  # dL/dW for the weights that feed this layer
+    h: np.ndarray  # the layer's output (activations), (batch, units)
+    slope: np.ndarray  # f'(z) for each example and unit
+    saturated_mask: np.ndarray
+    factor: float  # grad_norm / grad_norm of the layer above (the output for the top layer)
+    product: float  # grad_norm / output gradient norm: the factors multiplied together
+
+    @_quiet
+    def grad_norm(self) -> float:
+        return norm(self.dh)
+
+    @_quiet
+    def weight_grad_norm(self) -> float:
+        return norm(self.dW)
+
+    @_quiet
+    def mean_slope(self) -> float:
+        return float(np.mean(np.abs(self.slope)))
+
+    @_quiet
+    def activation_mean(self) -> float:
+        return float(np.mean(self.h))
+
+    @_quiet
+    def activation_std(self) -> float:
+        return float(np.std(self.h))
+
+    @_quiet
+    def saturated(self) -> float:
+        """The share of (example, unit) pairs whose unit is saturated."""
+        return float(np.mean(self.saturated_mask))
+
+    @_quiet
+    def neuron_grad(self) -> np.ndarray:
+        """Each unit's backward-signal size: the norm of its column of dL/dh over the batch."""
+        return np.sqrt(np.sum(self.dh * self.dh, axis=0))
+
+    @_quiet
+    def dh_hist(self) -> Histogram:
+        return log_histogram(self.dh)
+
+    @_quiet
+    def dW_hist(self) -> Histogram:
+        return log_histogram(self.dW)
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """A whole forward and backward pass: the loss, the output gradient and every layer."""
+
+    kind: str  # "mlp" or "rnn"
+    loss: float
+    output_grad_norm: float  # norm of dL/d(output) over the batch: where the backward pass starts
+    layers: tuple[LayerTrace, ...]  # first hidden layer (or time step 1) first
+    grads: dict[str, np.ndarray]  # dL/d(parameter) for every parameter, by name
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        return np.array([layer.grad_norm for layer in self.layers])
+
+    @property
+    def weight_grad_norms(self) -> np.ndarray:
+        return np.array([layer.weight_grad_norm for layer in self.layers])
+
+    @property
+    def factors(self) -> np.ndarray:
+        return np.array([layer.factor for layer in self.layers])
+
+    @property
+    def products(self) -> np.ndarray:
+        return np.array([layer.product for layer in self.layers])
+
+    @property
+    def global_grad_norm(self) -> float:
+        """The norm of all parameter gradients taken together as one vector."""
+        return global_norm(self.grads)
+
+    @property
+    def is_finite(self) -> bool:
+        return bool(np.isfinite(self.loss)) and all(
+            bool(np.all(np.isfinite(g))) for g in self.grads.values()
+        )
+
+    def table(self) -> str:
+        """A readable per-layer table, first hidden layer first, in scientific notation."""
+        name = "step" if self.kind == "rnn" else "layer"
+        lines = [f"{name:>6}  {'grad norm':>10}  {'factor':>10}  {'product':>10}"]
+        for layer in self.layers:
+            lines.append(
+                f"{layer.index:>6}  {layer.grad_norm:>10.3e}  "
+                f"{layer.factor:>10.3e}  {layer.product:>10.3e}"
+            )
+        lines.append(f"{'output':>6}  {self.output_grad_norm:>10.3e}")
+        lines.append(f"loss {self.loss:.6g}")
+        return "\n".join(lines)
+
+
+def global_norm(grads: dict[str, np.ndarray]) -> float:
+    """The norm of every array in `grads` taken together as one long vector."""
+    return norm(np.array([norm(g) for g in grads.values()]))
+
+
+def assemble(kind, loss, dout, dhs, dWs, hs, slopes, saturated, grads) -> Trace:
+    """Turn per-layer arrays (first layer first) into a Trace with factors and products."""
+    out_norm = norm(dout)
+    norms = [norm(dh) for dh in dhs]
+    above = [*norms[1:], out_norm]
+    layers = tuple(
+        LayerTrace(
+            index=i + 1,
+            dh=dhs[i],
+            dW=dWs[i],
+            h=hs[i],
+            slope=slopes[i],
+            saturated_mask=saturated[i],
+            factor=_ratio(norms[i], above[i]),
+            product=_ratio(norms[i], out_norm),
+        )
+        for i in range(len(dhs))
+    )
+    return Trace(kind=kind, loss=float(loss), output_grad_norm=out_norm, layers=layers, grads=grads)
