@@ -22,10 +22,13 @@ def parse(name: str) -> tuple[str, float | None]:
         except ValueError:
             raise ValueError(
                 f"init {name!r}: the part after 'normal:' must be a positive number, "
-                "as in 'normal:0.01'"
+                f"as in 'normal:0.01' (allowed: {', '.join(NAMES)})"
             ) from None
         if not (np.isfinite(std) and std > 0):
-            raise ValueError(f"init {name!r}: the standard deviation must be positive and finite")
+            raise ValueError(
+                f"init {name!r}: the standard deviation must be positive and finite, "
+                "as in 'normal:0.01'"
+            )
         return "normal", std
     if name not in NAMES[1:]:
         raise ValueError(f"unknown init {name!r}: allowed values are {', '.join(NAMES)}")
