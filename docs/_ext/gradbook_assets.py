@@ -1,4 +1,5 @@
-"""Serve the book's MathJax and scene bundle from the book itself, never from another host.
+"""Serve the book's MathJax and scene bundle from the book itself, never from another host,
+and offer each executed chapter as a notebook download.
 
 MathJax comes from the npm lockfile (``node_modules/mathjax``), the scene from the esbuild
 bundle in ``_static/threejs/dist``. Both are produced by ``npm ci`` and ``npm run build``,
@@ -62,7 +63,27 @@ def _check_scene_bundle(app: Sphinx) -> None:
         )
 
 
+def _offer_notebook(app: Sphinx, pagename: str, templatename, context: dict, doctree) -> None:
+    """Put the executed notebook beside the page's source, for the theme's .ipynb button.
+
+    sphinx-book-theme does this only when launch buttons (Binder, Colab) are set up; the book
+    has none, because a chapter needs gradbook installed, which those services do not do.
+    """
+    if "kernelspec" not in app.env.metadata.get(pagename, {}):
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        logger.warning("no executed notebook for %s at %s", pagename, executed)
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("builder-inited", _copy_mathjax)
     app.connect("builder-inited", _check_scene_bundle)
+    # Before the theme's header buttons (priority 501), which read context["ipynb_source"].
+    app.connect("html-page-context", _offer_notebook, priority=500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -69,20 +69,23 @@ class Page(HTMLParser):
         self._open: list[tuple[str, dict[str, str]]] = []
         self._text: list[str] = []
         self._skip_depth = 0
+        self._is_section_title = False
         self.feed(html)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         self.elements.append((tag, a))
-        if tag in {"script", "style", "h1"}:
-            self._open.append((tag, a))
-            self._text = [] if tag != "h1" or not self._in("h1") else self._text
         classes = a.get("class", "").split()
-        if self._in("h1") and ("section-number" in classes or "headerlink" in classes):
+        if self._skip_depth:
             self._skip_depth += 1
-        elif self._skip_depth:
-            self._skip_depth += 1
+        elif self._in("h1") and ("section-number" in classes or "headerlink" in classes):
+            self._skip_depth = 1
+            self._is_section_title = self._is_section_title or "headerlink" in classes
+        elif tag in {"script", "style", "h1"}:
+            self._open.append((tag, a))
+            self._text = []
+            self._is_section_title = False
 
     def handle_endtag(self, tag: str) -> None:
         if self._skip_depth:
@@ -95,7 +98,9 @@ class Page(HTMLParser):
                 self.scripts.append((a, text))
             elif tag == "style":
                 self.styles.append(text)
-            else:
+            elif self._is_section_title:
+                # Only the body's section titles carry a permalink; the theme's header repeats
+                # the page title in an h1 of its own.
                 self.h1.append(" ".join(text.split()))
 
     def handle_data(self, data: str) -> None:
