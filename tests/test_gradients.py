@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradcheck import numeric_param_grad, numeric_state_grad, rel_error
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gradbook import MLP, RNN, data
+from gradcheck import numeric_param_grad, numeric_state_grad, rel_error
 
 TOL = 1e-6
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
@@ -109,8 +109,12 @@ def test_random_small_mlps_match_finite_differences(
         # With one unit per layer or near-constant inputs the batch variance is ~0 and the
         # finite differences lose their precision, not the analytic gradient.
         _, (layers, _) = net.forward(x)
-        assume(all(np.min(np.std(h @ net.params[f"W{l + 1}"], axis=0)) > 1e-2
-                   for l, (h, _, _, _) in enumerate(layers)))
+        assume(
+            all(
+                np.min(np.std(h @ net.params[f"W{l + 1}"], axis=0)) > 1e-2
+                for l, (h, _, _, _) in enumerate(layers)
+            )
+        )
     if activation in ("relu", "leaky_relu"):
         assume(_min_abs_preactivation(net, x) > 1e-2)  # stay clear of the kink at 0
     check_model(net, x, y)

@@ -6,8 +6,8 @@ activation also states its largest possible slope and what counts as a saturated
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -26,7 +26,5 @@ def backward(dy: np.ndarray, cache):
     dbeta = dy.sum(axis=0)
     dz_hat = dy * gamma
     # d(mean) and d(var) terms folded together: the standard closed form.
-    dz = (inv_std / n) * (
-        n * dz_hat - dz_hat.sum(axis=0) - z_hat * np.sum(dz_hat * z_hat, axis=0)
-    )
+    dz = (inv_std / n) * (n * dz_hat - dz_hat.sum(axis=0) - z_hat * np.sum(dz_hat * z_hat, axis=0))
     return dz, dgamma, dbeta

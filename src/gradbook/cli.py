@@ -58,20 +58,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="one forward and backward pass of an MLP on the two-spirals task",
         description="Print each hidden layer's gradient norm, factor and running product.",
     )
-    trace.add_argument("--depth", type=_int_in(1, config.MAX_DEPTH), default=10,
-                       help="hidden layers (1 to 200; default 10)")
-    trace.add_argument("--width", type=_int_in(1, config.MAX_WIDTH), default=32,
-                       help="units per hidden layer (1 to 2048; default 32)")
-    trace.add_argument("--activation", type=_activation, default="tanh",
-                       help=f"one of {', '.join(activations.NAMES)} (default tanh)")
-    trace.add_argument("--init", type=_init_name, default="xavier",
-                       help=f"one of {', '.join(init.NAMES)} (default xavier)")
+    trace.add_argument(
+        "--depth",
+        type=_int_in(1, config.MAX_DEPTH),
+        default=10,
+        help="hidden layers (1 to 200; default 10)",
+    )
+    trace.add_argument(
+        "--width",
+        type=_int_in(1, config.MAX_WIDTH),
+        default=32,
+        help="units per hidden layer (1 to 2048; default 32)",
+    )
+    trace.add_argument(
+        "--activation",
+        type=_activation,
+        default="tanh",
+        help=f"one of {', '.join(activations.NAMES)} (default tanh)",
+    )
+    trace.add_argument(
+        "--init",
+        type=_init_name,
+        default="xavier",
+        help=f"one of {', '.join(init.NAMES)} (default xavier)",
+    )
     trace.add_argument("--batchnorm", action="store_true", help="batch-normalize every layer")
     trace.add_argument("--residual", action="store_true", help="add skip connections")
-    trace.add_argument("--batch-size", type=_int_in(1, 100_000), default=256,
-                       help="examples in the batch (default 256)")
-    trace.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=0,
-                       help="seed for weights and data (default 0)")
+    trace.add_argument(
+        "--batch-size",
+        type=_int_in(1, 100_000),
+        default=256,
+        help="examples in the batch (default 256)",
+    )
+    trace.add_argument(
+        "--seed",
+        type=_int_in(0, 2**32 - 1),
+        default=0,
+        help="seed for weights and data (default 0)",
+    )
     trace.add_argument("--json", action="store_true", help="print one strict JSON object")
     return parser
 

@@ -21,7 +21,7 @@ def clip_by_global_norm(grads: dict[str, np.ndarray], threshold: float):
 
 
 def clip_by_value(grads: dict[str, np.ndarray], limit: float):
-    """Clamp every gradient entry to [-limit, limit]; returns the gradients and whether any moved."""
+    """Clamp every entry to [-limit, limit]; return the gradients and whether any entry moved."""
     clipped = {k: np.clip(g, -limit, limit) for k, g in grads.items()}
     changed = any(bool(np.any(np.abs(g) > limit)) for g in grads.values())
     return clipped, changed

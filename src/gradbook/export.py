@@ -162,8 +162,7 @@ class PayloadElement:
         # "</" would end the script element early; "<\/" means the same to a JSON parser.
         body = self.text.replace("</", "<\\/")
         return (
-            f'<script type="application/json" id="{html.escape(self.element_id)}">'
-            f"{body}</script>"
+            f'<script type="application/json" id="{html.escape(self.element_id)}">{body}</script>'
         )
 
 

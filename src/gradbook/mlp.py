@@ -145,7 +145,11 @@ def check_positive_int(name: str, value) -> None:
 def check_batch(x, y, config, time_steps: int | None = None):
     """x and y as arrays, checked against the model's shapes and loss."""
     x = np.asarray(x, dtype=float)
-    shape = ("batch", config.input_dim) if time_steps is None else ("batch", time_steps, config.input_dim)
+    shape = (
+        ("batch", config.input_dim)
+        if time_steps is None
+        else ("batch", time_steps, config.input_dim)
+    )
     if x.ndim != len(shape) or x.shape[1:] != shape[1:] or x.shape[0] < 1:
         raise ValueError(f"x must have shape {shape}, got {x.shape}")
     y = np.asarray(y)

@@ -7,7 +7,7 @@ curve in a figure and a colour in the scene all come from the same seeded run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from .config import MLPConfig, RNNConfig, TrainConfig
 from .mlp import MLP
@@ -136,7 +136,7 @@ def get(scenario_id: str) -> Scenario:
     return SCENARIOS[scenario_id]
 
 
-@lru_cache(maxsize=None)
+@cache
 def run(scenario_id: str) -> ScenarioRun:
     """Build and train a scenario (once per process: the result is deterministic)."""
     scenario = get(scenario_id)

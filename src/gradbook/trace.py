@@ -47,7 +47,7 @@ def log_histogram(values: np.ndarray) -> Histogram:
 
 
 def norm(x: np.ndarray) -> float:
-    """The 2-norm of all entries of x, scaled first so that finite entries near 1e300 stay finite."""
+    """The 2-norm of all entries of x, scaled first so that entries near 1e300 stay finite."""
     with np.errstate(all="ignore"):
         a = np.abs(np.asarray(x, dtype=float))
         if a.size == 0:

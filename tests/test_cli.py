@@ -1,0 +1,94 @@
+"""`python -m gradbook trace`: the table, the JSON and the one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "gradbook", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_table_lists_every_layer_first_to_last():
+    result = run("trace", "--depth", "6", "--width", "8", "--activation", "sigmoid")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["layer", "grad", "norm"]
+    assert [line.split()[0] for line in lines[1:7]] == ["1", "2", "3", "4", "5", "6"]
+    assert all("e" in line.split()[1] for line in lines[1:7])  # scientific notation
+
+
+def test_json_shape():
+    result = run(
+        "trace",
+        "--depth",
+        "5",
+        "--width",
+        "16",
+        "--init",
+        "he",
+        "--activation",
+        "relu",
+        "--batchnorm",
+        "--residual",
+        "--batch-size",
+        "32",
+        "--seed",
+        "3",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [layer["layer"] for layer in data["layers"]] == [1, 2, 3, 4, 5]
+    for layer in data["layers"]:
+        assert {"grad_norm", "weight_grad_norm", "factor"} <= set(layer)
+        assert layer["grad_norm"] > 0
+
+
+def test_json_encodes_nonfinite_values_as_strings():
+    result = run(
+        "trace",
+        "--depth",
+        "200",
+        "--width",
+        "64",
+        "--activation",
+        "linear",
+        "--init",
+        "normal:10",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+
+    def refuse(name):
+        raise ValueError(name)
+
+    data = json.loads(result.stdout, parse_constant=refuse)
+    values = [layer["grad_norm"] for layer in data["layers"]]
+    assert {"inf", "nan"} & set(values)
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["--activation", "softplus"], "sigmoid, tanh, relu, leaky_relu, linear"),
+        (["--depth", "0"], "1 to 200"),
+        (["--width", "-3"], "1 to 2048"),
+        (["--width", "wide"], "1 to 2048"),
+        (["--init", "kaiming"], "normal:STD, standard, xavier, xavier-uniform, he"),
+        (["--batch-size", "0"], "1 to 100000"),
+    ],
+)
+def test_bad_options_give_one_line_naming_the_allowed_values(args, allowed):
+    result = run("trace", *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert allowed in result.stderr
+    assert "Traceback" not in result.stderr
