@@ -30,9 +30,7 @@ def table(size: int = TABLE_SIZE) -> list[str]:
 
 def cmap() -> ListedColormap:
     """The table as a matplotlib colormap, with NaN drawn in NAN_COLOR."""
-    listed = ListedColormap(table(), name=f"gradbook-{COLORMAP}")
-    listed.set_bad(NAN_COLOR)
-    return listed
+    return ListedColormap(table(), name=f"gradbook-{COLORMAP}").with_extremes(bad=NAN_COLOR)
 
 
 def norm() -> LogNorm:

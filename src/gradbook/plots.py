@@ -1,0 +1,182 @@
+"""Figures for the book. Each function draws on an `ax` it is given and returns its artists.
+
+Every colour that stands for a gradient's size comes from `colorscale`, the same fixed log
+scale the 3D scene uses, so a colour in a figure means the same size as in the scene.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.cm import ScalarMappable
+
+from . import activations, colorscale
+from .trace import HIST_EDGES, Trace
+from .train import TrainingRun
+
+HEALTHY_UPDATE_RATIO = 1e-3  # std(update) / std(W) that practitioners call healthy
+_INK = "#374151"  # reference lines and annotations
+
+
+def _colors(values) -> list[str]:
+    return [colorscale.color_of(v) for v in np.ravel(values)]
+
+
+def add_colorbar(fig, ax, label: str = "gradient size (fixed scale)"):
+    """The book's colour legend: powers of ten on the fixed log scale."""
+    mappable = ScalarMappable(norm=colorscale.norm(), cmap=colorscale.cmap())
+    bar = fig.colorbar(mappable, ax=ax, pad=0.02)
+    ticks = 10.0 ** np.arange(colorscale.LOG10_MIN, colorscale.LOG10_MAX + 1, 2)
+    bar.set_ticks(ticks)
+    bar.set_label(label)
+    return bar
+
+
+def gradient_profile(ax, trace: Trace, label: str | None = None, line_color: str = _INK):
+    """Gradient size at each hidden layer, output on the right, on a log scale.
+
+    Markers are coloured by size on the fixed scale; the line joins them.
+    """
+    layers = np.arange(1, len(trace) + 1)
+    norms = trace.grad_norms
+    (line,) = ax.plot(layers, norms, color=line_color, lw=1.5, label=label, zorder=1)
+    dots = ax.scatter(layers, norms, c=_colors(norms), s=46, edgecolors=_INK, lw=0.6, zorder=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("hidden layer (1 = nearest the input)")
+    ax.set_ylabel("gradient size |dL/dh|")
+    return line, dots
+
+
+def factor_chain(ax, trace: Trace):
+    """Each layer's factor as a bar (log scale, 1 marked) and the running product as a line."""
+    layers = np.arange(1, len(trace) + 1)
+    bars = ax.bar(
+        layers,
+        trace.factors,
+        color=_colors(trace.grad_norms),
+        edgecolor=_INK,
+        lw=0.5,
+        label="this layer's factor",
+    )
+    (line,) = ax.plot(
+        layers, trace.products, "o-", color=_INK, ms=4, label="running product from the output"
+    )
+    ax.axhline(1.0, color=_INK, lw=0.8, ls=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("hidden layer (the backward pass runs right to left)")
+    ax.set_ylabel("factor, and product of factors")
+    ax.legend(loc="best", frameon=False)
+    return bars, line
+
+
+def slope_curves(ax, names=("sigmoid", "tanh", "relu"), z=None):
+    """f'(z) for each named activation: the activation's part of every layer's factor."""
+    z = np.linspace(-6, 6, 601) if z is None else z
+    lines = []
+    for name in names:
+        act = activations.get(name)
+        slope = act.slope(z, act.f(z))
+        (line,) = ax.plot(z, slope, lw=2, label=f"{name}' (at most {act.max_slope:g})")
+        lines.append(line)
+    ax.set_xlabel("input to the activation, z")
+    ax.set_ylabel("slope f'(z)")
+    ax.legend(frameon=False)
+    return lines
+
+
+def loss_curve(ax, run: TrainingRun, label: str | None = None, **style):
+    """Loss per training step (log scale), with the first non-finite step marked."""
+    steps = np.arange(len(run.steps))
+    losses = run.losses
+    finite = np.isfinite(losses)
+    (line,) = ax.plot(steps[finite], losses[finite], label=label, **style)
+    artists = [line]
+    k = run.first_nonfinite_step
+    if k is not None:
+        artists.append(ax.axvline(k, color=line.get_color(), ls="--", lw=1))
+        artists.append(
+            ax.annotate(
+                f"step {k}: loss is {losses[k]}",
+                (k, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -14),
+                textcoords="offset points",
+                color=line.get_color(),
+            )
+        )
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss")
+    return artists
+
+
+def norms_over_training(ax, run: TrainingRun, layers=None):
+    """Gradient size of chosen layers over training: do early layers ever wake up?"""
+    norms = run.grad_norms
+    layers = [0, norms.shape[1] - 1] if layers is None else layers
+    lines = []
+    for i in layers:
+        (line,) = ax.plot(norms[:, i], label=f"layer {i + 1}")
+        lines.append(line)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("gradient size |dL/dh|")
+    ax.legend(frameon=False)
+    return lines
+
+
+def over_time(ax, trace: Trace, rho: float | None = None):
+    """An RNN's gradient size at each time step, with rho^t counted back from the last step."""
+    t = np.arange(1, len(trace) + 1)
+    norms = trace.grad_norms
+    artists = [
+        ax.scatter(
+            t, norms, c=_colors(norms), s=30, edgecolors=_INK, lw=0.5, zorder=2, label="gradbook"
+        )
+    ]
+    if rho is not None:
+        back = t[-1] - t
+        (ref,) = ax.plot(
+            t, norms[-1] * rho**back, color=_INK, lw=1, ls="--", label=f"{rho:g} ^ (steps back)"
+        )
+        artists.append(ref)
+    ax.set_yscale("log")
+    ax.set_xlabel("time step (the loss is taken after the last one)")
+    ax.set_ylabel("gradient size |dL/dh_t|")
+    ax.legend(frameon=False)
+    return artists
+
+
+def histograms(ax, trace: Trace, which: str = "dh", layers=None):
+    """Per-layer histograms of |dL/dh| or |dL/dW| on the shared log grid (Glorot and Bengio)."""
+    if which not in ("dh", "dW"):
+        raise ValueError(f"which must be 'dh' or 'dW', got {which!r}")
+    layers = range(len(trace)) if layers is None else layers
+    centers = 10.0 ** ((HIST_EDGES[:-1] + HIST_EDGES[1:]) / 2)
+    lines = []
+    for i in layers:
+        layer = trace.layers[i]
+        hist = layer.dh_hist if which == "dh" else layer.dW_hist
+        share = hist.counts / max(hist.counts.sum(), 1)
+        color = colorscale.color_of(layer.grad_norm if which == "dh" else layer.weight_grad_norm)
+        (line,) = ax.plot(centers, share, color=color, lw=1.6, label=f"layer {layer.index}")
+        lines.append(line)
+    ax.set_xscale("log")
+    ax.set_xlabel("|dL/dh| per entry" if which == "dh" else "|dL/dW| per entry")
+    ax.set_ylabel("share of entries")
+    return lines
+
+
+def update_ratios(ax, run: TrainingRun, names=None):
+    """std(update) / std(W) per weight matrix over training, with the healthy 1e-3 line."""
+    names = list(run.steps[0].update_ratios) if names is None else names
+    lines = []
+    for name in names:
+        (line,) = ax.plot(run.update_ratios(name), lw=1.2, label=name)
+        lines.append(line)
+    lines.append(
+        ax.axhline(HEALTHY_UPDATE_RATIO, color=_INK, ls="--", lw=1, label="about right (1e-3)")
+    )
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("update size / weight size")
+    return lines
