@@ -62,6 +62,14 @@ SCENARIOS: dict[str, Scenario] = {
     s.id: s
     for s in [
         Scenario(
+            "tanh-xavier",
+            "Tanh with Xavier init: a healthy flow",
+            "Each layer's factor is close to 1, so the gradient reaches the first layer at about "
+            "the size it left the output.",
+            _mlp("tanh", "xavier"),
+            _MLP_TRAINING,
+        ),
+        Scenario(
             "sigmoid-vanishing",
             "Sigmoid, 12 layers: the gradient dies",
             "Each sigmoid layer passes on at most a quarter of the gradient, so the first "
