@@ -73,12 +73,16 @@ nb_ipywidgets_js = {}
 # -- HTML -------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "gradbook: gradients that vanish and explode"
-html_static_path = ["../_static"]
-html_css_files = ["threejs/gradbook-scene.css"]
+# The repository's _static holds the scene; docs/_static the book's own styles.
+html_static_path = ["../_static", "_static"]
+html_css_files = ["threejs/gradbook-scene.css", "gradbook-book.css"]
 html_js_files = [("threejs/dist/gradbook-loader.js", {"type": "module"})]
 html_last_updated_fmt = None
 html_show_sourcelink = True
 html_copy_source = True  # the download button serves the page's source and its notebook
+# pydata-sphinx-theme logs a console error for an empty mode; "auto" follows the reader's system.
+html_context = {"default_mode": "auto"}
+html_favicon = "favicon.svg"
 
 # Served from _static/mathjax by gradbook_assets, copied from the pinned npm package.
 mathjax_path = "mathjax/tex-chtml.js"
@@ -95,6 +99,8 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
     "navigation_with_keys": False,
+    # The sidebar has a search field; without this pydata-sphinx-theme 0.20 adds a second one.
+    "navbar_persistent": [],
 }
 if _REPOSITORY:
     html_theme_options["repository_url"] = _REPOSITORY
