@@ -1,0 +1,147 @@
+// The scene's DOM: native HTML controls, the colour legend, the per-layer labels over the canvas
+// and the live summary for screen readers. No three here; instance.js wires these to the scene.
+//
+// Native elements (button, input type=range, select) give keyboard operation, focus and
+// screen-reader names for free; the CSS only adds a visible focus ring and layout.
+
+import { legendTicks } from './colorscale.js';
+import { formatPowerOfTen } from './format.js';
+
+let uid = 0;
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  e.append(...children);
+  return e;
+}
+
+/** Speeds offered, as multiples of the default pace. */
+export const SPEEDS = [0.5, 1, 2, 4];
+
+/**
+ * Build the scene's markup inside `container` (keeping its <noscript>) and return the elements
+ * that instance.js needs. Nothing is wired here.
+ */
+export function buildShell(container, payload, scenario) {
+  const id = `gradbook-scene-${++uid}`;
+  const scale = payload.colorScale;
+  for (const child of [...container.children]) if (child.tagName !== 'NOSCRIPT') child.remove();
+
+  const title = el('p', { class: 'gradbook-scene-title', id: `${id}-title` });
+  const summary = el('p', { class: 'gradbook-scene-desc' });
+  const head = el('div', { class: 'gradbook-scene-head' }, title, summary);
+
+  const labels = el('div', { class: 'gradbook-scene-labels', 'aria-hidden': 'true' });
+  const hint = el('p', { class: 'gradbook-scene-hint', 'aria-hidden': 'true', text: '← the gradient travels back from the loss, layer by layer' });
+  const stage = el('div', { class: 'gradbook-scene-stage', role: 'img', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-live` }, labels, hint);
+
+  // Controls, each with a visible label.
+  const play = el('button', { type: 'button', class: 'gradbook-scene-play', 'aria-pressed': 'false', text: 'Play' });
+  const stepLayer = el('button', { type: 'button', class: 'gradbook-scene-step', text: 'Step one layer' });
+  const scrub = el('input', {
+    type: 'range', id: `${id}-scrub`, class: 'gradbook-scene-scrub', min: 0, max: Math.max(0, scenario.steps.length - 1), step: 1, value: 0,
+  });
+  const stepOut = el('output', { class: 'gradbook-scene-stepout', for: `${id}-scrub` });
+  const scrubLabel = el('label', { for: `${id}-scrub`, text: 'Training step' });
+  const speed = el('select', { id: `${id}-speed`, class: 'gradbook-scene-speed' });
+  for (const s of SPEEDS) speed.append(el('option', { value: s, text: `${s}×`, selected: s === 1 }));
+  const speedLabel = el('label', { for: `${id}-speed`, text: 'Speed' });
+
+  const scenarioSel = el('select', { id: `${id}-scenario`, class: 'gradbook-scene-scenario' });
+  for (const sc of payload.scenarios) scenarioSel.append(el('option', { value: sc.id, text: sc.title, selected: sc.id === scenario.id }));
+  const scenarioLabel = el('label', { for: `${id}-scenario`, text: 'Scenario' });
+  const scenarioGroup = el('span', { class: 'gradbook-scene-field', hidden: payload.scenarios.length < 2 }, scenarioLabel, scenarioSel);
+
+  const resetCam = el('button', { type: 'button', class: 'gradbook-scene-reset', text: 'Reset camera' });
+  const full = el('button', { type: 'button', class: 'gradbook-scene-full', text: 'Full screen', hidden: !document.fullscreenEnabled });
+
+  const controls = el(
+    'div',
+    { class: 'gradbook-scene-controls', role: 'group', 'aria-label': 'Scene controls' },
+    el('span', { class: 'gradbook-scene-field' }, play, stepLayer),
+    el('span', { class: 'gradbook-scene-field gradbook-scene-field-wide' }, scrubLabel, scrub, stepOut),
+    el('span', { class: 'gradbook-scene-field' }, speedLabel, speed),
+    scenarioGroup,
+    el('span', { class: 'gradbook-scene-field' }, resetCam, full),
+  );
+
+  const legend = buildLegend(scale);
+  const live = el('p', { class: 'gradbook-scene-live', id: `${id}-live`, 'aria-live': 'polite' });
+
+  container.append(head, stage, legend, controls, live);
+  return { id, head, title, summary, stage, labels, play, stepLayer, scrub, stepOut, speed, scenarioSel, resetCam, full, legend, live };
+}
+
+/**
+ * The legend: the payload's own table as a strip, ticked at whole powers of ten. It is built
+ * once from the payload and never changes, like the scale it explains.
+ */
+export function buildLegend(scale) {
+  const n = scale.table.length;
+  const stops = [];
+  const samples = Math.min(n, 32);
+  for (let i = 0; i < samples; i++) {
+    const idx = Math.round((i / (samples - 1)) * (n - 1));
+    stops.push(`${scale.table[idx]} ${((100 * idx) / (n - 1)).toFixed(2)}%`);
+  }
+  const strip = el('div', { class: 'gradbook-scene-legend-strip' });
+  strip.style.background = `linear-gradient(to right, ${stops.join(', ')})`;
+  const ticks = el('div', { class: 'gradbook-scene-legend-ticks' });
+  for (const t of legendTicks(scale)) {
+    const tick = el('span', { class: 'gradbook-scene-legend-tick', text: formatPowerOfTen(t.exponent) });
+    tick.style.left = `${(100 * t.position).toFixed(2)}%`;
+    ticks.append(tick);
+  }
+  const swatch = (cls, color, text) => {
+    const s = el('span', { class: `gradbook-scene-swatch ${cls}` });
+    if (color) s.style.setProperty('--swatch', color);
+    return el('span', { class: 'gradbook-scene-key' }, s, text);
+  };
+  const keys = el(
+    'div',
+    { class: 'gradbook-scene-legend-keys' },
+    swatch('gradbook-scene-swatch-unit', scale.table[0], `0, or ${formatPowerOfTen(scale.log10Min)} and below`),
+    swatch('gradbook-scene-swatch-inf', scale.inf, '∞ overflow (diamond)'),
+    swatch('gradbook-scene-swatch-nan', scale.nan, 'NaN (cube)'),
+    swatch('gradbook-scene-swatch-unlit', null, 'not reached yet'),
+  );
+  const caption = el('p', {
+    class: 'gradbook-scene-legend-caption',
+    text: 'Gradient size on a fixed log scale: bigger, brighter dots and taller bars mean a bigger gradient. '
+      + 'Above each layer: its factor (how much it multiplies the gradient by). Below: the share of the output’s gradient that reaches it.',
+  });
+  return el(
+    'div',
+    {
+      class: 'gradbook-scene-legend', role: 'img',
+      'aria-label': `Colour legend: dark is a small gradient, bright a large one, from ${formatPowerOfTen(scale.log10Min)} to ${formatPowerOfTen(scale.log10Max)} on a fixed log scale.`,
+    },
+    caption,
+    strip,
+    ticks,
+    keys,
+  );
+}
+
+/** One label per layer over the canvas: factor above the column, name and running product below. */
+export function buildLayerLabels(labelsEl, scenario) {
+  labelsEl.replaceChildren();
+  const layers = scenario.network.layers.map((layer, li) => {
+    const top = el('span', { class: 'gradbook-scene-label gradbook-scene-label-top' });
+    const name = el('span', { class: 'gradbook-scene-label-name', text: layer.name });
+    const value = el('span', { class: 'gradbook-scene-label-value' });
+    const bottom = el('span', { class: 'gradbook-scene-label gradbook-scene-label-bottom' }, name, value);
+    if (layer.shownUnits < layer.units) name.title = `${layer.units} units, the first ${layer.shownUnits} shown`;
+    labelsEl.append(top, bottom);
+    return { li, top, bottom, name, value };
+  });
+  const loss = el('span', { class: 'gradbook-scene-label gradbook-scene-label-loss' });
+  labelsEl.append(loss);
+  return { layers, loss };
+}

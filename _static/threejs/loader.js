@@ -1,0 +1,47 @@
+// The only script every book page loads: tiny, and without three. If the page has a scene, it
+// loads the bundle (three included) once a scene comes near the viewport; pages without a scene
+// never download three.
+
+/** Start loading this far before a scene scrolls into view, in CSS px. */
+const PRELOAD_MARGIN = '600px 0px';
+
+function fault(containers) {
+  for (const c of containers) {
+    if (c.dataset.gradbookStatus === 'ready') continue;
+    const p = document.createElement('p');
+    p.className = 'gradbook-scene-message';
+    p.setAttribute('role', 'status');
+    p.textContent = 'The interactive scene could not be loaded.';
+    c.replaceChildren(p);
+    c.dataset.gradbookStatus = 'fault';
+  }
+}
+
+function start() {
+  const containers = [...document.querySelectorAll('.gradbook-scene')];
+  if (!containers.length) return;
+  let loading = false;
+  const load = () => {
+    if (loading) return;
+    loading = true;
+    // The bundle sits next to this file, wherever the book is hosted.
+    import(new URL('./gradbook-scene.js', import.meta.url).href).catch((err) => {
+      console.warn('gradbook: the scene bundle failed to load', err);
+      fault(containers);
+    });
+  };
+  if (!('IntersectionObserver' in window)) {
+    load();
+    return;
+  }
+  const io = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) {
+      io.disconnect();
+      load();
+    }
+  }, { rootMargin: PRELOAD_MARGIN });
+  for (const c of containers) io.observe(c);
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

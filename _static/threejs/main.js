@@ -1,0 +1,131 @@
+// Entry point of the bundle: mounts one independent scene in every .gradbook-scene container.
+//
+// Container contract (the book's chapters write exactly this):
+//   data-payload   "#id" of an inline <script type="application/json">, or a URL relative to the page
+//   data-scenario  optional id of the scenario shown first
+//   data-fallback  optional CSS selector of a static figure shown (cloned) when the scene cannot run
+// Any fault ends in a message inside the container, never in an uncaught error.
+
+import { PayloadError, parsePayload } from './payload.js';
+import { NoWebGLError } from './scene.js';
+import { SceneInstance } from './instance.js';
+
+/** Scenes start building this far before they scroll into view, in CSS px. */
+const MOUNT_MARGIN = '300px 0px';
+
+const registry = (window.gradbook ??= {});
+registry.scenes ??= [];
+registry.mountAll = mountAll;
+
+const payloadCache = new Map(); // one fetch and one check per payload, however many scenes share it
+
+class LoadError extends Error {}
+
+async function loadPayload(container) {
+  const ref = container.dataset.payload;
+  if (!ref) throw new LoadError('This scene has no data-payload attribute, so it has nothing to show.');
+  if (!payloadCache.has(ref)) payloadCache.set(ref, readPayloadRef(ref));
+  return payloadCache.get(ref);
+}
+
+async function readPayloadRef(ref) {
+  if (ref.startsWith('#')) {
+    const node = document.getElementById(ref.slice(1));
+    if (!node) throw new LoadError(`The scene's data (${ref}) is missing from this page.`);
+    return parsePayload(node.textContent);
+  }
+  const url = new URL(ref, document.baseURI);
+  // The scene talks to no host but the page's own.
+  if (url.origin !== window.location.origin) throw new LoadError('The scene only reads data from this site.');
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin' });
+  } catch {
+    throw new LoadError('The scene’s data could not be downloaded (network error).');
+  }
+  if (!response.ok) throw new LoadError(`The scene’s data could not be loaded (HTTP ${response.status}).`);
+  return parsePayload(await response.text());
+}
+
+/** Replace the container's content by a clear message and, where given, the static figure. */
+export function showFault(container, message) {
+  for (const child of [...container.children]) if (child.tagName !== 'NOSCRIPT') child.remove();
+  const p = document.createElement('p');
+  p.className = 'gradbook-scene-message';
+  p.setAttribute('role', 'status');
+  p.textContent = message;
+  container.append(p);
+  const sel = container.dataset.fallback;
+  const figure = sel ? safeQuery(sel) : null;
+  if (figure) {
+    p.textContent += ' The figure below shows the same data.';
+    const clone = figure.cloneNode(true);
+    // Ids must stay unique on the page.
+    for (const n of [clone, ...clone.querySelectorAll('[id]')]) n.removeAttribute('id');
+    clone.classList.add('gradbook-scene-fallback');
+    clone.hidden = false;
+    container.append(clone);
+  }
+  container.dataset.gradbookStatus = 'fault';
+}
+
+function safeQuery(sel) {
+  try {
+    return document.querySelector(sel);
+  } catch {
+    return null;
+  }
+}
+
+function messageFor(err) {
+  if (err instanceof PayloadError) return `The scene’s data is not usable: ${err.message}`;
+  if (err instanceof LoadError || err instanceof NoWebGLError) return err.message;
+  return 'The interactive scene could not start.';
+}
+
+async function mount(container) {
+  container.dataset.gradbookStatus = 'loading';
+  try {
+    const payload = await loadPayload(container);
+    const instance = new SceneInstance(container, payload);
+    registry.scenes.push(instance);
+    // For print, a copy of the static figure that only print CSS shows, unless it is on the page already.
+    const sel = container.dataset.fallback;
+    const figure = sel ? safeQuery(sel) : null;
+    if (figure && figure.offsetParent === null) {
+      const clone = figure.cloneNode(true);
+      for (const n of [clone, ...clone.querySelectorAll('[id]')]) n.removeAttribute('id');
+      clone.hidden = false;
+      clone.classList.add('gradbook-scene-print');
+      container.append(clone);
+    }
+    return instance;
+  } catch (err) {
+    console.warn('gradbook scene:', err);
+    showFault(container, messageFor(err));
+    return null;
+  }
+}
+
+/** Mount every scene container not mounted yet, each when it comes near the viewport. */
+export function mountAll(root = document) {
+  const containers = [...root.querySelectorAll('.gradbook-scene')].filter((c) => !c.dataset.gradbookStatus);
+  const mounts = [];
+  const io = 'IntersectionObserver' in window
+    ? new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        io.unobserve(e.target);
+        mount(e.target);
+      }
+    }, { rootMargin: MOUNT_MARGIN })
+    : null;
+  for (const c of containers) {
+    c.dataset.gradbookStatus = 'waiting';
+    if (io) io.observe(c);
+    else mounts.push(mount(c));
+  }
+  return mounts;
+}
+
+mountAll();
