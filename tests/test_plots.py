@@ -60,3 +60,11 @@ def test_histograms_and_update_ratios(ax):
     lines = plots.update_ratios(ax2, scenarios.run("relu-he").run, ["W1"])
     assert lines[-1].get_ydata()[0] == plots.HEALTHY_UPDATE_RATIO
     plt.close(fig)
+
+
+def test_first_layer_shares_draw_one_bar_per_network(ax):
+    traces = {sid: scenarios.run(sid).run.traces[0] for sid in ["sigmoid-vanishing", "relu-he"]}
+    bars = plots.first_layer_shares(ax, traces)
+    widths = [bar.get_width() for bar in bars]
+    assert widths == [t.products[0] for t in traces.values()]
+    assert ax.get_xscale() == "log"

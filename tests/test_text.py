@@ -27,3 +27,10 @@ def test_readable(value, text):
 
 def test_factor():
     assert factor(0.25) == "×0.25"
+
+
+def test_book_glue_returns_readable_text_without_sphinx():
+    from gradbook import book
+
+    assert book.glue("unused", 1.8e-10) == "1.8 × 10⁻¹⁰"
+    assert book.glue("unused", "step 3") == "step 3"

@@ -180,3 +180,19 @@ def update_ratios(ax, run: TrainingRun, names=None):
     ax.set_xlabel("training step")
     ax.set_ylabel("update size / weight size")
     return lines
+
+
+def first_layer_shares(ax, traces: dict[str, Trace]):
+    """One bar per network: the share of the output's gradient that reaches layer 1.
+
+    Bars are coloured by layer 1's actual gradient size on the fixed scale.
+    """
+    labels = list(traces)
+    shares = [traces[k].products[0] for k in labels]
+    colors = [colorscale.color_of(traces[k].grad_norms[0]) for k in labels]
+    bars = ax.barh(labels, shares, color=colors, edgecolor=_INK, lw=0.5)
+    ax.axvline(1.0, color=_INK, lw=0.8, ls=":")
+    ax.set_xscale("log")
+    ax.invert_yaxis()  # first network on top
+    ax.set_xlabel("share of the output's gradient that reaches layer 1")
+    return bars

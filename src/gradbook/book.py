@@ -1,0 +1,48 @@
+"""Helpers for the book's chapters, which also work in a downloaded notebook without Sphinx.
+
+`glue` hands a number to the page's prose when the book is built (through myst-nb), and simply
+returns the text when myst-nb is not installed, so a chapter runs anywhere gradbook does.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from . import export
+from .text import readable
+
+
+def glue(name: str, value, digits: int = 2) -> str:
+    """Insert `value` into the prose as {glue:text}`name`; numbers are written for readers."""
+    text = readable(value, digits) if isinstance(value, numbers.Real) else str(value)
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:
+        return text
+    _glue(name, text, display=False)
+    return text
+
+
+def scene_data(scenario_ids: list[str], element_id: str) -> export.PayloadElement:
+    """The payload for a chapter's scene, displayed inline (the cell's last expression)."""
+    return export.payload_html(export.build_payload(scenario_ids), element_id)
+
+
+def style() -> None:
+    """Matplotlib settings shared by every figure in the book."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (7.0, 3.6),
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
+            "font.size": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.25,
+            "legend.frameon": False,
+            "figure.constrained_layout.use": True,
+        }
+    )
