@@ -63,10 +63,16 @@ export function showFault(container, message) {
     // Ids must stay unique on the page.
     for (const n of [clone, ...clone.querySelectorAll('[id]')]) n.removeAttribute('id');
     clone.classList.add('gradbook-scene-fallback');
-    clone.hidden = false;
+    reveal(clone);
     container.append(clone);
   }
   container.dataset.gradbookStatus = 'fault';
+}
+
+/** A static figure kept hidden on the page (so it shows only as a fallback) must show in its copy. */
+function reveal(clone) {
+  clone.hidden = false;
+  if (clone.style.display === 'none') clone.style.removeProperty('display');
 }
 
 function safeQuery(sel) {
@@ -95,7 +101,7 @@ async function mount(container) {
     if (figure && figure.offsetParent === null) {
       const clone = figure.cloneNode(true);
       for (const n of [clone, ...clone.querySelectorAll('[id]')]) n.removeAttribute('id');
-      clone.hidden = false;
+      reveal(clone);
       clone.classList.add('gradbook-scene-print');
       container.append(clone);
     }
