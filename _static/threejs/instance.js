@@ -68,13 +68,16 @@ export class SceneInstance {
     if (announce) this._announce(describeStep(scenario, this.player.stepIndex));
   }
 
-  /** Push the player's position into the scene and the DOM, then ask for a frame. */
-  _show(now = performance.now()) {
+  /**
+   * Push the player's position into the scene and the DOM. Outside a frame it also asks for
+   * one; inside a frame (_onFrame) the frame loop decides from the return value instead.
+   */
+  _show(now = performance.now(), { request = true } = {}) {
     const p = this.player;
     const animating = this.scene.update(p.stepIndex, p.displayProgress, { now, wave: !p.complete });
     this._updateControls();
     this._updateLabelText();
-    this.scene.requestRender();
+    if (request) this.scene.requestRender();
     return animating;
   }
 
@@ -83,7 +86,7 @@ export class SceneInstance {
     const wasComplete = p.complete;
     const wasPlaying = p.playing;
     p.tick(dt);
-    const animating = this._show(now);
+    const animating = this._show(now, { request: false });
     if (wasPlaying && !p.playing) this._announce(describeStep(this.scenario, p.stepIndex));
     else if (!wasComplete && p.complete && this.reducedMotion) this._announce(describeStep(this.scenario, p.stepIndex));
     return p.playing || animating;

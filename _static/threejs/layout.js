@@ -13,8 +13,11 @@ export const UNIT_SPACING = 1;
 export const LAYER_SPACING = 3;
 /** Gap between the output layer and the loss node, in world units. */
 export const LOSS_GAP = 3;
-/** The most connection segments drawn; beyond it each upper unit connects to fewer lower units. */
-export const MAX_EDGES = 24000;
+/**
+ * The most connection segments drawn; beyond it each upper unit connects to fewer lower units.
+ * Measured in software WebGL: 24,000 blended lines cost ~75 ms a frame, so keep it well below.
+ */
+export const MAX_EDGES = 6000;
 
 /**
  * Lay out a network.

@@ -35,6 +35,8 @@ import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { KIND, colorForLog10, log10OfMagnitude, scalePosition } from './colorscale.js';
 import { layoutNetwork, UNIT_SPACING } from './layout.js';
 
+/** Above this many units, neurons use the 20-triangle icosahedron instead of the 80-triangle one. */
+const LOW_DETAIL_UNITS = 400;
 /** Highest device pixel ratio rendered; beyond 2 software GL slows down for no visible gain. */
 export const MAX_PIXEL_RATIO = 2;
 /** Neuron radius at the bottom and the top of the colour scale, in world units (spacing is 1). */
@@ -123,6 +125,7 @@ export class GradientScene {
     // Shared geometries: low-poly on purpose (an icosphere of 80 triangles reads as round).
     this._geo = {
       unit: new IcosahedronGeometry(1, 1),
+      unitLow: new IcosahedronGeometry(1, 0),
       inf: new OctahedronGeometry(1.25, 0), // a diamond: overflowed
       nan: new BoxGeometry(1.5, 1.5, 1.5), // a cube: not a number
       bar: new BoxGeometry(1, 1, 1).translate(0, 0.5, 0), // grows upward from its base
@@ -180,7 +183,7 @@ export class GradientScene {
     const n = lay.unitCount;
     const H = layers.length - 2;
 
-    this.units = new InstancedMesh(this._geo.unit, this._mat.unit, n);
+    this.units = new InstancedMesh(n > LOW_DETAIL_UNITS ? this._geo.unitLow : this._geo.unit, this._mat.unit, n);
     this.infUnits = new InstancedMesh(this._geo.inf, this._mat.inf, n);
     this.nanUnits = new InstancedMesh(this._geo.nan, this._mat.nan, n);
     this.bars = new InstancedMesh(this._geo.bar, this._mat.bar, H + 1); // hidden layers, then output
@@ -448,6 +451,8 @@ export class GradientScene {
     if (this.controls.update()) more = true;
     this.renderer.render(this.scene, this.camera);
     this.frames += 1;
+    // Milliseconds from navigation start to the first drawn frame, for the benchmark.
+    this.firstFrameAt ??= performance.now();
     if (this.afterRender) this.afterRender();
     if (more || this._needsFrame) this.requestRender();
     else this._last = 0;
