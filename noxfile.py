@@ -100,3 +100,12 @@ def serve(session: nox.Session) -> None:
         "docs",
         BUILT,
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Measure the simulator (and PyTorch, with `-- --torch`); write bench/report/."""
+    session.install("-e", ".")
+    if "--torch" in session.posargs:
+        session.install("-e", ".[bench]")  # CPU PyTorch, only for the comparison
+    session.run("python", "bench/simulator.py")

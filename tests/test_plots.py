@@ -42,7 +42,7 @@ def test_loss_curve_marks_the_first_nonfinite_step(ax):
     run = scenarios.run("rnn-exploding").run
     artists = plots.loss_curve(ax, run)
     assert artists[1].get_xdata()[0] == run.first_nonfinite_step
-    assert "nan" in artists[2].get_text() or "inf" in artists[2].get_text()
+    assert "NaN" in artists[2].get_text() or "infinite" in artists[2].get_text()
 
 
 def test_over_time_reference_is_rho_to_the_steps_back(ax):

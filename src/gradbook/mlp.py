@@ -6,6 +6,8 @@ h_next = h + a (residual). Forward and backward for each piece sit next to each 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import activations, batchnorm, data, init, losses
@@ -68,7 +70,8 @@ class MLP:
         act = activations.get(c.activation, c.leaky_slope)
         h, cache = x, []
         for l in range(1, c.depth + 1):
-            z = h @ p[f"W{l}"] + p[f"b{l}"]
+            z = h @ p[f"W{l}"]
+            z += p[f"b{l}"]
             bn = None
             if c.batchnorm:
                 z_in = z
@@ -96,7 +99,8 @@ class MLP:
             dhs.append(dh)
             hs.append(h_in + a if self.has_skip(l) else a)
             slopes.append(slope)
-            sat.append(act.saturated(z, a))
+            # Saturation is only read by some readers of a trace: test it lazily.
+            sat.append(partial(act.saturated, z, a))
             dz = dh * slope
             if bn is not None:
                 dz, grads[f"gamma{l}"], grads[f"beta{l}"] = batchnorm.backward(dz, bn)

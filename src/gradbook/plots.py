@@ -95,10 +95,10 @@ def loss_curve(ax, run: TrainingRun, label: str | None = None, **style):
         artists.append(ax.axvline(k, color=line.get_color(), ls="--", lw=1))
         artists.append(
             ax.annotate(
-                f"step {k}: loss is {losses[k]}",
+                f"step {k}: loss is {'NaN' if np.isnan(losses[k]) else 'infinite'}",
                 (k, 1),
                 xycoords=("data", "axes fraction"),
-                xytext=(4, -14),
+                xytext=(4, -14 * (1 + len(ax.texts))),  # stack the labels of several curves
                 textcoords="offset points",
                 color=line.get_color(),
             )

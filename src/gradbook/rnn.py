@@ -7,6 +7,8 @@ so its size after many steps is governed by W_hh's largest singular value (Pasca
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import activations, data, init, losses
@@ -88,7 +90,7 @@ class RNN:
             dWs.append(dW_t)
             hs.append(a)
             slopes.append(slope)
-            sat.append(act.saturated(z, a))
+            sat.append(partial(act.saturated, z, a))
             dh = dz @ p["W_hh"].T
         rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
         return grads, rev

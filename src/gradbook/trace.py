@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
 
@@ -85,7 +86,7 @@ class LayerTrace:
     dW: np.ndarray  # dL/dW for the weights that feed this layer
     h: np.ndarray  # the layer's output (activations), (batch, units)
     slope: np.ndarray  # f'(z) for each example and unit
-    saturated_mask: np.ndarray
+    saturation: Callable[[], np.ndarray]  # computes the bool mask of saturated units
     factor: float  # grad_norm / grad_norm of the layer above (the output for the top layer)
     product: float  # grad_norm / output gradient norm: the factors multiplied together
 
@@ -112,7 +113,7 @@ class LayerTrace:
     @_quiet
     def saturated(self) -> float:
         """The share of (example, unit) pairs whose unit is saturated."""
-        return float(np.mean(self.saturated_mask))
+        return float(np.mean(self.saturation()))
 
     @_quiet
     def neuron_grad(self) -> np.ndarray:
@@ -199,7 +200,7 @@ def assemble(kind, loss, dout, dhs, dWs, hs, slopes, saturated, grads) -> Trace:
             dW=dWs[i],
             h=hs[i],
             slope=slopes[i],
-            saturated_mask=saturated[i],
+            saturation=saturated[i],
             factor=_ratio(norms[i], above[i]),
             product=_ratio(norms[i], out_norm),
         )
