@@ -67,7 +67,7 @@ def torch_pass(net: MLP, x: np.ndarray, y: np.ndarray):
 
     def forward_backward():
         h = tx
-        for w, b in zip(ws, bs):
+        for w, b in zip(ws, bs, strict=True):
             h = torch.tanh(h @ w + b)
         loss = torch.nn.functional.cross_entropy(h @ w_out + b_out, ty)
         loss.backward()

@@ -8,9 +8,9 @@ fixed log10 grid shared by every layer and scenario.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 
