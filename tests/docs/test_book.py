@@ -53,7 +53,9 @@ LOADING_ATTRS = {
 CSS_URL = re.compile(
     r"""url\(\s*(['"]?)(?P<url>[^'")]*)\1\s*\)|@import\s+(['"])(?P<imp>[^'"]+)\3"""
 )
-SPHINX_WARNING = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
+# Sphinx writes "WARNING: text" (after "path:line: " when it knows where). A Python logging line
+# such as "ERROR:tornado.general:..." from the kernel client's event loop is not a page warning.
+SPHINX_WARNING = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
 JS_URL = re.compile(r"""(['"`])(?P<url>(?:[a-z][a-z0-9+.-]*:)?//[^'"`\s]+)\1""", re.IGNORECASE)
 
 
