@@ -56,7 +56,8 @@ exclude_patterns = [
 root_doc = "index"
 
 # -- MyST -------------------------------------------------------------------------------------
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+# attrs_inline: [word]{.gb-vanish} colours a term like the scene (see gradbook_assets).
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3
 
 # -- Notebook execution -----------------------------------------------------------------------
@@ -75,7 +76,7 @@ html_theme = "sphinx_book_theme"
 html_title = "gradbook: gradients that vanish and explode"
 # The repository's _static holds the scene; docs/_static the book's own styles.
 html_static_path = ["../_static", "_static"]
-html_css_files = ["threejs/gradbook-scene.css", "gradbook-book.css"]
+html_css_files = ["threejs/gradbook-scene.css", "gradbook-book.css", "gradbook-terms.css"]
 html_js_files = [("threejs/dist/gradbook-loader.js", {"type": "module"})]
 html_last_updated_fmt = None
 html_show_sourcelink = True

@@ -81,8 +81,33 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename, context: dict, doc
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+# Words in the prose that name a size wear that size's colour from the book's scale, e.g.
+# [vanishes]{.gb-vanish}: the same colour the scene and the figures give such a gradient.
+TERM_SIZES = {"gb-vanish": 1e-10, "gb-healthy": 1e-1, "gb-explode": 1e3}
+
+
+def _write_term_colours(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    from gradbook import colorscale  # the book builds against the package it documents
+
+    rules = ["/* Generated from gradbook.colorscale by docs/_ext/gradbook_assets.py. */"]
+    for name, size in TERM_SIZES.items():
+        background = colorscale.color_of(size)
+        r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+        ink = "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+        rules.append(
+            f".{name} {{ background: {background}; color: {ink}; padding: 0 0.3em; "
+            "border-radius: 0.3em; white-space: nowrap; }"
+        )
+    dest = Path(app.outdir) / "_static" / "gradbook-terms.css"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("\n".join(rules) + "\n", encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("builder-inited", _copy_mathjax)
+    app.connect("builder-inited", _write_term_colours)
     app.connect("builder-inited", _check_scene_bundle)
     # Before the theme's header buttons (priority 501), which read context["ipynb_source"].
     app.connect("html-page-context", _offer_notebook, priority=500)
