@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "_static" / "threejs" / "dist"
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from conftest import CHROMIUM_ARGS, find_chromium  # noqa: E402
-
 from gradbook import export  # noqa: E402
 from gradbook.scenarios import SCENARIOS  # noqa: E402
 
@@ -38,27 +37,50 @@ def synthetic_payload(depth: int, width: int, steps: int = 2) -> dict:
     """A payload of the given shape for load measurements only (its numbers are made up and
     never shown in the book): each layer's magnitude halves, so colours vary across the net."""
     layers = [{"name": "x", "role": "input", "units": 2, "shownUnits": 2}]
-    layers += [{"name": f"h{i}", "role": "hidden", "units": width, "shownUnits": width} for i in range(1, depth + 1)]
+    layers += [
+        {"name": f"h{i}", "role": "hidden", "units": width, "shownUnits": width}
+        for i in range(1, depth + 1)
+    ]
     layers += [{"name": "out", "role": "output", "units": 2, "shownUnits": 2}]
 
     def layer_step(i: int) -> dict:
         g = 0.5 ** (depth - i + 1)
         return {
-            "gradNorm": g, "factor": 0.5, "product": g, "weightGradNorm": g, "updateRatio": None,
-            "neuronsLog10": [round(-0.30103 * (depth - i + 1) - 0.01 * (u % 7), 2) for u in range(width)],
+            "gradNorm": g,
+            "factor": 0.5,
+            "product": g,
+            "weightGradNorm": g,
+            "updateRatio": None,
+            "neuronsLog10": [
+                round(-0.30103 * (depth - i + 1) - 0.01 * (u % 7), 2) for u in range(width)
+            ],
         }
 
     scenario = {
-        "id": f"bench-{depth}x{width}", "title": f"{depth} x {width}", "summary": "", "kind": "mlp",
-        "config": {}, "network": {"layers": layers, "timeSteps": None},
+        "id": f"bench-{depth}x{width}",
+        "title": f"{depth} x {width}",
+        "summary": "",
+        "kind": "mlp",
+        "config": {},
+        "network": {"layers": layers, "timeSteps": None},
         "steps": [
-            {"step": s, "loss": 1.0, "outputGradNorm": 1.0, "clipped": False,
-             "layers": [layer_step(i) for i in range(1, depth + 1)]}
+            {
+                "step": s,
+                "loss": 1.0,
+                "outputGradNorm": 1.0,
+                "clipped": False,
+                "layers": [layer_step(i) for i in range(1, depth + 1)],
+            }
             for s in range(steps)
         ],
         "firstNonFiniteStep": None,
     }
-    return {"schema": "gradbook-payload", "version": 1, "colorScale": export.color_scale(), "scenarios": [scenario]}
+    return {
+        "schema": "gradbook-payload",
+        "version": 1,
+        "colorScale": export.color_scale(),
+        "scenarios": [scenario],
+    }
 
 
 def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -66,7 +88,9 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
+    )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
 
@@ -90,7 +114,10 @@ def main() -> None:
     # Sizes: the bundle, and each scenario's payload as the book would inline it.
     for name in ("gradbook-scene.js", "gradbook-loader.js"):
         raw = (DIST / name).read_bytes()
-        report.append(f"{name:<28} {len(raw) / 1024:8.1f} KB raw {len(gzip.compress(raw, 9)) / 1024:8.1f} KB gzipped")
+        report.append(
+            f"{name:<28} {len(raw) / 1024:8.1f} KB raw "
+            f"{len(gzip.compress(raw, 9)) / 1024:8.1f} KB gzipped"
+        )
     sizes = {}
     for sid in SCENARIOS:
         sizes[sid] = len(export.dumps(export.build_payload([sid])).encode())
@@ -103,17 +130,25 @@ def main() -> None:
         httpd, base = serve(ROOT)
         try:
             for depth, width in ((12, 16), (24, 64), (48, 128)):
-                (tmp_path / f"{depth}x{width}.json").write_text(json.dumps(synthetic_payload(depth, width)))
-            (tmp_path / "real.json").write_text(export.dumps(export.build_payload(["sigmoid-vanishing"])))
+                (tmp_path / f"{depth}x{width}.json").write_text(
+                    json.dumps(synthetic_payload(depth, width))
+                )
+            (tmp_path / "real.json").write_text(
+                export.dumps(export.build_payload(["sigmoid-vanishing"]))
+            )
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 for depth, width in ((12, 16), (24, 64), (48, 128)):
                     page = open_scene(browser, base, f"/{rel}/{depth}x{width}.json")
                     calls = page.evaluate(
-                        "() => { const s = window.gradbook.scenes[0]; s.scene.renderNow(); return s.scene.renderer.info.render.calls; }"
+                        "() => { const s = window.gradbook.scenes[0].scene; s.renderNow();"
+                        " return s.renderer.info.render.calls; }"
                     )
                     fps = measure_fps(page)
-                    report.append(f"{depth:>2} layers x {width:>3} units: {calls} draw calls per frame, {fps:5.1f} fps while the pulse plays")
+                    report.append(
+                        f"{depth:>2} layers x {width:>3} units: {calls} draw calls per frame, "
+                        f"{fps:5.1f} fps while the pulse plays"
+                    )
                     page.close()
 
                 # Default size, real payload: first frame and fps.
@@ -121,15 +156,25 @@ def main() -> None:
                 page = open_scene(browser, base, f"/{rel}/real.json", "sigmoid-vanishing")
                 wall = (time.perf_counter() - t0) * 1000
                 first = page.evaluate("() => window.gradbook.scenes[0].scene.firstFrameAt")
-                size = page.evaluate("() => { const c = window.gradbook.scenes[0].scene.canvas; return [c.width, c.height]; }")
+                size = page.evaluate(
+                    "() => { const c = window.gradbook.scenes[0].scene.canvas;"
+                    " return [c.width, c.height]; }"
+                )
                 fps = measure_fps(page)
                 report.append(
-                    f"sigmoid-vanishing at the default size ({size[0]} x {size[1]} px): {fps:.1f} fps while the pulse plays; "
-                    f"first frame {first:.0f} ms after navigation start ({wall:.0f} ms wall clock incl. browser)"
+                    f"sigmoid-vanishing at the default size ({size[0]} x {size[1]} px): "
+                    f"{fps:.1f} fps while the pulse plays; first frame {first:.0f} ms after "
+                    f"navigation start ({wall:.0f} ms wall clock incl. browser)"
                 )
                 idle = page.evaluate(
-                    """() => new Promise((resolve) => { const s = window.gradbook.scenes[0]; s.pause();
-                        setTimeout(() => { const f = s.scene.frames; setTimeout(() => resolve(s.scene.frames - f), 1000); }, 500); })"""
+                    """() => new Promise((resolve) => {
+                        const s = window.gradbook.scenes[0];
+                        s.pause();
+                        setTimeout(() => {
+                            const f = s.scene.frames;
+                            setTimeout(() => resolve(s.scene.frames - f), 1000);
+                        }, 500);
+                    })"""
                 )
                 report.append(f"frames drawn in 1 s when idle: {idle}")
                 browser.close()

@@ -84,7 +84,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output quiet
 
 
@@ -123,7 +123,7 @@ def scene_bundle() -> Path:
     bundle = DIST / "gradbook-scene.js"
     if not bundle.exists() or not (DIST / "gradbook-loader.js").exists():
         pytest.fail(
-            f"{bundle.relative_to(ROOT)} is missing: run `npm ci --ignore-scripts && npm run build` "
-            "(nox -s tests does this)."
+            f"{bundle.relative_to(ROOT)} is missing: run "
+            "`npm ci --ignore-scripts && npm run build` (nox -s tests does this)."
         )
     return bundle

@@ -89,7 +89,9 @@ def write_payload(dirpath: Path, name: str, payload: dict | str) -> str:
     return f"/_tmp/{name}"
 
 
-def open_scene(page: Page, base: str, payload_url: str, *, wait: str = "ready", **params: str) -> None:
+def open_scene(
+    page: Page, base: str, payload_url: str, *, wait: str = "ready", **params: str
+) -> None:
     """Open the test page with a scene (or several) and wait until each has settled."""
     query = "&".join(f"{k}={v}" for k, v in {"payload": payload_url, **params}.items())
     page.goto(f"{base}/{TEST_PAGE}?{query}")
@@ -102,7 +104,9 @@ def wait_settled(page: Page, wait: str = "ready") -> None:
             (c) => ['ready', 'fault'].includes(c.dataset.gradbookStatus))""",
         timeout=20000,
     )
-    statuses = page.eval_on_selector_all(".gradbook-scene", "cs => cs.map(c => c.dataset.gradbookStatus)")
+    statuses = page.eval_on_selector_all(
+        ".gradbook-scene", "cs => cs.map(c => c.dataset.gradbookStatus)"
+    )
     if wait:
         assert set(statuses) == {wait}, statuses
 

@@ -57,7 +57,9 @@ def scenario_of(payload: dict, sid: str) -> dict:
 
 
 def check_layers_match_payload(st: dict, scenario: dict, cs: dict, step_index: int) -> int:
-    """Every lit layer's drawn colours equal what the payload's values map to. Returns the count checked."""
+    """Every lit layer's drawn colours equal what the payload's values map to.
+
+    Returns how many neurons were checked."""
     step = scenario["steps"][step_index]
     layers = scenario["network"]["layers"]
     H = len(layers) - 2
@@ -114,9 +116,16 @@ def test_canvas_is_not_blank(page: Page, http_server, payloads, errors):
 
 @pytest.mark.parametrize(
     ("name", "sid"),
-    [("vanish", "sigmoid-vanishing"), ("vanish", "relu-he"), ("explode", "exploding-init"), ("explode", "rnn-exploding")],
+    [
+        ("vanish", "sigmoid-vanishing"),
+        ("vanish", "relu-he"),
+        ("explode", "exploding-init"),
+        ("explode", "rnn-exploding"),
+    ],
 )
-def test_drawn_colours_match_payload_after_pulse(page: Page, http_server, payloads, errors, name, sid):
+def test_drawn_colours_match_payload_after_pulse(
+    page: Page, http_server, payloads, errors, name, sid
+):
     url, payload = payloads[name]
     open_scene(page, http_server.url, url, scenario=sid)
     scenario = scenario_of(payload, sid)
@@ -131,19 +140,26 @@ def test_drawn_colours_match_payload_after_pulse(page: Page, http_server, payloa
     errors.assert_none()
 
 
-def test_non_finite_values_are_drawn_distinctly_and_labelled(page: Page, http_server, payloads, errors):
+def test_non_finite_values_are_drawn_distinctly_and_labelled(
+    page: Page, http_server, payloads, errors
+):
     url, payload = payloads["explode"]
     sid = "rnn-exploding"
     scenario = scenario_of(payload, sid)
     assert scenario["firstNonFiniteStep"] is not None
     open_scene(page, http_server.url, url, scenario=sid)
-    idx = next(i for i, s in enumerate(scenario["steps"]) if s["step"] >= scenario["firstNonFiniteStep"])
+    idx = next(
+        i for i, s in enumerate(scenario["steps"]) if s["step"] >= scenario["firstNonFiniteStep"]
+    )
     page.evaluate("i => window.gradbook.scenes[0].setStep(i)", idx)
     st = finish_pulse(page)
     kinds = {k for layer in st["layers"] for k in layer["kinds"]}
     assert kinds & {"inf", "nan"}, kinds
     # The non-colour cue: non-finite units are drawn by their own meshes (diamond, cube).
-    counts = page.evaluate("() => { const s = window.gradbook.scenes[0].scene; return [s.infUnits.count, s.nanUnits.count]; }")
+    counts = page.evaluate(
+        "() => { const s = window.gradbook.scenes[0].scene;"
+        " return [s.infUnits.count, s.nanUnits.count]; }"
+    )
     expected_inf = sum(layer["kinds"].count("inf") for layer in st["layers"])
     expected_nan = sum(layer["kinds"].count("nan") for layer in st["layers"])
     assert counts == [expected_inf, expected_nan]
@@ -155,7 +171,7 @@ def test_non_finite_values_are_drawn_distinctly_and_labelled(page: Page, http_se
 
 
 def test_pixels_at_neurons_are_their_payload_colours(page: Page, http_server, payloads, errors):
-    """Once against real pixels: the canvas at a neuron's centre has the colour its value maps to."""
+    """Against real pixels: the canvas at a neuron's centre has the colour its value maps to."""
     url, payload = payloads["vanish"]
     sid = "relu-he"
     open_scene(page, http_server.url, url, scenario=sid)
@@ -166,8 +182,13 @@ def test_pixels_at_neurons_are_their_payload_colours(page: Page, http_server, pa
     checked = 0
     for li in (1, H // 2, H):
         for u in (0, 7):
-            pos = page.evaluate("([li, u]) => window.gradbook.scenes[0].unitPosition(li, u)", [li, u])
-            pixel = page.evaluate("([x, y]) => window.gradbook.scenes[0].readPixel(x, y)", [pos["canvasX"], pos["canvasY"]])
+            pos = page.evaluate(
+                "([li, u]) => window.gradbook.scenes[0].unitPosition(li, u)", [li, u]
+            )
+            pixel = page.evaluate(
+                "([x, y]) => window.gradbook.scenes[0].readPixel(x, y)",
+                [pos["canvasX"], pos["canvasY"]],
+            )
             want = st["layers"][li]["neurons"][u]
             lv = decode(scenario["steps"][st["stepIndex"]]["layers"][li - 1]["neuronsLog10"][u])
             assert want in acceptable_colors(lv, cs)
@@ -182,7 +203,10 @@ def test_pixels_at_neurons_are_their_payload_colours(page: Page, http_server, pa
 
 def test_pulse_travels_from_output_to_first_layer(page: Page, http_server, payloads, errors):
     open_scene(page, http_server.url, payloads["vanish"][0], scenario="sigmoid-vanishing")
-    page.evaluate("() => { const s = window.gradbook.scenes[0]; s.pause(); s.player.progress = 0; s.setStep(0); s.play(); }")
+    page.evaluate(
+        "() => { const s = window.gradbook.scenes[0];"
+        " s.pause(); s.player.progress = 0; s.setStep(0); s.play(); }"
+    )
     seen = page.evaluate(
         """() => new Promise((resolve) => {
             const s = window.gradbook.scenes[0];
@@ -210,6 +234,17 @@ def test_draw_calls_do_not_grow_with_width(page: Page, http_server, payloads, er
     calls = state(page)["drawCalls"]
     # units, bars, edges, loss node: a handful, whatever the network's size.
     assert 3 <= calls <= 8, calls
+    errors.assert_none()
+
+
+def test_idle_scene_draws_nothing(page: Page, http_server, payloads, errors):
+    """Frames are drawn on demand: a paused scene with a finished pulse draws no frame at all."""
+    open_scene(page, http_server.url, payloads["vanish"][0])
+    finish_pulse(page)
+    page.wait_for_timeout(700)  # let damping and the last swell settle
+    f1 = state(page)["frames"]
+    page.wait_for_timeout(1000)
+    assert state(page)["frames"] == f1
     errors.assert_none()
 
 
@@ -306,7 +341,14 @@ def test_two_scenes_on_one_page_are_independent(page: Page, http_server, payload
     page.set_viewport_size({"width": 1000, "height": 2400})  # both in view
     both = export.build_payload(["sigmoid-vanishing", "exploding-init"])
     url = write_payload(http_server.tmp, "both.json", export.dumps(both))
-    open_scene(page, http_server.url, url, scenes="2", scenario="sigmoid-vanishing", scenario2="exploding-init")
+    open_scene(
+        page,
+        http_server.url,
+        url,
+        scenes="2",
+        scenario="sigmoid-vanishing",
+        scenario2="exploding-init",
+    )
     assert page.locator(".gradbook-scene canvas").count() == 2
     a, b = state(page, 0), state(page, 1)
     assert (a["scenario"], b["scenario"]) == ("sigmoid-vanishing", "exploding-init")
@@ -326,10 +368,14 @@ def test_two_scenes_on_one_page_are_independent(page: Page, http_server, payload
     errors.assert_none()
 
 
-def test_off_screen_scene_stops_drawing_and_dispose_frees_the_context(page: Page, http_server, payloads, errors):
+def test_off_screen_scene_stops_drawing_and_dispose_frees_the_context(
+    page: Page, http_server, payloads, errors
+):
     page.set_viewport_size({"width": 900, "height": 700})
     open_scene(page, http_server.url, payloads["vanish"][0])
-    page.evaluate("() => { document.body.style.paddingBottom = '4000px'; window.gradbook.scenes[0].play(); }")
+    page.evaluate(
+        "() => { document.body.style.paddingBottom = '4000px'; window.gradbook.scenes[0].play(); }"
+    )
     page.wait_for_function("() => window.gradbook.scenes[0].scene.frames > 5")
     page.evaluate("() => window.scrollTo(0, 3500)")
     page.wait_for_timeout(300)
@@ -351,11 +397,14 @@ def test_off_screen_scene_stops_drawing_and_dispose_frees_the_context(page: Page
 
 def test_inline_payload_as_the_book_writes_it(page: Page, http_server, payloads, errors):
     element = export.payload_html(export.build_payload(["relu-he"]), "gradbook-payload-test")
-    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>inline</title>
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<link rel="icon" href="data:,"><title>inline</title>
 <link rel="stylesheet" href="/_static/threejs/gradbook-scene.css"></head><body>
 {element._repr_html_()}
-<div class="gradbook-scene" data-payload="#gradbook-payload-test" data-scenario="relu-he" aria-label="scene">
-<noscript><p class="gradbook-scene-message">The interactive scene needs JavaScript.</p></noscript></div>
+<div class="gradbook-scene" data-payload="#gradbook-payload-test" data-scenario="relu-he"
+ aria-label="scene">
+<noscript><p class="gradbook-scene-message">The interactive scene needs JavaScript.</p>
+</noscript></div>
 <script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script></body></html>"""
     (http_server.tmp / "inline.html").write_text(html, encoding="utf-8")
     page.goto(f"{http_server.url}/_tmp/inline.html")
@@ -369,8 +418,10 @@ def test_inline_payload_as_the_book_writes_it(page: Page, http_server, payloads,
 
 def test_pages_without_a_scene_never_load_three(page: Page, http_server, scene_bundle, errors):
     (http_server.tmp / "plain.html").write_text(
-        '<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>plain</title></head><body><p>No scene.</p>'
-        '<script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script></body></html>',
+        '<!doctype html><html lang="en"><head><link rel="icon" href="data:,">'
+        "<title>plain</title></head><body><p>No scene.</p>"
+        '<script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script>'
+        "</body></html>",
         encoding="utf-8",
     )
     requests: list[str] = []
@@ -400,13 +451,21 @@ def _fault_payloads(tmp: Path, tiny: dict) -> dict[str, tuple[str, str]]:
     invalid["scenarios"][0]["steps"][0]["layers"].pop()
     return {
         "missing (404)": ("/_tmp/does-not-exist.json", "HTTP 404"),
-        "malformed JSON": (write_payload(tmp, "malformed.json", '{"schema": "gradbook-payload", "version": 1,'), "not valid JSON"),
-        "unknown version": (write_payload(tmp, "v2.json", wrong_version), "Unsupported payload version 2"),
+        "malformed JSON": (
+            write_payload(tmp, "malformed.json", '{"schema": "gradbook-payload", "version": 1,'),
+            "not valid JSON",
+        ),
+        "unknown version": (
+            write_payload(tmp, "v2.json", wrong_version),
+            "Unsupported payload version 2",
+        ),
         "failing validation": (write_payload(tmp, "invalid.json", invalid), "hidden layers"),
     }
 
 
-@pytest.mark.parametrize("case", ["missing (404)", "malformed JSON", "unknown version", "failing validation"])
+@pytest.mark.parametrize(
+    "case", ["missing (404)", "malformed JSON", "unknown version", "failing validation"]
+)
 def test_payload_faults_show_a_message_and_throw_nothing(page: Page, http_server, payloads, case):
     url, message = _fault_payloads(http_server.tmp, payloads["tiny"][1])[case]
     errs = Errors(expected_404=("does-not-exist.json",)).attach(page)
@@ -419,8 +478,13 @@ def test_payload_faults_show_a_message_and_throw_nothing(page: Page, http_server
     errs.assert_none()
 
 
-def test_no_webgl_shows_a_message_and_throws_nothing(browser_type: BrowserType, browser_type_launch_args, http_server, payloads):
-    args = {**browser_type_launch_args, "args": [*browser_type_launch_args["args"], "--disable-software-rasterizer"]}
+def test_no_webgl_shows_a_message_and_throws_nothing(
+    browser_type: BrowserType, browser_type_launch_args, http_server, payloads
+):
+    args = {
+        **browser_type_launch_args,
+        "args": [*browser_type_launch_args["args"], "--disable-software-rasterizer"],
+    }
     browser = browser_type.launch(**args)
     try:
         page = browser.new_page()
@@ -438,11 +502,14 @@ def test_no_webgl_shows_a_message_and_throws_nothing(browser_type: BrowserType, 
 def test_javascript_off_shows_the_noscript_message(browser: Browser, http_server, payloads):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    html = """<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>nojs</title>
+    html = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<link rel="icon" href="data:,"><title>nojs</title>
 <link rel="stylesheet" href="/_static/threejs/gradbook-scene.css"></head><body><h1>Chapter</h1>
 <div class="gradbook-scene" data-payload="/_tmp/tiny.json" aria-label="scene">
-<noscript><p class="gradbook-scene-message">The interactive scene needs JavaScript. The figure below shows the same data.</p></noscript>
-</div><script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script></body></html>"""
+<noscript><p class="gradbook-scene-message">The interactive scene needs JavaScript.
+The figure below shows the same data.</p></noscript>
+</div><script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script>
+</body></html>"""
     (http_server.tmp / "nojs.html").write_text(html, encoding="utf-8")
     page.goto(f"{http_server.url}/_tmp/nojs.html")
     expect(page.locator(".gradbook-scene-message")).to_be_visible()
