@@ -162,7 +162,10 @@ export class SceneInstance {
     const topY = Math.max(...lay.layerTop) + 0.75;
     for (const lab of this.labels.layers) {
       const { li } = lab;
-      const show = li === pulse || li === 0 || li === H + 1 || (li - 1) % stride === 0;
+      // Always: input, output and the pulse's layer; others on the stride, if clear of those.
+      const pinned = li === pulse || li === 0 || li === H + 1;
+      const clear = Math.abs(li - pulse) >= stride && li >= stride && H + 1 - li >= stride;
+      const show = pinned || ((li - 1) % stride === 0 && clear);
       scene.project(lay.layerX[li], topY, 0, pt);
       place(lab.top, pt, show);
       scene.project(lay.layerX[li], scene.barBase - 0.35, 0, pt);

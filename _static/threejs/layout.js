@@ -9,8 +9,16 @@
 export const COLUMN = 16;
 /** Distance between neighbouring units in a column, in world units. */
 export const UNIT_SPACING = 1;
-/** Distance between neighbouring layers, in world units. */
+/** Distance between neighbouring layers, in world units; long nets (RNNs unrolled over many
+ * steps) get closer layers so the stage is not a thin strip. */
 export const LAYER_SPACING = 3;
+const MIN_LAYER_SPACING = 1.4;
+/** Above this many layers, the spacing shrinks so the whole net keeps about this length. */
+const SPACING_LAYERS = 16;
+
+export function layerSpacing(nLayers) {
+  return Math.max(MIN_LAYER_SPACING, Math.min(LAYER_SPACING, (LAYER_SPACING * SPACING_LAYERS) / nLayers));
+}
 /** Gap between the output layer and the loss node, in world units. */
 export const LOSS_GAP = 3;
 /**
@@ -39,14 +47,15 @@ export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
   const layerX = [];
   const layerTop = [];
   const tallest = Math.min(COLUMN, Math.max(...counts));
-  const x0 = -((layers.length - 1) * LAYER_SPACING + LOSS_GAP) / 2;
+  const spacing = layerSpacing(layers.length);
+  const x0 = -((layers.length - 1) * spacing + LOSS_GAP) / 2;
   let k = 0;
   let zMax = 0;
   layers.forEach((_, li) => {
     const n = counts[li];
     const rows = Math.min(n, COLUMN);
     const cols = Math.ceil(n / COLUMN);
-    const x = x0 + li * LAYER_SPACING;
+    const x = x0 + li * spacing;
     layerStart.push(k);
     layerX.push(x);
     layerTop.push(((rows - 1) / 2) * UNIT_SPACING);
@@ -61,7 +70,7 @@ export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
       k++;
     }
   });
-  const loss = [x0 + (layers.length - 1) * LAYER_SPACING + LOSS_GAP, 0, 0];
+  const loss = [x0 + (layers.length - 1) * spacing + LOSS_GAP, 0, 0];
   const halfY = ((tallest - 1) / 2) * UNIT_SPACING;
   const min = [x0, -halfY, -zMax];
   const max = [loss[0], halfY, zMax];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COLUMN, layoutNetwork, connectLayers } from '../../_static/threejs/layout.js';
+import { COLUMN, LAYER_SPACING, connectLayers, layerSpacing, layoutNetwork } from '../../_static/threejs/layout.js';
 
 const shape = (...units) => units.map((shownUnits) => ({ shownUnits }));
 
@@ -72,4 +72,12 @@ test('bounds contain every unit and the loss node', () => {
   }
   assert.ok(lay.loss[0] <= max[0]);
   assert.ok(lay.bounds.radius > (max[0] - min[0]) / 2);
+});
+
+test('long networks get closer layers, within bounds', () => {
+  assert.equal(layerSpacing(5), LAYER_SPACING);
+  assert.ok(layerSpacing(42) < LAYER_SPACING);
+  assert.ok(layerSpacing(1000) >= 1.4);
+  const lay = layoutNetwork(shape(...Array(42).fill(8)));
+  assert.ok(Math.abs(lay.layerX[1] - lay.layerX[0] - layerSpacing(42)) < 1e-9);
 });
