@@ -77,7 +77,7 @@ html_title = "gradbook: gradients that vanish and explode"
 # The repository's _static holds the scene; docs/_static the book's own styles.
 html_static_path = ["../_static", "_static"]
 html_css_files = ["threejs/gradbook-scene.css", "gradbook-book.css", "gradbook-terms.css"]
-html_js_files = [("threejs/dist/gradbook-loader.js", {"type": "module"})]
+html_js_files = [("threejs/dist/gradbook-loader.js", {"defer": "defer"})]
 html_last_updated_fmt = None
 html_show_sourcelink = True
 html_copy_source = True  # the download button serves the page's source and its notebook

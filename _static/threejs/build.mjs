@@ -15,7 +15,7 @@ await build({
   entryPoints: [join(here, 'main.js')],
   outfile: join(dist, 'gradbook-scene.js'),
   bundle: true,
-  format: 'esm',
+  format: 'iife', // a classic script: it runs on pages opened from file:// too
   minify: true,
   target: 'es2020',
   legalComments: 'eof', // keep three's licence notice
@@ -24,7 +24,7 @@ await build({
 await build({
   entryPoints: [join(here, 'loader.js')],
   outfile: join(dist, 'gradbook-loader.js'),
-  format: 'esm',
+  format: 'iife',
   minify: true,
   target: 'es2020',
   logLevel: 'warning',

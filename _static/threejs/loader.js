@@ -1,6 +1,11 @@
 // The only script every book page loads: tiny, and without three. If the page has a scene, it
 // loads the bundle (three included) once a scene comes near the viewport; pages without a scene
-// never download three.
+// never download three. Both are classic scripts, not modules, so the book also works when its
+// index.html is opened straight from disk (browsers refuse module scripts from file:// pages).
+
+// The bundle sits next to this file, wherever the book is hosted. currentScript is only set
+// while this script first runs, so read it now.
+const BUNDLE_URL = new URL('gradbook-scene.js', document.currentScript.src).href;
 
 /** Start loading this far before a scene scrolls into view, in CSS px. */
 const PRELOAD_MARGIN = '600px 0px';
@@ -24,11 +29,14 @@ function start() {
   const load = () => {
     if (loading) return;
     loading = true;
-    // The bundle sits next to this file, wherever the book is hosted.
-    import(new URL('./gradbook-scene.js', import.meta.url).href).catch((err) => {
-      console.warn('gradbook: the scene bundle failed to load', err);
+    const script = document.createElement('script');
+    script.src = BUNDLE_URL;
+    script.async = true;
+    script.onerror = () => {
+      console.warn('gradbook: the scene bundle failed to load from', BUNDLE_URL);
       fault(containers);
-    });
+    };
+    document.head.append(script);
   };
   if (!('IntersectionObserver' in window)) {
     load();

@@ -19,7 +19,8 @@ COLORMAP = "inferno"  # perceptually uniform, monotonic in lightness: safe for c
 _SAMPLE_FROM, _SAMPLE_TO = 0.06, 0.94
 TABLE_SIZE = 256
 INF_COLOR = "#22d3ee"  # cyan: a hue inferno never uses, so an overflow cannot pass for a size
-NAN_COLOR = "#9ca3af"  # neutral grey: "no number at all"
+NAN_COLOR = "#e5e7eb"  # pale neutral grey: "no number at all", unlike any size and unlike
+# the scene's dark "not reached yet"
 
 
 def table(size: int = TABLE_SIZE) -> list[str]:
@@ -49,5 +50,6 @@ def color_of(value: float) -> str:
     if v <= 0:
         return colors[0]
     t = (np.log10(v) - LOG10_MIN) / (LOG10_MAX - LOG10_MIN)
-    # floor(x + 0.5) rounds halves up, exactly as JavaScript's Math.round does.
-    return colors[int(np.floor(np.clip(t, 0.0, 1.0) * (len(colors) - 1) + 0.5))]
+    # round() takes a tie to the even neighbour; the scene's colorscale.js does the same, and
+    # ties are common because unit sizes arrive as log10 values with one decimal.
+    return colors[round(float(np.clip(t, 0.0, 1.0)) * (len(colors) - 1))]

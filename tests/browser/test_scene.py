@@ -405,7 +405,7 @@ def test_inline_payload_as_the_book_writes_it(page: Page, http_server, payloads,
  aria-label="scene">
 <noscript><p class="gradbook-scene-message">The interactive scene needs JavaScript.</p>
 </noscript></div>
-<script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script></body></html>"""
+<script defer src="/_static/threejs/dist/gradbook-loader.js"></script></body></html>"""
     (http_server.tmp / "inline.html").write_text(html, encoding="utf-8")
     page.goto(f"{http_server.url}/_tmp/inline.html")
     wait_settled(page)
@@ -420,7 +420,7 @@ def test_pages_without_a_scene_never_load_three(page: Page, http_server, scene_b
     (http_server.tmp / "plain.html").write_text(
         '<!doctype html><html lang="en"><head><link rel="icon" href="data:,">'
         "<title>plain</title></head><body><p>No scene.</p>"
-        '<script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script>'
+        '<script defer src="/_static/threejs/dist/gradbook-loader.js"></script>'
         "</body></html>",
         encoding="utf-8",
     )
@@ -508,7 +508,7 @@ def test_javascript_off_shows_the_noscript_message(browser: Browser, http_server
 <div class="gradbook-scene" data-payload="/_tmp/tiny.json" aria-label="scene">
 <noscript><p class="gradbook-scene-message">The interactive scene needs JavaScript.
 The figure below shows the same data.</p></noscript>
-</div><script type="module" src="/_static/threejs/dist/gradbook-loader.js"></script>
+</div><script defer src="/_static/threejs/dist/gradbook-loader.js"></script>
 </body></html>"""
     (http_server.tmp / "nojs.html").write_text(html, encoding="utf-8")
     page.goto(f"{http_server.url}/_tmp/nojs.html")
