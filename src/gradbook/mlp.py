@@ -10,12 +10,12 @@ from functools import partial
 
 import numpy as np
 
-from . import activations, batchnorm, data, init, losses
+from . import activations, batchnorm, init
 from .config import MLPConfig
-from .trace import Trace, assemble
+from .model import Model
 
 
-class MLP:
+class MLP(Model):
     """A seeded MLP built from an MLPConfig (or the same fields as keyword arguments).
 
     >>> net = MLP(depth=20, width=64, activation="sigmoid", init="xavier", seed=0)
@@ -24,15 +24,7 @@ class MLP:
     """
 
     kind = "mlp"
-
-    def __init__(self, config: MLPConfig | None = None, *, seed: int = 0, **fields):
-        if config is not None and fields:
-            raise TypeError("pass either an MLPConfig or its fields as keywords, not both")
-        if config is not None and not isinstance(config, MLPConfig):
-            raise TypeError(f"config must be an MLPConfig, got {type(config).__name__}")
-        self.config = config if config is not None else MLPConfig(**fields)
-        self.seed = check_seed(seed)
-        self.params = self._init_params(np.random.default_rng(self.seed))
+    config_type = MLPConfig
 
     def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         c = self.config
@@ -112,58 +104,3 @@ class MLP:
             dh = dh_in + dh if self.has_skip(l) else dh_in
         rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
         return grads, rev
-
-    def loss_and_trace(self, x: np.ndarray, y: np.ndarray) -> Trace:
-        """One forward and backward pass on (x, y), as a Trace. Overflow stays in the numbers."""
-        x, y = check_batch(x, y, self.config)
-        loss_fn = losses.get(self.config.loss)
-        with np.errstate(all="ignore"):
-            out, cache = self.forward(x)
-            loss, dout = loss_fn(out, y)
-            grads, per_layer = self.backward(cache, dout)
-            return assemble(self.kind, loss, dout, *per_layer, grads)
-
-    def trace(self, x=None, y=None, *, batch_size: int = 256, seed: int = 0) -> Trace:
-        """Trace one batch: (x, y) if given, else `batch_size` examples of the built-in task."""
-        if x is None and y is None:
-            check_positive_int("batch_size", batch_size)
-            x, y = data.task_batch("mlp", self.config, batch_size, np.random.default_rng(seed))
-        elif x is None or y is None:
-            raise TypeError("pass both x and y, or neither to use the built-in task")
-        return self.loss_and_trace(x, y)
-
-
-def check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be 1 or more, got {value}")
-
-
-def check_batch(x, y, config, time_steps: int | None = None):
-    """x and y as arrays, checked against the model's shapes and loss."""
-    x = np.asarray(x, dtype=float)
-    shape = (
-        ("batch", config.input_dim)
-        if time_steps is None
-        else ("batch", time_steps, config.input_dim)
-    )
-    if x.ndim != len(shape) or x.shape[1:] != shape[1:] or x.shape[0] < 1:
-        raise ValueError(f"x must have shape {shape}, got {x.shape}")
-    y = np.asarray(y)
-    if y.ndim == 0 or y.shape[0] != x.shape[0]:
-        raise ValueError(f"x and y must hold the same number of examples: {len(x)} vs {y.shape}")
-    if config.loss == "cross_entropy":
-        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-            raise TypeError("with cross_entropy, y must be a 1-D array of integer class labels")
-        if y.min() < 0 or y.max() >= config.output_dim:
-            raise ValueError(f"class labels must be from 0 to {config.output_dim - 1}")
-    elif y.shape != (x.shape[0], config.output_dim):
-        raise ValueError(f"with mse, y must have shape (batch, {config.output_dim}), got {y.shape}")
-    return x, y.astype(float) if config.loss == "mse" else y

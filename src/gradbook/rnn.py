@@ -11,10 +11,9 @@ from functools import partial
 
 import numpy as np
 
-from . import activations, data, init, losses
+from . import activations, init
 from .config import RNNConfig
-from .mlp import check_batch, check_positive_int, check_seed
-from .trace import Trace, assemble
+from .model import Model
 
 
 def scaled_orthogonal(n: int, rho: float, rng: np.random.Generator) -> np.ndarray:
@@ -23,7 +22,7 @@ def scaled_orthogonal(n: int, rho: float, rng: np.random.Generator) -> np.ndarra
     return rho * q * np.sign(np.diag(r))  # the sign fix makes q uniformly distributed
 
 
-class RNN:
+class RNN(Model):
     """A seeded vanilla RNN built from an RNNConfig (or its fields as keyword arguments).
 
     >>> rnn = RNN(steps=40, hidden=32, activation="tanh", rho=1.5, seed=0)
@@ -31,16 +30,11 @@ class RNN:
     """
 
     kind = "rnn"
+    config_type = RNNConfig
 
-    def __init__(self, config: RNNConfig | None = None, *, seed: int = 0, **fields):
-        if config is not None and fields:
-            raise TypeError("pass either an RNNConfig or its fields as keywords, not both")
-        if config is not None and not isinstance(config, RNNConfig):
-            raise TypeError(f"config must be an RNNConfig, got {type(config).__name__}")
-        self.config = config if config is not None else RNNConfig(**fields)
-        self.seed = check_seed(seed)
-        c, rng = self.config, np.random.default_rng(self.seed)
-        self.params = {
+    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        c = self.config
+        return {
             "W_hh": scaled_orthogonal(c.hidden, c.rho, rng),
             "W_xh": init.weights("xavier", c.input_dim, c.hidden, rng),
             "b": np.zeros(c.hidden),
@@ -50,6 +44,9 @@ class RNN:
 
     def weight_names(self) -> list[str]:
         return ["W_hh", "W_xh", "W_out"]
+
+    def time_steps(self) -> int:
+        return self.config.steps
 
     def forward(self, x: np.ndarray, offsets: dict[int, np.ndarray] | None = None):
         """Output for sequences x (batch, steps, input_dim), and the cache for backward.
@@ -94,22 +91,3 @@ class RNN:
             dh = dz @ p["W_hh"].T
         rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
         return grads, rev
-
-    def loss_and_trace(self, x: np.ndarray, y: np.ndarray) -> Trace:
-        """One forward and backward pass through time on (x, y), as a Trace."""
-        x, y = check_batch(x, y, self.config, time_steps=self.config.steps)
-        loss_fn = losses.get(self.config.loss)
-        with np.errstate(all="ignore"):
-            out, cache = self.forward(x)
-            loss, dout = loss_fn(out, y)
-            grads, per_step = self.backward(cache, dout)
-            return assemble(self.kind, loss, dout, *per_step, grads)
-
-    def trace(self, x=None, y=None, *, batch_size: int = 256, seed: int = 0) -> Trace:
-        """Trace one batch: (x, y) if given, else `batch_size` sequences of the memory task."""
-        if x is None and y is None:
-            check_positive_int("batch_size", batch_size)
-            x, y = data.task_batch("rnn", self.config, batch_size, np.random.default_rng(seed))
-        elif x is None or y is None:
-            raise TypeError("pass both x and y, or neither to use the built-in task")
-        return self.loss_and_trace(x, y)
