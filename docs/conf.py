@@ -84,6 +84,17 @@ html_copy_source = True  # the download button serves the page's source and its 
 # pydata-sphinx-theme logs a console error for an empty mode; "auto" follows the reader's system.
 html_context = {"default_mode": "auto"}
 html_favicon = "favicon.svg"
+# The theme's sidebar (navbar-logo, icon-links, search-button-field, sbt-sidebar-nav), with the
+# logo and the search button swapped for copies in landmarks that axe-core accepts (_templates).
+templates_path = ["_templates"]
+html_sidebars = {
+    "**": [
+        "gb-sidebar-brand.html",
+        "icon-links.html",
+        "gb-search-button.html",
+        "sbt-sidebar-nav.html",
+    ]
+}
 
 # Served from _static/mathjax by gradbook_assets, copied from the pinned npm package.
 mathjax_path = "mathjax/tex-chtml.js"

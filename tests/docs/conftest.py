@@ -1,14 +1,10 @@
-"""Build the book once per test session, the way `nox -s docs` builds it, into a temp dir."""
+"""The book's own fixtures; `book`, shared with the browser tests, is in tests/conftest.py."""
 
 from __future__ import annotations
 
 import pytest
+
 from bookbuild import Build, build_book
-
-
-@pytest.fixture(scope="session")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return build_book(tmp_path_factory.mktemp("book"))
 
 
 @pytest.fixture(scope="session")

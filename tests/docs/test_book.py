@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
-from bookbuild import DOCS, ROOT, Build
 from prose import count_prose_words
+
+from bookbuild import DOCS, ROOT, Build
 
 pytestmark = pytest.mark.docs
 
@@ -210,6 +211,8 @@ def test_chapter_has_a_scene_with_a_valid_payload(book: Build, name: str) -> Non
     assert scenes, f"{name} has no .gradbook-scene container"
     for scene in scenes:
         assert scene.get("aria-label"), f"a scene in {name} has no aria-label"
+        # A <div>'s aria-label is ignored without a role; a region is also a landmark to jump to.
+        assert scene.get("role") == "region", f"a scene in {name} is not role='region'"
         ref = scene.get("data-payload", "")
         assert ref.startswith("#"), f"data-payload should be '#element-id', got {ref!r}"
         script = next((t for a, t in page.scripts if a.get("id") == ref[1:]), None)

@@ -1,0 +1,419 @@
+"""Every page of the built book in headless Chromium: accessibility (axe-core), console errors,
+requests to other hosts, alt text, the scene's names and summary, the keyboard, and a colour
+scale that does not depend on seeing colour."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+import pytest
+from bookpage import (
+    CHAPTERS,
+    PAGES,
+    assert_axe_clean,
+    cie_lightness,
+    contrast,
+    parse_css_color,
+    visit,
+    wait_scenes,
+)
+from playwright.sync_api import Browser, Page, expect
+from scenepage import decode
+
+pytestmark = pytest.mark.browser
+
+SCHEMES = ("light", "dark")
+# The chapter whose scene offers the most scenarios: it exercises every control.
+RICH_CHAPTER = "chapters/06-solutions.html"
+VANISHING_CHAPTER = "chapters/03-vanishing.html"
+
+
+def test_every_built_page_is_checked(served_book):
+    """The list the tests walk is exactly what Sphinx wrote, so a new page cannot be skipped."""
+    assert set(served_book.pages) == set(PAGES)
+    assert len(CHAPTERS) == 7
+
+
+def _open(browser: Browser, served_book, path: str, scheme: str, **context):
+    ctx = browser.new_context(color_scheme=scheme, **context)
+    page = ctx.new_page()
+    # Sphinx's search page runs the query given in the address: check it with results on screen.
+    target = "search.html?q=gradient" if path == "search.html" else path
+    v = visit(page, served_book.url(target))
+    if path == "search.html":
+        expect(page.locator("#search-results ul.search li").first).to_be_visible(timeout=10000)
+    return ctx, page, v
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, path, scheme):
+    ctx, page, v = _open(browser, served_book, path, scheme)
+    try:
+        # The theme follows the reader's system setting ("auto"), and so does the scene.
+        expect(page.locator("html")).to_have_attribute("data-theme", scheme)
+        scenes = page.locator(".gradbook-scene")
+        n_scenes = scenes.count()
+        assert n_scenes == (1 if path in CHAPTERS else 0)
+        if n_scenes:
+            wait_scenes(page, "ready")
+            scene = scenes.first
+            # Named as a landmark, its picture named by the scenario's title, with a summary in
+            # words and a live region that screen readers hear when the scene changes.
+            expect(scene).to_have_attribute("role", "region")
+            expect(scene).to_have_accessible_name(re.compile(r"Gradient-flow scene: \S"))
+            expect(scene.locator(".gradbook-scene-stage")).to_have_accessible_name(
+                re.compile(r"\S")
+            )
+            expect(scene.locator(".gradbook-scene-desc")).to_have_text(
+                re.compile(r"\w{3,}.*\w{3,}")
+            )
+            expect(scene.locator(".gradbook-scene-live")).to_have_attribute("aria-live", "polite")
+            expect(scene.locator(".gradbook-scene-legend")).to_have_accessible_name(
+                re.compile(r"Colour legend: .*small gradient.*large one")
+            )
+            assert page.evaluate("() => window.gradbook.scenes[0].state().theme") == scheme
+        # Every image has alt text and has loaded; every figure holds at least one.
+        images = page.eval_on_selector_all(
+            "img",
+            "els => els.map(e => [e.getAttribute('src'), e.getAttribute('alt'), e.naturalWidth])",
+        )
+        for src, alt, width in images:
+            assert alt is not None and alt.strip(), f"{src} has no alt text"
+            assert width > 0, f"{src} did not load"
+        figures_without_img = page.eval_on_selector_all(
+            "figure", "fs => fs.filter(f => !f.querySelector('img, svg')).length"
+        )
+        assert figures_without_img == 0
+        if path in CHAPTERS:
+            assert images, "each chapter has a figure"
+        assert_axe_clean(page)
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_phone_layout_has_no_violations_with_the_navigation_open(browser: Browser, served_book):
+    ctx, page, v = _open(
+        browser, served_book, VANISHING_CHAPTER, "light", viewport={"width": 390, "height": 844}
+    )
+    try:
+        wait_scenes(page)
+        assert_axe_clean(page)
+        page.get_by_role("button", name="Toggle primary sidebar").click()
+        nav = page.locator("#pst-primary-sidebar-modal")
+        expect(nav).to_be_visible()
+        expect(nav.get_by_role("link", name=re.compile("Exploding gradients"))).to_be_visible()
+        assert_axe_clean(page)
+        page.keyboard.press("Escape")
+        expect(nav).to_be_hidden()
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_book_content_fits_a_phone(browser: Browser, served_book):
+    """At 390 px nothing of the book's own (prose, figures, code, maths) widens the page."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    try:
+        for path in PAGES:
+            page.goto(served_book.url(path))
+            wide = page.evaluate(_OVERFLOWING, ".gradbook-scene")
+            assert wide == [], f"{path}: {wide}"
+    finally:
+        ctx.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scene-side: at 390 px the scenario <select> (long option titles, no max-width) and "
+    "the step readout (white-space: nowrap) run past the screen, widening chapters 2-7 "
+    "to 410-523 px; _static/threejs/gradbook-scene.css",
+)
+def test_scene_fits_a_phone(browser: Browser, served_book):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    try:
+        wide = {}
+        for path in CHAPTERS:
+            page.goto(served_book.url(path))
+            wait_scenes(page)
+            found = page.evaluate(_OVERFLOWING, None)
+            if found or page.evaluate("() => document.documentElement.scrollWidth > innerWidth"):
+                wide[path] = found
+        assert wide == {}
+    finally:
+        ctx.close()
+
+
+# Visible elements that stick out past the right edge of the viewport, not counting those inside
+# a scrolling or clipping box (a wide code cell scrolls inside itself) or inside `skip`.
+_OVERFLOWING = """(skip) => {
+    const W = document.documentElement.clientWidth;
+    const clipped = (e) => {
+        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+            if (getComputedStyle(a).overflowX !== 'visible') return true;
+        return false;
+    };
+    const out = [];
+    for (const e of document.querySelectorAll('body *')) {
+        if (skip && e.closest(skip)) continue;
+        const r = e.getBoundingClientRect();
+        if (r.width > 0 && r.right > W + 1 && e.offsetParent !== null && !clipped(e))
+            out.push(`${e.tagName.toLowerCase()}.${String(e.className?.baseVal ?? e.className)}`
+                + ` ends at ${Math.round(r.right)} px`);
+    }
+    return out.slice(0, 5);
+}"""
+
+
+# ---- keyboard -----------------------------------------------------------------------------
+
+CONTROLS = (
+    "gradbook-scene-play",
+    "gradbook-scene-step",
+    "gradbook-scene-scrub",
+    "gradbook-scene-speed",
+    "gradbook-scene-scenario",
+    "gradbook-scene-reset",
+    "gradbook-scene-full",
+)
+
+_FOCUSED = """() => {
+    const e = document.activeElement;
+    const s = getComputedStyle(e);
+    const box = e.closest('.gradbook-scene');
+    return {
+        cls: e.classList[0] || e.tagName,
+        focusVisible: e.matches(':focus-visible'),
+        outlineStyle: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth),
+        outlineColor: s.outlineColor, boxShadow: s.boxShadow,
+        background: box ? getComputedStyle(box).backgroundColor : null,
+    };
+}"""
+
+
+def _state(page: Page) -> dict:
+    return page.evaluate("() => window.gradbook.scenes[0].state()")
+
+
+def _check_ring(focused: dict) -> None:
+    """A focus ring a reader can see: at least 2 px, and 3:1 against the scene's background."""
+    assert focused["focusVisible"], focused
+    if focused["outlineStyle"] != "none" and focused["outlineWidth"] >= 2:
+        ring = parse_css_color(focused["outlineColor"])
+    else:
+        assert focused["boxShadow"] != "none", f"no focus ring on {focused['cls']}: {focused}"
+        ring = parse_css_color(re.match(r"rgba?\([^)]*\)", focused["boxShadow"]).group(0))
+    ratio = contrast(ring, parse_css_color(focused["background"]))
+    assert ratio >= 3, f"the focus ring of {focused['cls']} has {ratio:.2f}:1 contrast"
+
+
+def _operate(page: Page, control: str, scenarios: list[str]) -> None:
+    """Use the focused control from the keyboard, as its kind is used, and check the effect."""
+    live = page.locator(".gradbook-scene-live")
+    if control == "gradbook-scene-play":
+        page.keyboard.press("Enter")
+        assert _state(page)["playing"] is True
+        expect(page.locator(".gradbook-scene-play")).to_have_attribute("aria-pressed", "true")
+        page.keyboard.press("Space")
+        assert _state(page)["playing"] is False
+        expect(live).to_contain_text("Paused")
+    elif control == "gradbook-scene-step":
+        page.evaluate("() => window.gradbook.scenes[0].setStep(0)")
+        before = _state(page)["litLayers"]
+        page.keyboard.press("Enter")
+        assert _state(page)["litLayers"] == (before + 1 if before < 12 else 0)
+        expect(live).to_have_text(re.compile(r"\w+"))
+    elif control == "gradbook-scene-scrub":
+        last = page.evaluate("() => window.gradbook.scenes[0].scenario.steps.length - 1")
+        page.keyboard.press("Home")
+        page.keyboard.press("ArrowRight")
+        assert _state(page)["stepIndex"] == 1
+        page.keyboard.press("End")
+        assert _state(page)["stepIndex"] == last
+        expect(page.locator(".gradbook-scene-scrub")).to_have_attribute(
+            "aria-valuetext", re.compile(r"^step \d+ of \d+")
+        )
+        page.keyboard.press("ArrowLeft")
+        assert _state(page)["stepIndex"] == last - 1
+    elif control == "gradbook-scene-speed":
+        page.keyboard.press("ArrowDown")
+        assert _state(page)["speed"] == 2
+        page.keyboard.press("ArrowUp")
+        assert _state(page)["speed"] == 1
+    elif control == "gradbook-scene-scenario":
+        page.keyboard.press("ArrowDown")
+        assert _state(page)["scenario"] == scenarios[1]
+        expect(live).to_have_text(re.compile(r"\w+"))
+        page.keyboard.press("ArrowUp")
+        assert _state(page)["scenario"] == scenarios[0]
+    elif control == "gradbook-scene-reset":
+        before = _state(page)["frames"]
+        page.keyboard.press("Enter")
+        page.wait_for_function("n => window.gradbook.scenes[0].scene.frames > n", arg=before)
+    elif control == "gradbook-scene-full":
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => document.fullscreenElement?.classList.contains('gradbook-scene')"
+        )
+        expect(page.locator(".gradbook-scene-full")).to_have_text("Exit full screen")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.fullscreenElement === null")
+        expect(page.locator(".gradbook-scene-full")).to_have_text("Full screen")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_scene_control_is_reached_by_tab_and_used_from_the_keyboard(
+    browser: Browser, served_book, scheme
+):
+    # No autoplay, so that everything that happens is the keyboard's doing.
+    ctx, page, v = _open(browser, served_book, RICH_CHAPTER, scheme, reduced_motion="reduce")
+    try:
+        wait_scenes(page)
+        scenarios = page.evaluate(
+            "() => window.gradbook.scenes[0].payload.scenarios.map(s => s.id)"
+        )
+        assert len(scenarios) >= 2
+        page.evaluate("() => window.scrollTo(0, 0)")
+        # From the top of the page, as a keyboard reader starts: Tab until the scene, then on
+        # through each of its controls in order.
+        reached: list[str] = []
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(_FOCUSED)
+            if focused["cls"] in CONTROLS:
+                _check_ring(focused)
+                reached.append(focused["cls"])
+                _operate(page, focused["cls"], scenarios)
+                # Using a control must leave the focus on it, for the next Tab to go on from there.
+                assert page.evaluate(_FOCUSED)["cls"] == focused["cls"]
+            elif reached:
+                break
+        assert reached == list(CONTROLS)
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
+# ---- colour-blind readers ------------------------------------------------------------------
+
+
+def test_colour_scale_reads_in_greyscale(page: Page, served_book):
+    """The scene's table (matplotlib's inferno, from the payload the page carries) gets lighter
+    at every step from the smallest to the largest gradient, so the order of sizes survives
+    greyscale printing and every kind of colour blindness; overflow and NaN are set apart."""
+    v = visit(page, served_book.url(VANISHING_CHAPTER))
+    wait_scenes(page)
+    scale = page.evaluate("() => window.gradbook.scenes[0].payload.colorScale")
+    lightness = [cie_lightness(parse_css_color(c)) for c in scale["table"]]
+    assert len(lightness) >= 64
+    # 256 samples of a 256-entry colormap repeat a few neighbours; never does lightness fall.
+    steps = [b - a for a, b in itertools.pairwise(lightness)]
+    assert min(steps) >= 0, f"lightness falls after entry {steps.index(min(steps))}"
+    distinct = [x for x, step in zip(lightness, [1.0, *steps], strict=True) if step > 0]
+    assert len(distinct) >= 0.8 * len(lightness)
+    assert lightness[-1] - lightness[0] >= 60, "the ends must be far apart in lightness"
+    # The two special values are colours the table never uses.
+    assert scale["inf"] not in scale["table"] and scale["nan"] not in scale["table"]
+    # The legend says what the second channel is, in words.
+    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("taller bars")
+    v.assert_clean()
+
+
+def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
+    """Larger gradients give larger neurons and taller bars: the scene never relies on colour."""
+    page.emulate_media(reduced_motion="reduce")  # the whole profile at once, with no swell
+    v = visit(page, served_book.url(VANISHING_CHAPTER))
+    wait_scenes(page)
+    drawn = page.evaluate(
+        """() => {
+            const s = window.gradbook.scenes[0];
+            s.setStep(s.scenario.steps.length - 1);
+            const sc = s.scene, lay = sc.layout, H = lay.layerX.length - 2;
+            const step = s.scenario.steps[s.player.stepIndex];
+            const m = sc.units.matrix.clone();
+            const layers = [];
+            for (let li = 1; li <= H; li++) {
+                const ls = step.layers[li - 1];
+                sc.bars.getMatrixAt(li - 1, m);
+                const bar = m.elements[5];
+                const units = [];
+                for (let u = 0; u < lay.layerCount[li]; u++) {
+                    sc.units.getMatrixAt(lay.layerStart[li] + u, m);
+                    units.push([ls.neuronsLog10[u], m.elements[0]]);
+                }
+                layers.push({ log10: Math.log10(ls.gradNorm), bar, units });
+            }
+            return { layers, complete: s.player.complete, min: s.payload.colorScale.log10Min,
+                     max: s.payload.colorScale.log10Max };
+        }"""
+    )
+    assert drawn["complete"]
+    lo, hi = drawn["min"], drawn["max"]
+
+    def position(log10v: float) -> float:
+        return min(1.0, max(0.0, (log10v - lo) / (hi - lo)))
+
+    def check_monotonic(pairs: list[tuple[float, float]], what: str) -> None:
+        pairs = sorted((position(decode(x)), size) for x, size in pairs if math.isfinite(decode(x)))
+        for (t1, s1), (t2, s2) in itertools.pairwise(pairs):
+            assert s2 >= s1 - 1e-9, f"a larger gradient drew a smaller {what}"
+            if t2 - t1 > 0.02:
+                assert s2 > s1, f"two gradients far apart drew {what}s of the same size"
+
+    check_monotonic([(layer["log10"], layer["bar"]) for layer in drawn["layers"]], "bar")
+    check_monotonic([u for layer in drawn["layers"] for u in layer["units"]], "neuron")
+    bars = [layer["bar"] for layer in drawn["layers"]]
+    # In the vanishing network the first layer's bar is visibly shorter than the last one's.
+    assert bars[-1] > 1.5 * bars[0], bars
+    v.assert_clean()
+
+
+def test_labels_over_the_scene_are_readable(page: Page, served_book):
+    """The numbers written over the canvas have 4.5:1 contrast against the stage."""
+    v = visit(page, served_book.url(VANISHING_CHAPTER))
+    wait_scenes(page)
+    page.evaluate("() => { const s = window.gradbook.scenes[0]; s.pause(); s.setStep(0); }")
+    found = page.evaluate(_LABEL_COLOURS, ".gradbook-scene-label:not(.is-unlit)")
+    assert len(found["colours"]) >= 2  # layer names, and the numbers
+    stage = parse_css_color(found["stage"])
+    for colour in found["colours"]:
+        assert contrast(parse_css_color(colour), stage) >= 4.5, (colour, found["stage"])
+    v.assert_clean()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scene-side: the names of layers the pulse has not reached are #7d8594 on the stage "
+    "#252a36, 3.8:1, under the 4.5:1 that 12 px text needs "
+    "(.gradbook-scene-label.is-unlit .gradbook-scene-label-name in gradbook-scene.css)",
+)
+def test_labels_of_layers_not_reached_yet_are_readable(page: Page, served_book):
+    page.emulate_media(reduced_motion="reduce")
+    visit(page, served_book.url(VANISHING_CHAPTER))
+    wait_scenes(page)
+    # From the whole profile, "Step one layer" starts the pulse over at the output: the rest is
+    # not lit yet.
+    page.locator(".gradbook-scene-step").click()
+    found = page.evaluate(_LABEL_COLOURS, ".gradbook-scene-label.is-unlit")
+    assert found["colours"], "no unlit label on screen"
+    stage = parse_css_color(found["stage"])
+    for colour in found["colours"]:
+        assert contrast(parse_css_color(colour), stage) >= 4.5, (colour, found["stage"])
+
+
+_LABEL_COLOURS = """(sel) => {
+    const colours = new Set();
+    for (const label of document.querySelectorAll(sel)) {
+        if (label.hidden) continue;
+        for (const e of [label, ...label.querySelectorAll('*')])
+            if ([...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+                colours.add(getComputedStyle(e).color);
+    }
+    const stage = document.querySelector('.gradbook-scene-stage');
+    return { colours: [...colours], stage: getComputedStyle(stage).backgroundColor };
+}"""
