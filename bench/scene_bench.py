@@ -1,36 +1,51 @@
-"""Measure the gradient-flow scene in headless Chromium with software WebGL, and print a report.
+"""Measure the gradient-flow scene in headless Chromium with software WebGL (SwiftShader).
 
-Not a test: numbers depend on the machine. Run after `npm run build`:
+Part of `nox -s bench`; also runs alone after `npm run build`: `python bench/scene_bench.py`.
+Not a test: the numbers depend on the machine. On the scene test page
+(tests/browser/pages/scene.html), it measures:
 
-    python bench/scene_bench.py
-
-It measures draw calls per frame for networks of 12 x 16, 24 x 64 and 48 x 128 units, frames
-per second while the pulse plays at the default size, time from navigation start to the first
-drawn frame, the bundle's size and the exported payloads' sizes.
+- draw calls per frame and frames per second while the pulse plays, for networks of
+  12 x 16, 24 x 64 and 48 x 128 units (made-up payloads of those shapes);
+- with a real payload at the default size: time from navigation start to the first frame,
+  frames per second while playing, and the main thread's busy share while playing and idle
+  (CDP Performance.getMetrics: the growth of TaskDuration over wall time);
+- the JS heap after 20 scenario switches, against the heap after the first round of switches,
+  each read after a forced garbage collection (CDP HeapProfiler.collectGarbage), with three's
+  own count of GPU geometries and textures.
 """
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
 import json
+import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPORT_DIR, ROOT, chromium, log, met, serve, table
 
-ROOT = Path(__file__).resolve().parents[1]
+from gradbook import export
+
 DIST = ROOT / "_static" / "threejs" / "dist"
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from conftest import CHROMIUM_ARGS, find_chromium  # noqa: E402
-from gradbook import export  # noqa: E402
-from gradbook.scenarios import SCENARIOS  # noqa: E402
-
-FPS_SECONDS = 4.0  # how long the pulse plays while frames are counted, in s
+TEST_PAGE = "tests/browser/pages/scene.html"
+SHAPES = ((12, 16), (24, 64), (48, 128))  # (hidden layers, units per layer)
+PLAY_SECONDS = 4.0  # how long the pulse plays while frames and busy time are counted, in s
+IDLE_SECONDS = 3.0  # how long an idle scene is watched, in s
+SWITCHES = 20  # scenario switches before the heap is read
+HEAP_SLACK = 0.02  # heap growth within this share of the heap counts as none (GC noise)
+# Every scenario the book has, so that switching goes through MLPs and RNNs of all kinds.
+SWITCH_SCENARIOS = [
+    "sigmoid-vanishing",
+    "tanh-xavier",
+    "relu-he",
+    "batchnorm",
+    "residual",
+    "exploding-init",
+    "rnn-exploding",
+    "rnn-clipped",
+]
 
 
 def synthetic_payload(depth: int, width: int, steps: int = 2) -> dict:
@@ -83,122 +98,249 @@ def synthetic_payload(depth: int, width: int, steps: int = 2) -> dict:
     }
 
 
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
-
-
-def open_scene(browser, base: str, payload_path: str, scenario: str | None = None):
-    page = browser.new_page(viewport={"width": 1000, "height": 900}, reduced_motion="reduce")
-    query = f"payload={payload_path}" + (f"&scenario={scenario}" if scenario else "")
-    page.goto(f"{base}/tests/browser/pages/scene.html?{query}")
-    page.wait_for_function("() => window.gradbook?.scenes?.[0]?.scene.frames > 0", timeout=30000)
+def open_scene(context, base: str, payload_url: str, scenario: str | None = None):
+    """The test page with one scene, once it has drawn its first frame."""
+    page = context.new_page()
+    query = f"payload={payload_url}" + (f"&scenario={scenario}" if scenario else "")
+    page.goto(f"{base}/{TEST_PAGE}?{query}")
+    page.wait_for_function("() => window.gradbook?.scenes?.[0]?.scene.frames > 0", timeout=60000)
     return page
 
 
-def main() -> None:
+def busy_share(page, cdp, seconds: float) -> float:
+    """Share of wall time the page's main thread spent running tasks, over `seconds`."""
+
+    def task_seconds() -> float:
+        metrics = cdp.send("Performance.getMetrics")["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+    t0, wall0 = task_seconds(), time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    return (task_seconds() - t0) / (time.perf_counter() - wall0)
+
+
+PLAY = """(speed) => { const s = window.gradbook.scenes[0];
+    s.player.reducedMotion = false; s.scene.reducedMotion = false;
+    s.player.speed = speed; s.setStep(0); s.play();
+    return [s.scene.frames, performance.now()]; }"""
+FRAMES_SINCE = """([f0, t0]) => { const s = window.gradbook.scenes[0];
+    return (s.scene.frames - f0) / ((performance.now() - t0) / 1000); }"""
+
+
+def playing(page, cdp) -> tuple[float, float]:
+    """(frames per second, main-thread busy share) while the pulse plays; then pauses."""
+    # Half speed: one pass of the pulse lasts longer than the measurement.
+    start = page.evaluate(PLAY, 0.5)
+    busy = busy_share(page, cdp, PLAY_SECONDS)
+    fps = page.evaluate(FRAMES_SINCE, start)
+    page.evaluate("() => window.gradbook.scenes[0].pause()")
+    return fps, busy
+
+
+def idle(page, cdp) -> tuple[int, float]:
+    """(frames drawn, main-thread busy share) while the scene sits paused on screen."""
+    page.evaluate("() => window.gradbook.scenes[0].pause()")
+    page.wait_for_timeout(500)  # let the last frames and the controls' damping settle
+    f0 = page.evaluate("() => window.gradbook.scenes[0].scene.frames")
+    busy = busy_share(page, cdp, IDLE_SECONDS)
+    return page.evaluate("() => window.gradbook.scenes[0].scene.frames") - f0, busy
+
+
+def heap(cdp) -> float:
+    """Used JS heap in bytes, after a forced garbage collection."""
+    for _ in range(2):
+        cdp.send("HeapProfiler.collectGarbage")
+    return cdp.send("Runtime.getHeapUsage")["usedSize"]
+
+
+SWITCH = """(ids) => { const s = window.gradbook.scenes[0]; const sel = s.ui.scenarioSel;
+    for (const id of ids) { sel.value = id; sel.dispatchEvent(new Event('change'));
+        s.scene.renderNow(); }
+    const m = s.scene.renderer.info.memory; return [m.geometries, m.textures]; }"""
+
+
+def switching(page, cdp) -> dict:
+    """Heap and GPU objects after one round of switches, then after SWITCHES more, and after
+    SWITCHES more again: a leak grows in both intervals, a one-off cost only in the first."""
+    ids = [SWITCH_SCENARIOS[i % len(SWITCH_SCENARIOS)] for i in range(SWITCHES)]
+    first = page.evaluate(SWITCH, SWITCH_SCENARIOS)  # every kind of net built once
+    before = heap(cdp)
+    gpu_after = page.evaluate(SWITCH, ids)
+    after = heap(cdp)
+    gpu_again = page.evaluate(SWITCH, ids)
+    again = heap(cdp)
+    return {
+        "before": before,
+        "after": after,
+        "again": again,
+        "gpu": [first, gpu_after, gpu_again],
+    }
+
+
+def measure(repeats: int = 3) -> dict:
     if not (DIST / "gradbook-scene.js").exists():
-        sys.exit("Build the scene first: npm run build")
-    chromium = find_chromium()
-    if chromium is None:
-        sys.exit("Chromium is not installed (apt-get install chromium).")
-    report: list[str] = []
+        raise RuntimeError("the scene is not built: npm run build")
+    from playwright.sync_api import sync_playwright
 
-    # Sizes: the bundle, and each scenario's payload as the book would inline it.
-    for name in ("gradbook-scene.js", "gradbook-loader.js"):
-        raw = (DIST / name).read_bytes()
-        report.append(
-            f"{name:<28} {len(raw) / 1024:8.1f} KB raw "
-            f"{len(gzip.compress(raw, 9)) / 1024:8.1f} KB gzipped"
-        )
-    sizes = {}
-    for sid in SCENARIOS:
-        sizes[sid] = len(export.dumps(export.build_payload([sid])).encode())
-    for sid, n in sizes.items():
-        report.append(f"payload {sid:<20} {n / 1024:8.1f} KB")
-
-    with tempfile.TemporaryDirectory(dir=DIST) as tmp:
+    executable, args = chromium()
+    r: dict = {"shapes": {}, "runs": []}
+    with tempfile.TemporaryDirectory(dir=DIST) as tmp, serve(ROOT) as base:
         tmp_path = Path(tmp)
-        rel = tmp_path.relative_to(ROOT).as_posix()
-        httpd, base = serve(ROOT)
-        try:
-            for depth, width in ((12, 16), (24, 64), (48, 128)):
-                (tmp_path / f"{depth}x{width}.json").write_text(
-                    json.dumps(synthetic_payload(depth, width))
-                )
-            (tmp_path / "real.json").write_text(
-                export.dumps(export.build_payload(["sigmoid-vanishing"]))
+        rel = "/" + tmp_path.relative_to(ROOT).as_posix()
+        for depth, width in SHAPES:
+            (tmp_path / f"{depth}x{width}.json").write_text(
+                json.dumps(synthetic_payload(depth, width))
             )
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                for depth, width in ((12, 16), (24, 64), (48, 128)):
-                    page = open_scene(browser, base, f"/{rel}/{depth}x{width}.json")
-                    calls = page.evaluate(
-                        "() => { const s = window.gradbook.scenes[0].scene; s.renderNow();"
-                        " return s.renderer.info.render.calls; }"
-                    )
-                    fps = measure_fps(page)
-                    report.append(
-                        f"{depth:>2} layers x {width:>3} units: {calls} draw calls per frame, "
-                        f"{fps:5.1f} fps while the pulse plays"
-                    )
-                    page.close()
-
-                # Default size, real payload: first frame and fps.
-                t0 = time.perf_counter()
-                page = open_scene(browser, base, f"/{rel}/real.json", "sigmoid-vanishing")
-                wall = (time.perf_counter() - t0) * 1000
-                first = page.evaluate("() => window.gradbook.scenes[0].scene.firstFrameAt")
-                size = page.evaluate(
-                    "() => { const c = window.gradbook.scenes[0].scene.canvas;"
-                    " return [c.width, c.height]; }"
+        (tmp_path / "book.json").write_text(export.dumps(export.build_payload(SWITCH_SCENARIOS)))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=executable, args=args)
+            # Reduced motion: no autoplay, so every measurement starts from a still scene.
+            context = browser.new_context(
+                viewport={"width": 1000, "height": 900}, reduced_motion="reduce"
+            )
+            for depth, width in SHAPES:
+                log(f"scene: {depth} x {width}")
+                page = open_scene(context, base, f"{rel}/{depth}x{width}.json")
+                cdp = context.new_cdp_session(page)
+                cdp.send("Performance.enable")
+                calls = page.evaluate(
+                    "() => { const s = window.gradbook.scenes[0].scene; s.renderNow();"
+                    " return s.renderer.info.render.calls; }"
                 )
-                fps = measure_fps(page)
-                report.append(
-                    f"sigmoid-vanishing at the default size ({size[0]} x {size[1]} px): "
-                    f"{fps:.1f} fps while the pulse plays; first frame {first:.0f} ms after "
-                    f"navigation start ({wall:.0f} ms wall clock incl. browser)"
-                )
-                idle = page.evaluate(
-                    """() => new Promise((resolve) => {
-                        const s = window.gradbook.scenes[0];
-                        s.pause();
-                        setTimeout(() => {
-                            const f = s.scene.frames;
-                            setTimeout(() => resolve(s.scene.frames - f), 1000);
-                        }, 500);
-                    })"""
-                )
-                report.append(f"frames drawn in 1 s when idle: {idle}")
-                browser.close()
-        finally:
-            httpd.shutdown()
-    print("\n".join(report))
+                fps, busy = playing(page, cdp)
+                r["shapes"][f"{depth} x {width}"] = {"calls": calls, "fps": fps, "busy": busy}
+                page.close()
+            for i in range(repeats):
+                log(f"scene: the book's payload, run {i + 1} of {repeats}")
+                page = open_scene(context, base, f"{rel}/book.json", "sigmoid-vanishing")
+                cdp = context.new_cdp_session(page)
+                cdp.send("Performance.enable")
+                run = {
+                    "first_frame": page.evaluate(
+                        "() => window.gradbook.scenes[0].scene.firstFrameAt"
+                    ),
+                    "canvas": page.evaluate(
+                        "() => { const c = window.gradbook.scenes[0].scene.canvas;"
+                        " return [c.width, c.height]; }"
+                    ),
+                }
+                run["idle_frames"], run["idle_busy"] = idle(page, cdp)
+                run["fps"], run["busy"] = playing(page, cdp)
+                run.update(switching(page, cdp))
+                r["runs"].append(run)
+                page.close()
+            browser.close()
+    runs = r["runs"]
+    for key in ("first_frame", "fps", "busy", "idle_busy", "idle_frames", "before", "after"):
+        r[key] = statistics.median(run[key] for run in runs)
+    r["growth"] = statistics.median(run["after"] - run["before"] for run in runs)
+    r["growth_again"] = statistics.median(run["again"] - run["after"] for run in runs)
+    r["canvas"] = runs[0]["canvas"]
+    r["gpu"] = [run["gpu"] for run in runs]
+    return r
 
 
-def measure_fps(page) -> float:
-    """Frames drawn per second while the pulse plays (the scene draws only when needed)."""
-    return page.evaluate(
-        """(seconds) => new Promise((resolve) => {
-            const s = window.gradbook.scenes[0];
-            s.player.reducedMotion = false; s.scene.reducedMotion = false;
-            s.player.speed = 0.5; s.setStep(0); s.play();
-            const f0 = s.scene.frames, t0 = performance.now();
-            setTimeout(() => {
-                const fps = (s.scene.frames - f0) / ((performance.now() - t0) / 1000);
-                s.pause(); resolve(fps);
-            }, seconds * 1000);
-        })""",
-        FPS_SECONDS,
+def section(r: dict) -> list[str]:
+    lines = ["## Scene", ""]
+    lines.append(
+        "Headless Chromium, software WebGL (SwiftShader), the scene test page at 1000 x 900 CSS "
+        f"px; medians of {len(r['runs'])} page loads. Busy share: the main thread's task time "
+        "over wall time (CDP TaskDuration)."
     )
+    lines.append("")
+    small, large = r["shapes"]["12 x 16"], r["shapes"]["48 x 128"]
+    rows = [
+        [
+            f"time to first frame (sigmoid-vanishing, canvas {r['canvas'][0]} x {r['canvas'][1]} "
+            "device px)",
+            f"{r['first_frame']:.0f} ms after navigation start",
+            "",
+            "",
+        ],
+        ["frames per second while playing", f"{r['fps']:.1f}", "", ""],
+        ["main thread busy while playing", f"{r['busy']:.0%}", "", ""],
+        [
+            "main thread busy when idle",
+            f"{r['idle_busy']:.2%} ({r['idle_frames']:.0f} frames in {IDLE_SECONDS:.0f} s)",
+            "about 0",
+            met(r["idle_frames"] == 0 and r["idle_busy"] < 0.02),
+        ],
+        [
+            "draw calls per frame, 12 x 16 and 48 x 128",
+            f"{small['calls']} and {large['calls']}",
+            "the same",
+            met(small["calls"] == large["calls"]),
+        ],
+        [
+            f"JS heap after {SWITCHES} scenario switches",
+            f"{r['after'] / 1024**2:.2f} MB, against {r['before'] / 1024**2:.2f} MB "
+            f"before them ({r['growth'] / 1024:+.0f} KB; {r['growth_again'] / 1024:+.0f} KB "
+            f"over {SWITCHES} more)",
+            "no growth",
+            met(max(r["growth"], r["growth_again"]) <= HEAP_SLACK * r["before"]),
+        ],
+    ]
+    lines += table(["what", "measured", "target", ""], rows)
+    busy_ratio = r["busy"] / r["idle_busy"] if r["idle_busy"] > 0 else float("inf")
+    lines += [
+        "",
+        f"Playing / idle main-thread busy share: {busy_ratio:.0f}. Heap growth within "
+        f"{HEAP_SLACK:.0%} of the heap counts as none (collector noise). GPU geometries and "
+        "textures held by three (renderer.info.memory) after the first round of switches, after "
+        f"{SWITCHES} more and after {SWITCHES} more again, per page load: "
+        + "; ".join(" → ".join(f"{g}/{t}" for g, t in run) for run in r["gpu"])
+        + ".",
+        "",
+        "By network size (made-up payloads of each shape, the pulse playing at half speed):",
+        "",
+    ]
+    rows = [
+        [shape, s["calls"], f"{s['fps']:.1f}", f"{s['busy']:.0%}"]
+        for shape, s in r["shapes"].items()
+    ]
+    lines += table(["hidden layers x units", "draw calls", "fps", "main thread busy"], rows)
+    return lines
+
+
+def summary(r: dict) -> list[list[str]]:
+    small, large = r["shapes"]["12 x 16"], r["shapes"]["48 x 128"]
+    return [
+        ["scene", "time to first frame", f"{r['first_frame']:.0f} ms after navigation start", ""],
+        [
+            "scene",
+            "frames per second while playing",
+            f"{r['fps']:.1f} (main thread {r['busy']:.0%} busy)",
+            "",
+        ],
+        [
+            "scene",
+            "main thread idle when nothing moves",
+            f"{r['idle_busy']:.2%} busy, {r['idle_frames']:.0f} frames in {IDLE_SECONDS:.0f} s",
+            met(r["idle_frames"] == 0 and r["idle_busy"] < 0.02),
+        ],
+        [
+            "scene",
+            "the same draw calls for 12 x 16 and 48 x 128",
+            f"{small['calls']} and {large['calls']}",
+            met(small["calls"] == large["calls"]),
+        ],
+        [
+            "scene",
+            f"no JS heap growth over {SWITCHES} scenario switches",
+            f"{r['growth'] / 1024:+.0f} KB on {r['before'] / 1024**2:.1f} MB",
+            met(max(r["growth"], r["growth_again"]) <= HEAP_SLACK * r["before"]),
+        ],
+    ]
+
+
+def main() -> int:
+    r = measure()
+    text = "\n".join(section(r)) + "\n"
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    (REPORT_DIR / "scene.md").write_text(text)
+    sys.stdout.write(text)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

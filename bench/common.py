@@ -1,0 +1,120 @@
+"""Helpers shared by the benchmarks: medians, a quiet local HTTP server, Chromium, markdown.
+
+These machines are shared and noisy, so every timing is the median of several repeats, and a
+comparison is taken as the median of paired ratios (A and B measured in turn, never all of A
+then all of B), so that a slow patch of the machine hits both sides alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT_DIR = ROOT / "bench" / "report"
+KB = 1024
+
+
+def timed(fn: Callable[[], object], repeats: int = 7) -> float:
+    """Median wall time of fn() in seconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def paired(
+    a: Callable[[], object], b: Callable[[], object], repeats: int = 15, settle: float = 0.3
+):
+    """Median times of a and b, measured in turn, and the median of the per-pair ratios a/b.
+
+    numpy's OpenBLAS and PyTorch's OpenMP threads each spin for a while after a call; on a
+    machine with few cores they would slow each other down, so each call starts after `settle`
+    seconds of quiet.
+    """
+    ta, tb = [], []
+    for _ in range(repeats + 1):  # the first pair warms up
+        for fn, times in ((a, ta), (b, tb)):
+            time.sleep(settle)
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    ta, tb = ta[1:], tb[1:]
+    ratios = [x / y for x, y in zip(ta, tb, strict=True)]
+    return statistics.median(ta), statistics.median(tb), statistics.median(ratios)
+
+
+def gz(data: bytes) -> int:
+    """Bytes after gzip at level 6 (what web servers use by default)."""
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def kb(n: float) -> str:
+    return f"{n / KB:.1f}"
+
+
+def table(header: list[str], rows: list[list[object]]) -> list[str]:
+    """A markdown table; the first column is left-aligned, the others right-aligned."""
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|")
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def met(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "**not met**")
+
+
+def log(message: str) -> None:
+    """Progress for the person waiting on the benchmark (the report is written at the end)."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")  # every load is a first visit
+        super().end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 (uncompressed, no caching); yields the base URL."""
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory))
+    )
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def chromium():
+    """(executable, args) for Debian's Chromium with software WebGL, as the browser tests use."""
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    try:
+        from conftest import CHROMIUM_ARGS, find_chromium
+    finally:
+        sys.path.pop(0)
+    path = find_chromium()
+    if path is None:
+        raise RuntimeError("Chromium is not installed (apt-get install chromium)")
+    return path, CHROMIUM_ARGS
