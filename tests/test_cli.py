@@ -51,6 +51,26 @@ def test_json_shape():
         assert layer["grad_norm"] > 0
 
 
+def test_missing_command_is_one_line():
+    result = run()
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "gradbook: error: the following arguments are required: command"
+    ]
+
+
+def test_table_explains_the_nan_and_inf_it_prints():
+    # Weights this large saturate tanh: the first layers' gradients are exactly 0, so a factor
+    # is 0/0. The table says what that nan means instead of printing it bare.
+    result = run("trace", "--depth", "3", "--init", "normal:1e300")
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert "nan" in rows[1]
+    assert rows[-1].startswith("note: ") and "nan is no number" in rows[-1]
+    healthy = run("trace", "--depth", "3")
+    assert "nan" not in healthy.stdout and "note:" not in healthy.stdout
+
+
 def test_json_encodes_nonfinite_values_as_strings():
     result = run(
         "trace",
@@ -83,6 +103,16 @@ def test_json_encodes_nonfinite_values_as_strings():
         (["--width", "wide"], "1 to 2048"),
         (["--init", "kaiming"], "normal:STD, standard, xavier, xavier-uniform, he"),
         (["--batch-size", "0"], "1 to 100000"),
+        (["--seed", "-1"], "0 to 4294967295"),
+        (["--seed", "1.5"], "0 to 4294967295"),
+        (["--depth", "nan"], "1 to 200"),
+        (["--width", "1e3"], "1 to 2048"),
+        (["--init", "normal:nan"], "as in 'normal:0.01'"),
+        (["--init", "normal:inf"], "as in 'normal:0.01'"),
+        (["--init", "normal:"], "as in 'normal:0.01'"),
+        (["--batchnorm", "--batch-size", "1"], "at least 2 examples"),
+        (["--depth", "200", "--width", "2048", "--batch-size", "100000"], "smaller batch size"),
+        (["--softplus"], "unrecognized arguments: --softplus"),
     ],
 )
 def test_bad_options_give_one_line_naming_the_allowed_values(args, allowed):

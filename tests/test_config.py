@@ -91,6 +91,30 @@ def test_bad_batches_are_refused_with_the_expected_shape():
         rnn.trace(np.zeros((4, 6, 1)), np.zeros(4, dtype=int))
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_inputs_are_refused_not_traced_into_nan(bad):
+    """Overflow inside a network is data; a NaN fed in is a mistake, said at once."""
+    x = np.zeros((4, 2))
+    x[1, 0] = bad
+    with pytest.raises(ValueError, match="x must hold finite numbers only; it has 1 NaN"):
+        MLP(depth=2, width=3).trace(x, np.array([0, 1, 0, 1]))
+    xs = np.zeros((4, 5, 1))
+    xs[2, 3, 0] = bad
+    with pytest.raises(ValueError, match="x must hold finite numbers only"):
+        RNN(steps=5, hidden=3).trace(xs, np.array([0, 1, 0, 1]))
+    y = np.zeros((4, 2))
+    y[0, 1] = bad
+    with pytest.raises(ValueError, match="y must hold finite numbers only"):
+        MLP(depth=2, width=3, loss="mse").trace(np.zeros((4, 2)), y)
+
+
+def test_batch_norm_refuses_a_batch_of_one():
+    net = MLP(depth=2, width=3, batchnorm=True)
+    with pytest.raises(ValueError, match="batch norm needs at least 2 examples"):
+        net.trace(batch_size=1)
+    assert net.trace(batch_size=2).is_finite
+
+
 def test_other_bad_calls():
     with pytest.raises(TypeError, match="seed must be a non-negative integer"):
         MLP(seed=-1)

@@ -100,18 +100,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A trace holds about ten float64 arrays of depth × width × batch-size numbers: this many numbers
+# need about 1.5 GB. The options' own ranges allow a million times more.
+MAX_NUMBERS = 20_000_000
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    net = MLP(
-        depth=args.depth,
-        width=args.width,
-        activation=args.activation,
-        init=args.init,
-        batchnorm=args.batchnorm,
-        residual=args.residual,
-        seed=args.seed,
-    )
-    trace = net.trace(batch_size=args.batch_size, seed=args.seed)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    numbers = args.depth * args.width * args.batch_size
+    if numbers > MAX_NUMBERS:
+        parser.error(
+            f"--depth × --width × --batch-size is {numbers:,}, more than this command traces "
+            f"({MAX_NUMBERS:,}, about 1.5 GB of memory); use a smaller batch size or width"
+        )
+    try:
+        net = MLP(
+            depth=args.depth,
+            width=args.width,
+            activation=args.activation,
+            init=args.init,
+            batchnorm=args.batchnorm,
+            residual=args.residual,
+            seed=args.seed,
+        )
+        trace = net.trace(batch_size=args.batch_size, seed=args.seed)
+    except ValueError as err:  # a combination of options the library refuses
+        parser.error(str(err))
     if args.json:
         print(json.dumps(export.trace_dict(trace), allow_nan=False))
     else:

@@ -77,6 +77,10 @@ def check_batch(x, y, config, time_steps: int | None = None):
     )
     if x.ndim != len(shape) or x.shape[1:] != shape[1:] or x.shape[0] < 1:
         raise ValueError(f"x must have shape {shape}, got {x.shape}")
+    _check_finite("x", x)
+    if getattr(config, "batchnorm", False) and x.shape[0] < 2:
+        # One example is its own batch mean: every normalized value and gradient would be 0.
+        raise ValueError("batch norm needs at least 2 examples in a batch, got 1")
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != x.shape[0]:
         raise ValueError(f"x and y must hold the same number of examples: {len(x)} vs {y.shape}")
@@ -87,4 +91,15 @@ def check_batch(x, y, config, time_steps: int | None = None):
             raise ValueError(f"class labels must be from 0 to {config.output_dim - 1}")
     elif y.shape != (x.shape[0], config.output_dim):
         raise ValueError(f"with mse, y must have shape (batch, {config.output_dim}), got {y.shape}")
+    else:
+        _check_finite("y", y.astype(float))
     return x, y.astype(float) if config.loss == "mse" else y
+
+
+def _check_finite(name: str, a: np.ndarray) -> None:
+    """Bad data in, not overflow inside: the network never sees a NaN or inf it did not make."""
+    bad = int(np.size(a) - np.count_nonzero(np.isfinite(a)))
+    if bad:
+        raise ValueError(
+            f"{name} must hold finite numbers only; it has {bad} NaN or infinite values"
+        )

@@ -180,6 +180,14 @@ class Trace:
             )
         lines.append(f"{'output':>6}  {self.output_grad_norm:>10.3e}")
         lines.append(f"loss {self.loss:.6g}")
+        shown = [self.loss, self.output_grad_norm]
+        for layer in self.layers:
+            shown += [layer.grad_norm, layer.factor, layer.product]
+        if not np.all(np.isfinite(shown)):
+            lines.append(
+                "note: inf is a number too large for float64 (it overflowed); nan is no number "
+                "at all (0/0 or inf/inf, e.g. the factor of a layer whose gradient is exactly 0)"
+            )
         return "\n".join(lines)
 
 
