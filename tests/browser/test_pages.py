@@ -76,13 +76,16 @@ def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, pat
             )
             assert page.evaluate("() => window.gradbook.scenes[0].state().theme") == scheme
         # Every image has alt text and has loaded; every figure holds at least one.
+        # In both themes they show their exact colours, the scene's (no dimming filter).
         images = page.eval_on_selector_all(
             "img",
-            "els => els.map(e => [e.getAttribute('src'), e.getAttribute('alt'), e.naturalWidth])",
+            """els => els.map(e => [e.getAttribute('src'), e.getAttribute('alt'), e.naturalWidth,
+                                   getComputedStyle(e).filter])""",
         )
-        for src, alt, width in images:
+        for src, alt, width, css_filter in images:
             assert alt is not None and alt.strip(), f"{src} has no alt text"
             assert width > 0, f"{src} did not load"
+            assert css_filter == "none", f"{src} is drawn through a filter: {css_filter}"
         figures_without_img = page.eval_on_selector_all(
             "figure", "fs => fs.filter(f => !f.querySelector('img, svg')).length"
         )
@@ -93,6 +96,15 @@ def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, pat
         v.assert_clean()
     finally:
         ctx.close()
+
+
+def test_a_chapter_opened_from_disk_runs_its_scene_and_reads_nothing_else(page: Page, served_book):
+    """The README's first way to read: open the built files, no server. Only files are read."""
+    v = visit(page, (served_book.html / VANISHING_CHAPTER).as_uri())
+    wait_scenes(page, "ready")
+    assert v.origin == "file://"
+    assert all(u.startswith(("file://", "data:")) for u in v.requests), v.requests
+    v.assert_clean()
 
 
 def test_phone_layout_has_no_violations_with_the_navigation_open(browser: Browser, served_book):
