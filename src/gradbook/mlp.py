@@ -87,13 +87,14 @@ class MLP(Model):
         dhs, dWs, hs, slopes, sat = [], [], [], [], []
         for l in range(c.depth, 0, -1):
             h_in, z, a, bn = layers[l - 1]
-            slope = act.slope(z, a)
             dhs.append(dh)
             hs.append(h_in + a if self.has_skip(l) else a)
-            slopes.append(slope)
-            # Saturation is only read by some readers of a trace: test it lazily.
+            # Slopes and saturation are only read by some readers of a trace: kept lazily, so a
+            # deep pass holds (and the kernel zero-fills) one array fewer per layer.
+            slopes.append(partial(act.slope, z, a))
             sat.append(partial(act.saturated, z, a))
-            dz = dh * slope
+            dz = act.slope(z, a)  # a new array: dz = dh * f'(z), multiplied in place
+            dz *= dh
             if bn is not None:
                 dz, grads[f"gamma{l}"], grads[f"beta{l}"] = batchnorm.backward(dz, bn)
             grads[f"W{l}"] = h_in.T @ dz

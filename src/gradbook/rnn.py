@@ -77,8 +77,8 @@ class RNN(Model):
         dhs, dWs, hs, slopes, sat = [], [], [], [], []
         for t in range(len(steps) - 1, -1, -1):
             h_prev, z, a = steps[t]
-            slope = act.slope(z, a)
-            dz = dh * slope
+            dz = act.slope(z, a)  # a new array: dz = dh * f'(z), multiplied in place
+            dz *= dh
             dW_t = h_prev.T @ dz  # this step's share of dL/dW_hh
             grads["W_hh"] += dW_t
             grads["W_xh"] += x[:, t].T @ dz
@@ -86,7 +86,7 @@ class RNN(Model):
             dhs.append(dh)
             dWs.append(dW_t)
             hs.append(a)
-            slopes.append(slope)
+            slopes.append(partial(act.slope, z, a))  # computed again only if read
             sat.append(partial(act.saturated, z, a))
             dh = dz @ p["W_hh"].T
         rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]

@@ -50,13 +50,14 @@ def log_histogram(values: np.ndarray) -> Histogram:
 def norm(x: np.ndarray) -> float:
     """The 2-norm of all entries of x, scaled first so that entries near 1e300 stay finite."""
     with np.errstate(all="ignore"):
-        a = np.abs(np.asarray(x, dtype=float))
+        a = np.atleast_1d(np.abs(np.asarray(x, dtype=float)))  # a new array: scaled in place
         if a.size == 0:
             return 0.0
         biggest = np.max(a)
         if not np.isfinite(biggest) or biggest == 0:
             return float(np.nan if np.isnan(a).any() else biggest)
-        return float(biggest * np.sqrt(np.sum((a / biggest) ** 2)))
+        a /= biggest
+        return float(biggest * np.sqrt(np.sum(np.square(a, out=a))))
 
 
 def _quiet(method):
@@ -85,7 +86,7 @@ class LayerTrace:
     dh: np.ndarray  # dL/dh: the backward signal reaching this layer's output, (batch, units)
     dW: np.ndarray  # dL/dW for the weights that feed this layer
     h: np.ndarray  # the layer's output (activations), (batch, units)
-    slope: np.ndarray  # f'(z) for each example and unit
+    slope_of: Callable[[], np.ndarray]  # computes f'(z) for each example and unit
     saturation: Callable[[], np.ndarray]  # computes the bool mask of saturated units
     factor: float  # grad_norm / grad_norm of the layer above (the output for the top layer)
     product: float  # grad_norm / output gradient norm: the factors multiplied together
@@ -97,6 +98,11 @@ class LayerTrace:
     @_quiet
     def weight_grad_norm(self) -> float:
         return norm(self.dW)
+
+    @_quiet
+    def slope(self) -> np.ndarray:
+        """f'(z) for each example and unit."""
+        return self.slope_of()
 
     @_quiet
     def mean_slope(self) -> float:
@@ -197,7 +203,8 @@ def global_norm(grads: dict[str, np.ndarray]) -> float:
 
 
 def assemble(kind, loss, dout, dhs, dWs, hs, slopes, saturated, grads) -> Trace:
-    """Turn per-layer arrays (first layer first) into a Trace with factors and products."""
+    """Turn per-layer arrays (first layer first) into a Trace with factors and products.
+    `slopes` and `saturated` hold, per layer, a function that computes the array when asked."""
     out_norm = norm(dout)
     norms = [norm(dh) for dh in dhs]
     above = [*norms[1:], out_norm]
@@ -207,7 +214,7 @@ def assemble(kind, loss, dout, dhs, dWs, hs, slopes, saturated, grads) -> Trace:
             dh=dhs[i],
             dW=dWs[i],
             h=hs[i],
-            slope=slopes[i],
+            slope_of=slopes[i],
             saturation=saturated[i],
             factor=_ratio(norms[i], above[i]),
             product=_ratio(norms[i], out_norm),
