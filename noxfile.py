@@ -151,3 +151,12 @@ def bench(session: nox.Session) -> None:
     # The benchmark times `nox -s docs` itself, with the same nox as this session.
     nox_cmd = shlex.join([sys.executable, "-m", "nox"])
     session.run("python", "bench/run.py", *session.posargs, env={"GRADBOOK_NOX": nox_cmd})
+
+
+@nox.session
+def screenshots(session: nox.Session) -> None:
+    """Build the book, then screenshot every page (phone, desktop; light, dark) to look at."""
+    session.install(*_group("test"), *_group("docs"), "-e", ".")
+    _build_scene(session)
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", BUILT)
+    session.run("python", "bench/screenshots.py", *session.posargs)

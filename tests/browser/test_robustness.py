@@ -8,13 +8,12 @@ import random
 import re
 
 import pytest
-from bookpage import heap, visit, wait_scenes
+from bookpage import CHAPTERS, heap, visit, wait_scenes
 from playwright.sync_api import Browser, BrowserType, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
-CHAPTER = "chapters/03-vanishing.html"
-FALLBACK = "#fallback-ch3"  # the chapter's static figure of the same data
+CHAPTER = "chapters/03-vanishing.html"  # where the faults that need one chapter are tried
 RICH_CHAPTER = "chapters/06-solutions.html"  # six scenarios, the most to switch between
 
 PAYLOAD = re.compile(
@@ -46,7 +45,7 @@ PAYLOAD_FAULTS = {
 }
 
 
-def _rewrite_chapter(page: Page, change) -> None:
+def _rewrite_chapter(page: Page, chapter: str, change) -> None:
     """Serve the chapter's HTML through `change`, as if the build had written it that way."""
 
     def handle(route: Route) -> None:
@@ -55,13 +54,16 @@ def _rewrite_chapter(page: Page, change) -> None:
         assert PAYLOAD.search(html), "the chapter carries no inline payload to damage"
         route.fulfill(response=response, body=change(html))
 
-    page.route(f"**/{CHAPTER}", handle)
+    page.route(f"**/{chapter}", handle)
 
 
 def _assert_page_readable(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("article p").first).to_be_visible()
-    expect(page.locator(f"{FALLBACK} img")).to_be_visible()  # the chapter's own figure
+    # The chapter's own static figure of the same data, which the scene names.
+    fallback = page.locator(".gradbook-scene").get_attribute("data-fallback")
+    assert fallback and fallback.startswith("#fallback-")
+    expect(page.locator(f"{fallback} img")).to_be_visible()
 
 
 def _assert_scene_explains(page: Page, message: str) -> None:
@@ -79,11 +81,22 @@ def _assert_scene_explains(page: Page, message: str) -> None:
 # ---- faults -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fault", list(PAYLOAD_FAULTS))
-def test_damaged_payload_leaves_a_readable_page_and_a_message(page: Page, served_book, fault):
+# Every fault on one chapter; on every chapter the two that leave no data at all.
+@pytest.mark.parametrize(
+    ("chapter", "fault"),
+    [
+        (chapter, fault)
+        for chapter in CHAPTERS
+        for fault in PAYLOAD_FAULTS
+        if chapter == CHAPTER or fault in ("removed", "truncated")
+    ],
+)
+def test_damaged_payload_leaves_a_readable_page_and_a_message(
+    page: Page, served_book, chapter, fault
+):
     change, message = PAYLOAD_FAULTS[fault]
-    _rewrite_chapter(page, change)
-    v = visit(page, served_book.url(CHAPTER))
+    _rewrite_chapter(page, chapter, change)
+    v = visit(page, served_book.url(chapter))
     wait_scenes(page, "fault")
     _assert_scene_explains(page, message)
     _assert_page_readable(page)
@@ -99,9 +112,10 @@ _NO_WEBGL = """(() => {
 })();"""
 
 
-def test_webgl_context_creation_failing_leaves_a_message(page: Page, served_book):
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_webgl_context_creation_failing_leaves_a_message(page: Page, served_book, chapter):
     page.add_init_script(_NO_WEBGL)
-    v = visit(page, served_book.url(CHAPTER))
+    v = visit(page, served_book.url(chapter))
     wait_scenes(page, "fault")
     _assert_scene_explains(page, "WebGL")
     _assert_page_readable(page)
@@ -134,7 +148,7 @@ def test_javascript_off_shows_the_message_and_links_the_figure(browser: Browser,
         expect(message).to_be_visible()
         expect(message).to_contain_text("needs JavaScript")
         link = message.get_by_role("link", name="The figure above")
-        expect(link).to_have_attribute("href", FALLBACK)
+        expect(link).to_have_attribute("href", "#fallback-ch3")
         _assert_page_readable(page)
         # Nothing of the scene loads: no bundle, no three.
         assert not [u for u in v.requests if "gradbook-scene.js" in u]
@@ -201,7 +215,7 @@ def test_print_shows_the_static_figure_in_place_of_the_scene(page: Page, served_
         expect(box.locator(part)).to_be_hidden()
     # The static figure of the same data prints, whether it stands on the page (above the scene)
     # or the scene carries a print-only copy of it.
-    figure = page.locator(f"{FALLBACK} img, .gradbook-scene-print img")
+    figure = page.locator("#fallback-ch3 img, .gradbook-scene-print img")
     expect(figure.first).to_be_visible()
     printed = page.evaluate(
         """() => new Set([...document.querySelectorAll('img')]
