@@ -122,6 +122,13 @@ def finish_pulse(page: Page, i: int = 0) -> dict:
                   s.player.speed = 4; s.play(); }""",
         i,
     )
-    page.wait_for_function("i => window.gradbook.scenes[i].player.complete", arg=i, timeout=20000)
-    page.evaluate("i => window.gradbook.scenes[i].pause()", i)
+    # Pause in the same tick that sees the pulse complete: on a busy machine a separate call
+    # can arrive after autoplay has moved on to the next training step and restarted the pulse.
+    page.wait_for_function(
+        """i => { const s = window.gradbook.scenes[i];
+                  if (!s.player.complete) return false;
+                  s.pause(); return true; }""",
+        arg=i,
+        timeout=20000,
+    )
     return state(page, i)
