@@ -29,11 +29,10 @@ from common import REPORT_DIR, ROOT, log, met, table
 BUILD = ROOT / "docs" / "_build"
 CACHE_DB = BUILD / ".jupyter_cache" / "global.db"
 TARGETS = {"cold": 60.0, "warm": 10.0}  # seconds
-# What each nox command line starts, by the command's first words.
+# What each nox line starts, by a phrase in it; any other line starts nox's own work.
 PHASES = {
-    "pip install": "install Python packages",
-    "uv pip install": "install Python packages",
-    "npm ci": "npm ci",
+    "pip install": "install Python packages",  # "python -m pip install" or "uv pip install"
+    "npm ci": "npm ci",  # also the line saying that npm ci is not needed
     "npm run build": "bundle the scene",
     "sphinx-build": "sphinx-build",
 }
@@ -89,10 +88,8 @@ def run_nox(args: list[str]) -> dict:
     phases: dict[str, float] = {}
     marks.append((total, "(end)"))
     for (t0, text), (t1, _) in itertools.pairwise(marks):
-        name = next((label for key, label in PHASES.items() if text.startswith(key)), None)
-        if name is None and "npm ci" in text:
-            name = "npm ci"  # the line saying npm ci is skipped
-        phases[name or "nox itself"] = phases.get(name or "nox itself", 0.0) + (t1 - t0)
+        name = next((label for key, label in PHASES.items() if key in text), "nox itself")
+        phases[name] = phases.get(name, 0.0) + (t1 - t0)
     return {"total": total, "phases": phases}
 
 
