@@ -37,7 +37,8 @@ def timed(fn: Callable[[], object], repeats: int = 7) -> float:
 def paired(
     a: Callable[[], object], b: Callable[[], object], repeats: int = 15, settle: float = 0.3
 ):
-    """Median times of a and b, measured in turn, and the median of the per-pair ratios a/b.
+    """Median times of a and b, measured in turn, the median of the per-pair ratios a/b, and
+    the best (least disturbed) times of a and b.
 
     numpy's OpenBLAS and PyTorch's OpenMP threads each spin for a while after a call; on a
     machine with few cores they would slow each other down, so each call starts after `settle`
@@ -52,7 +53,13 @@ def paired(
             times.append(time.perf_counter() - start)
     ta, tb = ta[1:], tb[1:]
     ratios = [x / y for x, y in zip(ta, tb, strict=True)]
-    return statistics.median(ta), statistics.median(tb), statistics.median(ratios)
+    return (
+        statistics.median(ta),
+        statistics.median(tb),
+        statistics.median(ratios),
+        min(ta),
+        min(tb),
+    )
 
 
 def gz(data: bytes) -> int:

@@ -86,7 +86,7 @@ def run_nox(args: list[str]) -> dict:
         sys.stderr.write("".join(out[-60:]))
         raise RuntimeError(f"{shlex.join(cmd)} failed with exit code {proc.returncode}")
     phases: dict[str, float] = {}
-    marks.append((total, "(end)"))
+    marks = [(0.0, "(nox starts)"), *marks, (total, "(nox ends)")]
     for (t0, text), (t1, _) in itertools.pairwise(marks):
         name = next((label for key, label in PHASES.items() if key in text), "nox itself")
         phases[name] = phases.get(name, 0.0) + (t1 - t0)
