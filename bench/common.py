@@ -71,10 +71,10 @@ def kb(n: float) -> str:
     return f"{n / KB:.1f}"
 
 
-def table(header: list[str], rows: list[list[object]]) -> list[str]:
-    """A markdown table; the first column is left-aligned, the others right-aligned."""
+def table(header: list[str], rows: list[list[object]], left: int = 1) -> list[str]:
+    """A markdown table; the first `left` columns are left-aligned, the others right-aligned."""
     lines = ["| " + " | ".join(header) + " |"]
-    lines.append("|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|")
+    lines.append("|" + "|".join([":---"] * left + ["---:"] * (len(header) - left)) + "|")
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return lines
 
