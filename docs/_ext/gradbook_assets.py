@@ -105,9 +105,28 @@ def _write_term_colours(app: Sphinx) -> None:
     dest.write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
+# pydata-sphinx-theme loads Font Awesome's SVG script (529 KB gzipped) on every page only "so that
+# users can add custom icons". Its stylesheet already draws every icon the book uses with the
+# Font Awesome web fonts, so the script is replaced by an empty one: the biggest file a page
+# loaded, for no visible change.
+FONTAWESOME_SCRIPT = Path("_static") / "scripts" / "fontawesome.js"
+
+
+def _drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
+    script = Path(app.outdir) / FONTAWESOME_SCRIPT
+    if exception is None and app.builder.format == "html" and script.is_file():
+        script.write_text(
+            "/* gradbook: the theme's icons are drawn by its Font Awesome web fonts. */\n",
+            encoding="utf-8",
+        )
+        for extra in script.parent.glob("fontawesome.js.*"):  # its source map and licence
+            extra.unlink()
+
+
 def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("builder-inited", _copy_mathjax)
     app.connect("builder-inited", _write_term_colours)
+    app.connect("build-finished", _drop_icon_script)
     app.connect("builder-inited", _check_scene_bundle)
     # Before the theme's header buttons (priority 501), which read context["ipynb_source"].
     app.connect("html-page-context", _offer_notebook, priority=500)
