@@ -38,8 +38,15 @@ export function buildShell(container, payload, scenario) {
   const head = el('div', { class: 'gradbook-scene-head' }, title, summary);
 
   const labels = el('div', { class: 'gradbook-scene-labels', 'aria-hidden': 'true' });
-  const hint = el('p', { class: 'gradbook-scene-hint', 'aria-hidden': 'true', text: '← the gradient travels back from the loss, layer by layer' });
-  const stage = el('div', { class: 'gradbook-scene-stage', role: 'img', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-live` }, labels, hint);
+  // The top strip: the hint at the left, the loss at the right. The camera leaves room for it,
+  // so it never covers a neuron or a label.
+  const hint = el('p', { class: 'gradbook-scene-hint', text: '← the gradient travels back from the loss, layer by layer' });
+  const loss = el('span', { class: 'gradbook-scene-label gradbook-scene-label-loss' });
+  const topbar = el('div', { class: 'gradbook-scene-topbar', 'aria-hidden': 'true' }, hint, loss);
+  // What the stage shows, in words: filled at once and kept current, but not live (no chatter).
+  // Hidden, it still describes the stage: aria-describedby reads hidden elements.
+  const desc = el('p', { class: 'gradbook-scene-text', id: `${id}-desc`, hidden: true });
+  const stage = el('div', { class: 'gradbook-scene-stage', role: 'img', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-desc` }, labels, topbar, desc);
 
   // Controls, each with a visible label.
   const play = el('button', { type: 'button', class: 'gradbook-scene-play', 'aria-pressed': 'false', text: 'Play' });
@@ -75,7 +82,7 @@ export function buildShell(container, payload, scenario) {
   const live = el('p', { class: 'gradbook-scene-live', id: `${id}-live`, 'aria-live': 'polite' });
 
   container.append(head, stage, legend, controls, live);
-  return { id, head, title, summary, stage, labels, play, stepLayer, scrub, stepOut, speed, scenarioSel, resetCam, full, legend, live };
+  return { id, head, title, summary, stage, labels, topbar, loss, desc, play, stepLayer, scrub, stepOut, speed, scenarioSel, resetCam, full, legend, live };
 }
 
 /**
@@ -132,7 +139,7 @@ export function buildLegend(scale) {
 /** One label per layer over the canvas: factor above the column, name and running product below. */
 export function buildLayerLabels(labelsEl, scenario) {
   labelsEl.replaceChildren();
-  const layers = scenario.network.layers.map((layer, li) => {
+  return scenario.network.layers.map((layer, li) => {
     const top = el('span', { class: 'gradbook-scene-label gradbook-scene-label-top' });
     const name = el('span', { class: 'gradbook-scene-label-name', text: layer.name });
     const value = el('span', { class: 'gradbook-scene-label-value' });
@@ -141,7 +148,4 @@ export function buildLayerLabels(labelsEl, scenario) {
     labelsEl.append(top, bottom);
     return { li, top, bottom, name, value };
   });
-  const loss = el('span', { class: 'gradbook-scene-label gradbook-scene-label-loss' });
-  labelsEl.append(loss);
-  return { layers, loss };
 }

@@ -52,6 +52,11 @@ export function formatFactor(v) {
   return `×${formatNumber(v)}`;
 }
 
+/** A message as a sentence: it ends with a full stop unless it ends with other punctuation. */
+export function sentence(text) {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
 /** A power of ten for the legend: "10⁻⁶". */
 export function formatPowerOfTen(e) {
   return `10${superscript(e)}`;

@@ -5,13 +5,17 @@
 import { colorForLog10, log10OfMagnitude } from './colorscale.js';
 import { buildLayerLabels, buildShell } from './controls.js';
 import { describeLayer, describeStep, formatFactor, formatNumber } from './format.js';
+import { placeLabels } from './labels.js';
 import { Player } from './player.js';
 import { GradientScene } from './scene.js';
 
-/** Labels closer than this on screen, in CSS px, are thinned out so they stay readable. */
-const LABEL_MIN_GAP = 44;
-/** Below this spacing, in CSS px, every other bottom label drops a row so wide numbers do not collide. */
-const LABEL_STAGGER_GAP = 96;
+/** Least room between two labels of a row, and the least room a label takes, in CSS px. */
+const LABEL_GAP = 8;
+const LABEL_MIN_W = 40;
+/** Room the camera leaves for the factor labels under the top strip, and for the two rows of
+ * names and shares under the bars, in CSS px. */
+const FACTOR_ROW = 26;
+const NAME_ROWS = 72;
 /** Stage height as a share of its width, within these CSS px bounds. */
 const STAGE_ASPECT = 0.56;
 const STAGE_MIN_H = 300;
@@ -21,10 +25,13 @@ export class SceneInstance {
   /**
    * @param {HTMLElement} container the .gradbook-scene element
    * @param {object} payload a payload already read by payload.js
+   * @param {{onLost?: (s: SceneInstance) => void, onDispose?: (s: SceneInstance) => void}} hooks
+   *   onLost: the browser took the WebGL context away (the scene cannot draw any more)
    */
-  constructor(container, payload) {
+  constructor(container, payload, hooks = {}) {
     this.container = container;
     this.payload = payload;
+    this._hooks = hooks;
     this._cleanups = [];
     const wanted = container.dataset.scenario;
     let scenario = payload.scenarios.find((s) => s.id === wanted);
@@ -95,6 +102,11 @@ export class SceneInstance {
   _updateControls() {
     const p = this.player;
     const ui = this.ui;
+    const key = `${this.scenario.id}:${p.stepIndex}`;
+    if (this._descKey !== key) {
+      this._descKey = key;
+      ui.desc.textContent = describeStep(this.scenario, p.stepIndex);
+    }
     ui.play.textContent = p.playing ? 'Pause' : 'Play';
     ui.play.setAttribute('aria-pressed', String(p.playing));
     if (Number(ui.scrub.value) !== p.stepIndex) ui.scrub.value = String(p.stepIndex);
@@ -118,7 +130,7 @@ export class SceneInstance {
     const step = sc.steps[p.stepIndex];
     const H = sc.network.layers.length - 2;
     const scale = this.payload.colorScale;
-    for (const lab of this.labels.layers) {
+    for (const lab of this.labels) {
       const { li } = lab;
       const lit = li === H + 1 || (li >= 1 && li >= H - p.lit + 1);
       lab.top.classList.toggle('is-pulse', li === p.pulseLayer && !p.complete);
@@ -143,37 +155,57 @@ export class SceneInstance {
       }
     }
     const loss = step.loss;
-    this.labels.loss.textContent = `loss ${formatNumber(loss, { digits: 3 })}`;
-    this.labels.loss.classList.toggle('is-nonfinite', !Number.isFinite(loss));
+    this.ui.loss.textContent = `loss ${formatNumber(loss, { digits: 3 })}`;
+    this.ui.loss.classList.toggle('is-nonfinite', !Number.isFinite(loss));
   }
 
-  /** After each frame, move the labels to where their layers are drawn. */
+  /**
+   * After each frame, move the labels to where their layers are drawn: names and shares under
+   * the bars in up to two rows, factors above the columns under the top strip. Labels that would
+   * cover another are left out (labels.js); the pulse's layer, the input and the output go first.
+   */
   _placeLabels() {
-    const scene = this.scene;
+    const { scene, labels } = this;
     const lay = scene.layout;
     const H = lay.layerX.length - 2;
-    const pt = this._pt ?? (this._pt = {});
-    // Thin labels out when layers are close on screen; the pulse's layer is always labelled.
-    const a = scene.project(lay.layerX[0], 0, 0, {}).x;
-    const b = scene.project(lay.layerX[1], 0, 0, {}).x;
-    const stride = Math.max(1, Math.ceil(LABEL_MIN_GAP / Math.max(1, Math.abs(b - a))));
-    const pulse = this.player.complete ? -1 : this.player.pulseLayer;
-    const stagger = Math.abs(b - a) * stride < LABEL_STAGGER_GAP;
-    const topY = Math.max(...lay.layerTop) + 0.75;
-    for (const lab of this.labels.layers) {
-      const { li } = lab;
-      // Always: input, output and the pulse's layer; others on the stride, if clear of those.
-      const pinned = li === pulse || li === 0 || li === H + 1;
-      const clear = Math.abs(li - pulse) >= stride && li >= stride && H + 1 - li >= stride;
-      const show = pinned || ((li - 1) % stride === 0 && clear);
-      scene.project(lay.layerX[li], topY, 0, pt);
-      place(lab.top, pt, show);
-      scene.project(lay.layerX[li], scene.barBase - 0.35, 0, pt);
-      if (stagger && Math.round((li - 1) / stride) % 2 === 1) pt.y += 30;
-      place(lab.bottom, pt, show);
+    const width = scene.canvas.clientWidth;
+    const height = scene.canvas.clientHeight;
+    if (this._sizedKey !== this._labelKey) {
+      // Sizes change with the text only, and reading them forces a layout: once per change.
+      // Thinned labels are shown for it (not painted: placing them below hides them again).
+      this._sizedKey = this._labelKey;
+      for (const lab of labels) lab.top.hidden = lab.bottom.hidden = false;
+      for (const lab of labels) {
+        lab.tw = lab.top.textContent ? lab.top.offsetWidth : 0;
+        lab.bw = lab.bottom.offsetWidth;
+      }
+      this._rowH = Math.max(...labels.map((l) => l.bottom.offsetHeight)) + 4;
+      this._minTop = this.ui.topbar.offsetHeight + Math.max(...labels.map((l) => l.top.offsetHeight));
     }
-    scene.project(lay.loss[0], 1.1, 0, pt);
-    place(this.labels.loss, pt, true);
+    const pt = this._pt ?? (this._pt = {});
+    const pulse = this.player.complete ? -1 : this.player.pulseLayer;
+    const rank = (li) => (li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0);
+    let low = 0;
+    const bottom = labels.map((lab) => {
+      scene.project(lay.layerX[lab.li], scene.barBase - 0.35, 0, pt);
+      low = Math.max(low, pt.y);
+      // A name without a number stays in the first row: the second is for numbers.
+      return { x: pt.x, y: pt.y, w: pt.visible ? lab.bw : 0, rank: rank(lab.li), rows: lab.value.textContent ? 2 : 1 };
+    });
+    const rowH = this._rowH;
+    const rows = low + 2 * rowH <= height ? 2 : 1;
+    const below = placeLabels(bottom, { gap: LABEL_GAP, rows, width, minW: LABEL_MIN_W });
+    // A factor is shown only over a layer whose name is shown.
+    const topY = Math.max(...lay.layerTop) + 0.75;
+    const top = labels.map((lab, i) => {
+      scene.project(lay.layerX[lab.li], topY, 0, pt);
+      return { x: pt.x, y: pt.y, w: below[i].show && pt.visible ? lab.tw : 0, rank: rank(lab.li) };
+    });
+    const above = placeLabels(top, { gap: LABEL_GAP, width });
+    labels.forEach((lab, i) => {
+      place(lab.bottom, below[i].x, Math.min(bottom[i].y, height - rows * rowH) + below[i].row * rowH, below[i].show);
+      place(lab.top, above[i].x, Math.min(height, Math.max(top[i].y, this._minTop)), above[i].show);
+    });
   }
 
   // ---- controls ---------------------------------------------------------------------------
@@ -206,6 +238,8 @@ export class SceneInstance {
       this.player.speed = Number(ui.speed.value);
     });
     on(ui.scenarioSel, 'change', () => this.setScenario(ui.scenarioSel.value));
+    // A GPU reset, or too many scenes on the page: the canvas cannot draw any more.
+    on(this.scene.canvas, 'webglcontextlost', () => this._hooks.onLost?.(this));
     on(ui.resetCam, 'click', () => this.scene.resetCamera());
     on(ui.full, 'click', () => {
       if (document.fullscreenElement === this.container) document.exitFullscreen().catch(() => {});
@@ -255,6 +289,10 @@ export class SceneInstance {
         ? Math.max(STAGE_MIN_H, window.innerHeight - ui.stage.getBoundingClientRect().top - 160)
         : Math.round(Math.min(STAGE_MAX_H, Math.max(STAGE_MIN_H, w * STAGE_ASPECT)));
       ui.stage.style.height = `${h}px`;
+      // The top strip may wrap to another line; the camera keeps the label strips clear.
+      scene.margins.top = ui.topbar.offsetHeight + FACTOR_ROW;
+      scene.margins.bottom = NAME_ROWS;
+      this._sizedKey = null;
       scene.resize(w, h);
     });
     this.resizeObserver.observe(ui.stage);
@@ -360,11 +398,11 @@ export class SceneInstance {
     this.scene.dispose();
     for (const child of [...this.container.children]) if (child.tagName !== 'NOSCRIPT') child.remove();
     this.container.dataset.gradbookStatus = 'disposed';
+    this._hooks.onDispose?.(this);
   }
 }
 
-function place(node, pt, show) {
-  const visible = show && pt.visible;
-  node.style.transform = `translate(${pt.x.toFixed(1)}px, ${pt.y.toFixed(1)}px)`;
-  if (node.hidden === visible) node.hidden = !visible;
+function place(node, x, y, show) {
+  node.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px)`;
+  if (node.hidden === show) node.hidden = !show;
 }

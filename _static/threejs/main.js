@@ -6,6 +6,7 @@
 //   data-fallback  optional CSS selector of a static figure shown (cloned) when the scene cannot run
 // Any fault ends in a message inside the container, never in an uncaught error.
 
+import { sentence } from './format.js';
 import { PayloadError, parsePayload } from './payload.js';
 import { NoWebGLError } from './scene.js';
 import { SceneInstance } from './instance.js';
@@ -20,6 +21,8 @@ registry.mountAll = mountAll;
 const payloadCache = new Map(); // one fetch and one check per payload, however many scenes share it
 
 class LoadError extends Error {}
+
+const LOST = 'The 3D scene stopped: the browser took back its WebGL context (the graphics card was reset, or too many scenes were open).';
 
 async function loadPayload(container) {
   const ref = container.dataset.payload;
@@ -53,7 +56,7 @@ export function showFault(container, message) {
   const p = document.createElement('p');
   p.className = 'gradbook-scene-message';
   p.setAttribute('role', 'status');
-  p.textContent = message;
+  p.textContent = sentence(message);
   container.append(p);
   const sel = container.dataset.fallback;
   const figure = sel ? safeQuery(sel) : null;
@@ -93,7 +96,17 @@ async function mount(container) {
   container.dataset.gradbookStatus = 'loading';
   try {
     const payload = await loadPayload(container);
-    const instance = new SceneInstance(container, payload);
+    const instance = new SceneInstance(container, payload, {
+      onLost(s) {
+        s.dispose();
+        showFault(container, LOST);
+      },
+      // A disposed scene leaves the registry, so nothing keeps it alive.
+      onDispose(s) {
+        const i = registry.scenes.indexOf(s);
+        if (i >= 0) registry.scenes.splice(i, 1);
+      },
+    });
     registry.scenes.push(instance);
     // For print, a copy of the static figure that only print CSS shows, unless it is on the page already.
     const sel = container.dataset.fallback;

@@ -149,6 +149,8 @@ export class GradientScene {
     this.wave.visible = false;
     this.scene.add(this.lossNode, this.wave);
 
+    /** Room the owner's labels need above and below the drawing, in CSS px. */
+    this.margins = { top: 0, bottom: 0 };
     this._needsFrame = false;
     this._raf = 0;
     this._last = 0;
@@ -382,18 +384,23 @@ export class GradientScene {
     this._edgeColors.needsUpdate = true;
   }
 
-  /** Fit the whole network and the bars in view, seen slightly from above and the side. */
+  /**
+   * Fit the whole network and the bars in view, seen slightly from above and the side, between
+   * the strips that `margins` keeps free for labels.
+   */
   resetCamera() {
     this._userMoved = false;
     const b = this.layout.bounds;
-    const halfX = (b.max[0] - b.min[0]) / 2 + 3; // room for the loss label and perspective
-    const top = b.max[1] + 1.5;
-    const bottom = this.barBase - 3.5; // room for the names and shares under the bars
-    const halfY = (top - bottom) / 2;
-    const centerY = (top + bottom) / 2;
-    const vfov = (this.camera.fov * Math.PI) / 180;
-    const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    const d = Math.max(halfX / Math.tan(hfov / 2), halfY / Math.tan(vfov / 2)) + b.max[2];
+    const halfX = (b.max[0] - b.min[0]) / 2 + 3; // room for the outermost labels and perspective
+    const top = b.max[1] + RADIUS_MAX;
+    const bottom = this.barBase;
+    const px = this.canvas.clientHeight || 360;
+    const { top: mt, bottom: mb } = this.margins;
+    const free = Math.max(0.4, 1 - (mt + mb) / px); // share of the height left to the drawing
+    const tan = Math.tan((this.camera.fov * Math.PI) / 360);
+    const d = Math.max(halfX / (tan * this.camera.aspect), (top - bottom) / 2 / (tan * free)) + b.max[2];
+    // Centred between the strips: shifted by half their difference, in world units at distance d.
+    const centerY = (top + bottom) / 2 + ((mt - mb) * d * tan) / px;
     const dir = this._vec.set(0.08, 0.2, 1).normalize(); // a little from the right and above: layers read as slabs
     this.controls.target.set(b.center[0] + 1, centerY, 0);
     this.camera.position.set(b.center[0] + 1 + dir.x * d, centerY + dir.y * d, dir.z * d);
@@ -408,7 +415,9 @@ export class GradientScene {
   resize(width, height) {
     if (width < 1 || height < 1) return;
     this.renderer.setSize(width, height, false);
-    const refit = Math.abs(this.camera.aspect - width / height) > 1e-3;
+    // The label strips are in CSS px, so a new height refits too.
+    const refit = Math.abs(this.camera.aspect - width / height) > 1e-3 || height !== this._height;
+    this._height = height;
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
     if (refit && !this._userMoved) this.resetCamera();
@@ -502,7 +511,7 @@ export class GradientScene {
     this.controls.dispose();
     this.renderer.dispose();
     // Give the context back now rather than when garbage is collected: pages may hold many scenes.
-    this.renderer.forceContextLoss();
+    if (!this.renderer.getContext().isContextLost()) this.renderer.forceContextLoss();
     this.canvas.remove();
   }
 }

@@ -67,6 +67,9 @@ def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, pat
             expect(scene.locator(".gradbook-scene-stage")).to_have_accessible_name(
                 re.compile(r"\S")
             )
+            expect(scene.locator(".gradbook-scene-stage")).to_have_accessible_description(
+                re.compile(r"training step \d+.*gradient")
+            )
             expect(scene.locator(".gradbook-scene-desc")).to_have_text(
                 re.compile(r"\w{3,}.*\w{3,}")
             )
@@ -139,12 +142,6 @@ def test_book_content_fits_a_phone(browser: Browser, served_book):
         ctx.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scene-side: at 390 px the scenario <select> (long option titles, no max-width) and "
-    "the step readout (white-space: nowrap) run past the screen, widening chapters 2-7 "
-    "to 410-523 px; _static/threejs/gradbook-scene.css",
-)
 def test_scene_fits_a_phone(browser: Browser, served_book):
     ctx = browser.new_context(viewport={"width": 390, "height": 844})
     page = ctx.new_page()
@@ -385,8 +382,10 @@ def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
     v.assert_clean()
 
 
-def test_labels_over_the_scene_are_readable(page: Page, served_book):
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_labels_over_the_scene_are_readable(page: Page, served_book, scheme):
     """The numbers written over the canvas have 4.5:1 contrast against the stage."""
+    page.emulate_media(color_scheme=scheme)
     v = visit(page, served_book.url(VANISHING_CHAPTER))
     wait_scenes(page)
     page.evaluate("() => { const s = window.gradbook.scenes[0]; s.pause(); s.setStep(0); }")
@@ -398,14 +397,9 @@ def test_labels_over_the_scene_are_readable(page: Page, served_book):
     v.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scene-side: the names of layers the pulse has not reached are #7d8594 on the stage "
-    "#252a36, 3.8:1, under the 4.5:1 that 12 px text needs "
-    "(.gradbook-scene-label.is-unlit .gradbook-scene-label-name in gradbook-scene.css)",
-)
-def test_labels_of_layers_not_reached_yet_are_readable(page: Page, served_book):
-    page.emulate_media(reduced_motion="reduce")
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_labels_of_layers_not_reached_yet_are_readable(page: Page, served_book, scheme):
+    page.emulate_media(reduced_motion="reduce", color_scheme=scheme)
     visit(page, served_book.url(VANISHING_CHAPTER))
     wait_scenes(page)
     # From the whole profile, "Step one layer" starts the pulse over at the output: the rest is
@@ -429,3 +423,126 @@ _LABEL_COLOURS = """(sel) => {
     const stage = document.querySelector('.gradbook-scene-stage');
     return { colours: [...colours], stage: getComputedStyle(stage).backgroundColor };
 }"""
+
+
+# ---- the text alternative -----------------------------------------------------------------
+
+
+# What the scene's live region says, from before the scene is mounted.
+_WATCH_LIVE = """() => {
+    window.__announced = [];
+    new MutationObserver((changes) => {
+        for (const c of changes) {
+            const e = c.target.nodeType === 1 ? c.target : c.target.parentElement;
+            const live = e && e.closest('.gradbook-scene-live');
+            if (live && live.textContent) window.__announced.push(live.textContent);
+        }
+    }).observe(document.querySelector('.gradbook-scene'),
+               { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def test_the_scene_is_described_from_the_start_and_autoplay_stays_quiet(page: Page, served_book):
+    """The stage's description says what it shows as soon as it is mounted and follows the
+    step; the live region speaks when the reader acts, not while the pulse autoplays."""
+    v = visit(page, served_book.url(VANISHING_CHAPTER))
+    page.evaluate(_WATCH_LIVE)
+    wait_scenes(page)
+    stage = page.locator(".gradbook-scene-stage")
+    title = page.evaluate("() => window.gradbook.scenes[0].scenario.title")
+    expect(stage).to_have_accessible_description(
+        re.compile(rf"^{re.escape(title)}, training step 0, loss .*of the output's gradient\.$")
+    )
+    # The description is not the live region: it is not announced each time it changes.
+    described = page.locator(f"#{stage.get_attribute('aria-describedby')}")
+    assert described.get_attribute("aria-live") is None
+    page.wait_for_function("() => window.gradbook.scenes[0].state().playing")
+    page.wait_for_timeout(3000)
+    st = page.evaluate("() => window.gradbook.scenes[0].state()")
+    assert st["playing"] and st["frames"] > 10, st  # autoplay has been running
+    assert page.evaluate("() => window.__announced") == []
+    expect(stage).to_have_accessible_description(re.compile(rf"training step {st['step']},"))
+    # A training step chosen by the reader: the description follows it.
+    page.evaluate("() => { const s = window.gradbook.scenes[0]; s.pause(); s.setStep(3); }")
+    step = page.evaluate("() => window.gradbook.scenes[0].state().step")
+    expect(stage).to_have_accessible_description(re.compile(rf"training step {step},"))
+    # And a reader's action is announced, once.
+    page.locator(".gradbook-scene-step").click()
+    expect(page.locator(".gradbook-scene-live")).to_have_text(re.compile(r"\w{3,}"))
+    assert len(page.evaluate("() => window.__announced")) == 1
+    v.assert_clean()
+
+
+# ---- labels over the canvas ---------------------------------------------------------------
+
+# Chapter, scenario (None: the one shown first) and the training steps looked at: vanishing,
+# exploding up to its NaN step, and the long recurrent net.
+LABEL_SCENES = (
+    (VANISHING_CHAPTER, None, (0, -1)),
+    ("chapters/04-exploding.html", None, (-2, -1)),
+    (RICH_CHAPTER, "rnn-exploding", (0, -1)),
+)
+LAYOUTS = {"phone": (390, 844), "desktop": (1280, 900), "wide": (1600, 1000)}
+
+# Where each shown text over the stage is: labels, the hint and the loss; and the top of every
+# layer's column, which the top strip must leave uncovered.
+_LABEL_BOXES = """() => {
+    const s = window.gradbook.scenes[0];
+    const r = (e) => { const b = e.getBoundingClientRect();
+        return { text: e.textContent, l: b.left, r: b.right, t: b.top, b: b.bottom }; };
+    const shown = [...document.querySelectorAll('.gradbook-scene-label, .gradbook-scene-hint')]
+        .filter((e) => !e.hidden && e.textContent.trim() && e.getClientRects().length);
+    const layers = s.scenario.network.layers.map((_, li) => s.unitPosition(li, 0).pageY);
+    return { stage: r(s.ui.stage), topbar: r(s.ui.topbar), boxes: shown.map(r), layers };
+}"""
+
+_SHOW = """async ([scenario, step, layers]) => {
+    const s = window.gradbook.scenes[0];
+    s.pause();
+    if (scenario) s.setScenario(scenario);
+    s.setStep(step < 0 ? s.scenario.steps.length + step : step);
+    for (let i = 0; i < layers; i++) s.ui.stepLayer.click();  // the pulse, part way
+    for (let i = 0; i < 3; i++) await new Promise(requestAnimationFrame);
+}"""
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return min(a["r"], b["r"]) - max(a["l"], b["l"]) > 0.5 and (
+        min(a["b"], b["b"]) - max(a["t"], b["t"]) > 0.5
+    )
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("chapter", "scenario", "steps"), LABEL_SCENES)
+def test_labels_over_the_scene_never_overlap(
+    browser: Browser, served_book, layout, chapter, scenario, steps
+):
+    """No label covers another, every label stays on the stage, and the top strip (the hint
+    and the loss) covers no neuron: whole profiles and pulses part way, phone to wide."""
+    width, height = LAYOUTS[layout]
+    ctx, page, v = _open(
+        browser, served_book, chapter, "dark", viewport={"width": width, "height": height}
+    )
+    try:
+        wait_scenes(page)
+        for step in steps:
+            for layers in (0, 5):  # the whole profile; the pulse five layers in (0 is the output)
+                page.evaluate(_SHOW, [scenario, step, layers])
+                found = page.evaluate(_LABEL_BOXES)
+                where = f"{layout} {chapter} {scenario or ''} step {step}, pulse {layers}"
+                boxes, stage = found["boxes"], found["stage"]
+                assert len(boxes) >= 5, where
+                for a, b in itertools.combinations(boxes, 2):
+                    assert not _overlaps(a, b), f"{where}: {a['text']!r} covers {b['text']!r}"
+                for a in boxes:
+                    inside = (
+                        a["l"] >= stage["l"] - 0.5
+                        and a["r"] <= stage["r"] + 0.5
+                        and a["t"] >= stage["t"] - 0.5
+                        and a["b"] <= stage["b"] + 0.5
+                    )
+                    assert inside, f"{where}: {a['text']!r} sticks out of the stage"
+                assert found["topbar"]["b"] < min(found["layers"]) - 10, where
+        v.assert_clean()
+    finally:
+        ctx.close()

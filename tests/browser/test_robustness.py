@@ -71,6 +71,9 @@ def _assert_scene_explains(page: Page, message: str) -> None:
     expect(box).to_have_attribute("data-gradbook-status", "fault")
     expect(box.locator(".gradbook-scene-message")).to_contain_text(message)
     expect(box.locator(".gradbook-scene-message")).to_have_attribute("role", "status")
+    # Whole sentences: the reason ends with its full stop before the figure is mentioned.
+    text = box.locator(".gradbook-scene-message").inner_text()
+    assert re.fullmatch(r".+[.!?] The figure below shows the same data\.", text), text
     # A copy of the static figure takes the scene's place, with its alt text.
     copy = box.locator(".gradbook-scene-fallback img")
     expect(copy).to_be_visible()
@@ -185,12 +188,6 @@ def test_reduced_motion_shows_the_whole_profile_without_playing(browser: Browser
         context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scene-side: when the browser loses the WebGL context (GPU reset, too many "
-    "contexts), three logs 'Context Lost.' and the scene stays 'ready' with a frozen or blank "
-    "canvas and no message; instance.js does not listen for webglcontextlost",
-)
 def test_lost_webgl_context_is_explained(page: Page, served_book):
     v = visit(page, served_book.url(CHAPTER))
     wait_scenes(page)
@@ -200,6 +197,10 @@ def test_lost_webgl_context_is_explained(page: Page, served_book):
     )
     box = page.locator(".gradbook-scene")
     expect(box.locator(".gradbook-scene-message")).to_contain_text("WebGL", timeout=3000)
+    # Like any other fault: a message, the static figure, no canvas; the scene is let go.
+    _assert_scene_explains(page, "WebGL context")
+    _assert_page_readable(page)
+    assert page.evaluate("() => window.gradbook.scenes.length") == 0
     v.assert_clean()
 
 
@@ -398,12 +399,6 @@ def test_rebuilding_a_scene_twenty_times_frees_its_gpu_resources(page: Page, ser
     assert not [m for m in v.errors.console_errors if "WebGL" in m]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scene-side: SceneInstance.dispose() leaves the instance in window.gradbook.scenes "
-    "(main.js pushes, nothing removes), so every disposed scene keeps its payload, three "
-    "objects and detached DOM alive: about +230 DOM nodes and +110 KB of heap per rebuild",
-)
 def test_rebuilding_a_scene_twenty_times_returns_memory(page: Page, served_book):
     v = visit(page, served_book.url(RICH_CHAPTER))
     wait_scenes(page)

@@ -360,11 +360,12 @@ def test_two_scenes_on_one_page_are_independent(page: Page, http_server, payload
     assert a["stepIndex"] == len(both["scenarios"][0]["steps"]) - 1 and b["stepIndex"] == 0
     assert a["playing"] is False and b["playing"] is True
 
-    # Disposing one leaves the other drawing.
+    # Disposing one leaves the other drawing, and takes the disposed one out of the registry.
     page.evaluate("() => window.gradbook.scenes[0].dispose()")
     assert page.locator("#scene-0 canvas").count() == 0
-    before = state(page, 1)["frames"]
-    page.wait_for_function("n => window.gradbook.scenes[1].scene.frames > n + 3", arg=before)
+    assert page.evaluate("() => window.gradbook.scenes.map((s) => s.container.id)") == ["scene-1"]
+    before = state(page, 0)["frames"]
+    page.wait_for_function("n => window.gradbook.scenes[0].scene.frames > n + 3", arg=before)
     errors.assert_none()
 
 

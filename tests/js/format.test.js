@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeLayer, describeStep, formatFactor, formatNumber, formatPowerOfTen, superscript } from '../../_static/threejs/format.js';
+import { describeLayer, describeStep, formatFactor, formatNumber, formatPowerOfTen, sentence, superscript } from '../../_static/threejs/format.js';
 
 test('factors read like the book: ×0.23, ×1.4', () => {
   assert.equal(formatFactor(0.2345), '×0.23');
@@ -45,4 +45,10 @@ test('a step description names the scenario, step, loss and first layer', () => 
   assert.equal(describeStep(scenario, 0), "Sigmoid, training step 40, loss 0.693, gradient clipped. Layer 1 receives 2 × 10^-6 of the output's gradient.");
   scenario.steps[0].loss = NaN;
   assert.match(describeStep(scenario, 0), /loss NaN/);
+});
+
+test('a message ends as a sentence, so another can follow it', () => {
+  assert.equal(sentence('payload: missing required field "colorScale"'), 'payload: missing required field "colorScale".');
+  assert.equal(sentence('It could not start.'), 'It could not start.');
+  assert.equal(sentence('Really?'), 'Really?');
 });
