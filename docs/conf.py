@@ -38,7 +38,8 @@ language = "en"
 extensions = [
     "myst_nb",
     "sphinx_design",
-    "gradbook_assets",  # docs/_ext: local MathJax, and a check that the scene bundle exists
+    "gradbook_assets",  # docs/_ext: the scene bundle's check, notebooks, term colours
+    "gradbook_math",  # docs/_ext: formulas typeset to SVG at build time (no MathJax to load)
 ]
 # Only the scene's bundle (threejs/dist) and its stylesheet are served from the top-level
 # _static; its source modules are already inside the bundle. (Sphinx applies exclude_patterns
@@ -96,8 +97,8 @@ html_sidebars = {
     ]
 }
 
-# Served from _static/mathjax by gradbook_assets, copied from the pinned npm package.
-mathjax_path = "mathjax/tex-chtml.js"
+# Formulas become inline SVG while the book builds (docs/_ext/gradbook_math.py).
+html_math_renderer = "gradbook_svg"
 
 _REPOSITORY = _repository_url()
 html_theme_options = {

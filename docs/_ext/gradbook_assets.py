@@ -1,10 +1,9 @@
-"""Serve the book's MathJax and scene bundle from the book itself, never from another host,
-and offer each executed chapter as a notebook download.
+"""Book assets: a check that the scene bundle exists, each executed chapter offered as a
+notebook download, the term colours, and no unused icon script.
 
-MathJax comes from the npm lockfile (``node_modules/mathjax``), the scene from the esbuild
-bundle in ``_static/threejs/dist``. Both are produced by ``npm ci`` and ``npm run build``,
-which ``nox -s docs`` runs before Sphinx; this extension only checks for them and copies
-MathJax into the build output.
+The scene comes from the esbuild bundle in ``_static/threejs/dist``, produced by ``npm ci``
+and ``npm run build``, which ``nox -s docs`` runs before Sphinx; this extension only checks
+for it. (Formulas are typeset at build time by gradbook_math.)
 """
 
 from __future__ import annotations
@@ -19,38 +18,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-MATHJAX = ROOT / "node_modules" / "mathjax" / "es5"
 SCENE_BUNDLE = ROOT / "_static" / "threejs" / "dist" / "gradbook-loader.js"
-
-# What tex-chtml.js fetches at run time, relative to its own folder: TeX extensions that
-# autoload pulls in on first use, the CHTML web fonts, and the accessibility modules and
-# speech-rule maps that its right-click menu loads when a reader turns them on.
-MATHJAX_PARTS = (
-    "tex-chtml.js",
-    "input/tex/extensions",
-    "output/chtml/fonts/woff-v2",
-    "ui",
-    "a11y",
-    "sre",
-)
-
-
-def _copy_mathjax(app: Sphinx) -> None:
-    if app.builder.format != "html":
-        return
-    if not (MATHJAX / "tex-chtml.js").is_file():
-        raise ExtensionError(
-            f"MathJax is missing from {MATHJAX}. Run `npm ci --ignore-scripts` at the "
-            "repository root (or build with `nox -s docs`, which does it for you)."
-        )
-    dest = Path(app.outdir) / "_static" / "mathjax"
-    for part in MATHJAX_PARTS:
-        src = MATHJAX / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, dirs_exist_ok=True)
-        else:
-            (dest / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / part)
 
 
 def _check_scene_bundle(app: Sphinx) -> None:
@@ -124,7 +92,6 @@ def _drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
-    app.connect("builder-inited", _copy_mathjax)
     app.connect("builder-inited", _write_term_colours)
     app.connect("build-finished", _drop_icon_script)
     app.connect("builder-inited", _check_scene_bundle)
