@@ -7,6 +7,8 @@ same size in every figure, in every scenario and at every moment of the scene.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap, LogNorm, to_hex
@@ -25,8 +27,14 @@ NAN_COLOR = "#e5e7eb"  # pale neutral grey: "no number at all", unlike any size 
 
 def table(size: int = TABLE_SIZE) -> list[str]:
     """The colour table as hex strings, smallest magnitude first."""
+    return list(_sampled(size))
+
+
+@cache
+def _sampled(size: int) -> tuple[str, ...]:
+    # Sampled once: color_of runs for every dot and bar of every figure.
     cmap = colormaps[COLORMAP]
-    return [to_hex(cmap(x)) for x in np.linspace(_SAMPLE_FROM, _SAMPLE_TO, size)]
+    return tuple(to_hex(cmap(x)) for x in np.linspace(_SAMPLE_FROM, _SAMPLE_TO, size))
 
 
 def cmap() -> ListedColormap:
@@ -46,7 +54,7 @@ def color_of(value: float) -> str:
         return NAN_COLOR
     if np.isinf(v) and v > 0:
         return INF_COLOR
-    colors = table()
+    colors = _sampled(TABLE_SIZE)
     if v <= 0:
         return colors[0]
     t = (np.log10(v) - LOG10_MIN) / (LOG10_MAX - LOG10_MIN)
