@@ -1,44 +1,94 @@
-"""The book's named scenarios show what their titles promise."""
+"""The book's named scenarios show what their titles promise, and learn (or fail) as it says."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gradbook import scenarios
 
+COIN_FLIP = np.log(2)  # the cross-entropy of a 50/50 guess between two classes
+LEARNS = ["tanh-xavier", "relu-he", "batchnorm", "residual-batchnorm"]
+STUCK = ["sigmoid-vanishing", "relu-xavier"]
+EXPLODES = ["exploding-init", "rnn-exploding"]
 
-def first_trace(scenario_id):
-    return scenarios.run(scenario_id).run.traces[0]
+
+def start(scenario_id):
+    return scenarios.trained(scenario_id).start
+
+
+def record(scenario_id):
+    return scenarios.trained(scenario_id).record
+
+
+@pytest.mark.parametrize("scenario_id", LEARNS)
+def test_healthy_and_fixed_networks_learn_the_circles(scenario_id):
+    run = record(scenario_id)
+    assert run.first_nonfinite_step is None
+    assert run.final_accuracy >= 0.95
+    assert np.mean(run.losses[-50:]) < COIN_FLIP / 4
+
+
+@pytest.mark.parametrize("scenario_id", STUCK)
+def test_vanishing_networks_stay_on_the_coin_flip_plateau(scenario_id):
+    run = record(scenario_id)
+    assert 0.4 <= run.final_accuracy <= 0.6
+    assert abs(np.mean(run.losses[-50:]) - COIN_FLIP) < 0.02
+
+
+@pytest.mark.parametrize("scenario_id", EXPLODES)
+def test_exploding_networks_reach_nan_within_a_few_steps(scenario_id):
+    run = record(scenario_id)
+    assert run.first_nonfinite_step is not None and run.first_nonfinite_step <= 5
+    assert np.isnan(run.final_accuracy)
+
+
+def test_accuracy_is_recorded_at_every_recorded_step():
+    run = record("relu-he")
+    assert run.recorded_steps == sorted(run.accuracy)
+    assert run.recorded_steps[0] == 0 and run.recorded_steps[-1] == run.config.steps - 1
+    assert run.accuracies.shape == (len(run.traces),)
+    assert 0.3 < run.accuracy[0] < 0.7  # an untrained network guesses
 
 
 def test_sigmoid_vanishing_loses_many_decades():
-    assert first_trace("sigmoid-vanishing").products[0] < 1e-6
+    assert start("sigmoid-vanishing").products[0] < 1e-6
 
 
-def test_exploding_init_grows_and_turns_nonfinite():
-    done = scenarios.run("exploding-init")
-    assert done.run.traces[0].products[0] > 1e3
-    assert done.run.first_nonfinite_step is not None
+def test_exploding_init_grows_and_its_forward_pass_explodes_too():
+    assert start("exploding-init").products[0] > 1e3
+    assert start("exploding-init").loss > 100  # the loss is huge before any update
 
 
 def test_relu_he_keeps_the_gradient_within_a_decade():
-    assert 0.1 < first_trace("relu-he").products[0] < 10
+    assert 0.1 < start("relu-he").products[0] < 10
 
 
 def test_residual_keeps_the_gradient_within_a_decade():
-    assert 0.1 < first_trace("residual").products[0] < 10
+    assert 0.1 < start("residual").products[0] < 10
 
 
 def test_batchnorm_stops_the_vanishing():
-    assert first_trace("batchnorm").products[0] > 1e3 * first_trace("sigmoid-vanishing").products[0]
+    assert start("batchnorm").products[0] > 1e3 * start("sigmoid-vanishing").products[0]
 
 
 def test_rnn_explodes_without_clipping_and_trains_with_it():
-    plain = scenarios.run("rnn-exploding").run
-    clipped = scenarios.run("rnn-clipped").run
+    plain = record("rnn-exploding")
+    clipped = record("rnn-clipped")
     assert plain.first_nonfinite_step is not None
     assert clipped.first_nonfinite_step is None
-    assert clipped.losses[-1] < 0.1 * clipped.losses[0]
+    assert clipped.losses[-1] < 0.01 * clipped.losses[0]
+    assert clipped.final_accuracy >= 0.95
+    share = np.mean([s.clipped for s in clipped.steps])
+    assert 0 < share < 0.25  # clipping catches the spikes; it is not on at every step
+
+
+def test_a_variant_changes_only_what_it_names():
+    base = scenarios.get("rnn-exploding")
+    small = base.variant(rho=0.9)
+    assert small.model.rho == 0.9 and small.model.steps == base.model.steps
+    assert small.training == base.training and small.seed == base.seed
+    assert small.id != base.id
 
 
 def test_every_scenario_is_reproducible():

@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from gradbook import MLP, RNN, TrainConfig, train
+from gradbook import MLP, RNN, TrainConfig, data, train
+from gradbook.train import held_out_accuracy
 
 
 def _run(seed=0, **fields):
@@ -26,10 +27,33 @@ def test_same_configuration_and_seed_are_bit_identical():
     assert not np.array_equal(a.losses, c.losses)
 
 
-def test_training_lowers_the_loss_on_the_spirals():
+def test_training_learns_the_circles():
     net = MLP(depth=3, width=32, activation="relu", init="he", seed=0)
-    run = train(net, steps=300, lr=0.1, momentum=0.9)
-    assert run.losses[-20:].mean() < 0.7 * run.losses[0]
+    run = train(net, steps=300, lr=0.1, momentum=0.9, record_every=100)
+    assert run.losses[-20:].mean() < 0.5 * run.losses[0]
+    assert run.recorded_steps == [0, 100, 200, 299]
+    assert run.accuracy[0] < 0.7 and run.final_accuracy > 0.9
+
+
+def test_held_out_accuracy_counts_correct_argmax_predictions():
+    net = MLP(depth=2, width=8, activation="tanh", init="xavier", seed=0)
+    x, labels = data.held_out("mlp", net.config)
+    out, _ = net.forward(x)
+    expected = np.mean(np.argmax(out, axis=1) == labels)
+    assert held_out_accuracy(net, x, labels) == expected
+    net.params["W_out"][:] = np.inf  # an overflowed network predicts nothing
+    assert np.isnan(held_out_accuracy(net, x, labels))
+
+
+def test_held_out_set_is_fixed_and_apart_from_training_batches():
+    config = MLP(depth=2, width=8, seed=0).config
+    x1, y1 = data.held_out("mlp", config)
+    x2, y2 = data.held_out("mlp", config)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(y1, y2)
+    assert x1.shape == (data.HELD_OUT_SIZE, 2) and 0.4 < y1.mean() < 0.6
+    xb, _ = data.task_batch("mlp", config, 64, np.random.default_rng(0))
+    assert not np.isin(xb, x1).any()
 
 
 def test_each_step_records_what_the_book_plots():

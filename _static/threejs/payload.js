@@ -101,7 +101,7 @@ function readLayerStep(ls, path, shownUnits) {
 }
 
 function readStep(s, path, hidden) {
-  expectObject(s, path, ['step', 'loss', 'outputGradNorm', 'clipped', 'layers']);
+  expectObject(s, path, ['step', 'loss', 'accuracy', 'outputGradNorm', 'clipped', 'layers']);
   expectInteger(s.step, `${path}.step`, { min: 0 });
   if (typeof s.clipped !== 'boolean') fail(`${path}.clipped`, 'expected true or false');
   expectArray(s.layers, `${path}.layers`);
@@ -111,6 +111,7 @@ function readStep(s, path, hidden) {
   return {
     step: s.step,
     loss: decodeNumber(s.loss, `${path}.loss`),
+    accuracy: decodeNumber(s.accuracy, `${path}.accuracy`),
     outputGradNorm: decodeNumber(s.outputGradNorm, `${path}.outputGradNorm`),
     clipped: s.clipped,
     layers: s.layers.map((ls, i) => readLayerStep(ls, `${path}.layers[${i}]`, hidden[i].shownUnits)),

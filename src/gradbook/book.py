@@ -2,6 +2,7 @@
 
 `glue` hands a number to the page's prose when the book is built (through myst-nb), and simply
 returns the text when myst-nb is not installed, so a chapter runs anywhere gradbook does.
+`claim` checks a sentence of prose against the simulator, so the build fails when they disagree.
 """
 
 from __future__ import annotations
@@ -21,6 +22,18 @@ def glue(name: str, value, digits: int = 2) -> str:
         return text
     _glue(name, text, display=False)
     return text
+
+
+class ClaimError(AssertionError):
+    """A sentence of the book that the simulator contradicts."""
+
+
+def claim(sentence: str, holds) -> None:
+    """Check one sentence of prose against the simulator: the build fails, quoting the
+    sentence, when `holds` is false. One line per claim, beside the glue that prints its
+    numbers, e.g. `claim("no better than a coin flip", abs(loss - np.log(2)) < 0.02)`."""
+    if not bool(holds):
+        raise ClaimError(f"the book says {sentence!r}, but the simulator disagrees")
 
 
 def scene_data(scenario_ids: list[str], element_id: str) -> export.PayloadElement:

@@ -1,18 +1,27 @@
-"""Small seeded synthetic tasks: two spirals for MLPs, a long-memory sequence for RNNs."""
+"""Small seeded synthetic tasks: concentric circles for MLPs, a long-memory sequence for RNNs.
+
+Training batches are drawn fresh at every step from the run's own generator; the held-out set
+is one fixed sample from a generator of its own (`HELD_OUT_SEED`), the same for every network
+of a given shape, so accuracies can be compared across networks.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+HELD_OUT_SIZE = 512  # examples in the held-out set that accuracy is measured on
+HELD_OUT_SEED = 2_147_483_647  # a seed no training run uses by default
 
-def spirals(n: int, rng: np.random.Generator, noise: float = 0.1):
-    """n points of two interleaved spirals in the plane, and their labels 0 or 1."""
+
+def circles(n: int, rng: np.random.Generator, noise: float = 0.1, inner: float = 0.5):
+    """n points on two concentric circles (radius `inner` is class 1, radius 1 class 0),
+    jittered by Gaussian noise, and their labels. No straight line separates the classes: a
+    network must bend its boundary into a ring."""
     labels = rng.integers(0, 2, size=n)
-    t = np.sqrt(rng.uniform(0.0, 1.0, size=n)) * 3.0 * np.pi  # sqrt spreads points evenly
-    angle = t + np.pi * labels
-    radius = t / (3.0 * np.pi)
+    angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
+    radius = np.where(labels == 1, inner, 1.0)
     x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
-    return x + noise * rng.normal(size=x.shape) / 3.0, labels
+    return x + noise * rng.normal(size=x.shape), labels
 
 
 def remember_first(n: int, steps: int, rng: np.random.Generator, input_dim: int = 1):
@@ -27,17 +36,33 @@ def remember_first(n: int, steps: int, rng: np.random.Generator, input_dim: int 
     return x, labels
 
 
-def task_batch(kind: str, config, n: int, rng: np.random.Generator):
-    """A batch of the synthetic task that fits `config` (shapes, loss)."""
+def task_examples(kind: str, config, n: int, rng: np.random.Generator):
+    """n examples of the synthetic task that fits `config`, and their class labels."""
     if kind == "rnn":
-        x, labels = remember_first(n, config.steps, rng, config.input_dim)
-    elif config.input_dim == 2:
-        x, labels = spirals(n, rng)
-    else:
-        x = rng.normal(size=(n, config.input_dim))
-        labels = (x.sum(axis=1) > 0).astype(int)
+        return remember_first(n, config.steps, rng, config.input_dim)
+    if config.input_dim == 2:
+        return circles(n, rng)
+    x = rng.normal(size=(n, config.input_dim))
+    return x, (x.sum(axis=1) > 0).astype(int)
+
+
+def targets_for(config, labels: np.ndarray):
+    """What the loss compares the output with: class labels, or one-hot rows for mse."""
+    labels = labels % config.output_dim
     if config.loss == "mse":
-        targets = np.zeros((n, config.output_dim))
-        targets[np.arange(n), labels % config.output_dim] = 1.0
-        return x, targets
+        targets = np.zeros((len(labels), config.output_dim))
+        targets[np.arange(len(labels)), labels] = 1.0
+        return targets
+    return labels
+
+
+def task_batch(kind: str, config, n: int, rng: np.random.Generator):
+    """A batch of the synthetic task that fits `config` (shapes, loss): inputs and targets."""
+    x, labels = task_examples(kind, config, n, rng)
+    return x, targets_for(config, labels)
+
+
+def held_out(kind: str, config):
+    """The fixed held-out set for networks of this shape: inputs and class labels."""
+    x, labels = task_examples(kind, config, HELD_OUT_SIZE, np.random.default_rng(HELD_OUT_SEED))
     return x, labels % config.output_dim

@@ -75,7 +75,7 @@ def _network(model) -> dict:
     return {"layers": layers, "timeSteps": c.steps if model.kind == "rnn" else None}
 
 
-def _frame(step: int, trace: Trace, record, model) -> dict:
+def _frame(step: int, trace: Trace, record, accuracy: float, model) -> dict:
     ratios = record.update_ratios
     names = model.weight_names()
     layers = []
@@ -95,6 +95,7 @@ def _frame(step: int, trace: Trace, record, model) -> dict:
     return {
         "step": step,
         "loss": encode(trace.loss),
+        "accuracy": encode(accuracy),
         "outputGradNorm": encode(trace.output_grad_norm),
         "clipped": bool(record.clipped),
         "layers": layers,
@@ -118,8 +119,8 @@ def pick_frames(recorded: list[int], first_nonfinite: int | None, limit: int) ->
 
 def scenario_payload(scenario_id: str, max_frames: int | None = None) -> dict:
     """One scenario's entry in a payload: shape, configuration and recorded frames."""
-    done = scenarios.run(scenario_id)
-    s, model, run = done.scenario, done.model, done.run
+    done = scenarios.trained(scenario_id)
+    s, model, run = done.scenario, done.model, done.record
     limit = MAX_FRAMES[s.kind] if max_frames is None else max_frames
     frames = pick_frames(list(run.traces), run.first_nonfinite_step, limit)
     config = {"kind": s.kind, "seed": s.seed, **s.model.as_dict()}
@@ -131,7 +132,9 @@ def scenario_payload(scenario_id: str, max_frames: int | None = None) -> dict:
         "kind": s.kind,
         "config": config,
         "network": _network(model),
-        "steps": [_frame(k, run.traces[k], run.steps[k], model) for k in frames],
+        "steps": [
+            _frame(k, run.traces[k], run.steps[k], run.accuracy[k], model) for k in frames
+        ],
         "firstNonFiniteStep": run.first_nonfinite_step,
     }
 

@@ -1,12 +1,17 @@
 """The book's named scenarios: a model, how to train it, a seed, and what it shows.
 
-Every chapter, figure and scene payload refers to these by id, so a number in the prose, a
-curve in a figure and a colour in the scene all come from the same seeded run.
+Chapters, figures and scene payloads build their networks from these ids
+(`get(id).build()`, `trained(id)`), never by retyping a configuration, so a number in the
+prose, a curve in a figure and a colour in the scene all come from the same seeded run.
+
+One rule for "the network's gradient": a scenario's numbers at step 0 are those of its
+training run's first step, one batch of `TrainConfig.batch_size` (64) examples, which is also
+what `model.trace()` draws by default with the same seed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from .config import MLPConfig, RNNConfig, TrainConfig
@@ -38,29 +43,57 @@ class Scenario:
         cls = RNN if self.kind == "rnn" else MLP
         return cls(self.model, seed=self.seed)
 
+    def variant(self, **changes) -> Scenario:
+        """This scenario with some model fields changed (e.g. `rho=0.9`), everything else,
+        training and seed included, kept: how a chapter asks "what if?" without retyping."""
+        label = ", ".join(f"{k}={v}" for k, v in changes.items())
+        return replace(
+            self,
+            id=f"{self.id}+{label}",
+            title=f"{self.title} ({label})",
+            model=replace(self.model, **changes),
+        )
+
 
 @dataclass(frozen=True)
-class ScenarioRun:
+class TrainedScenario:
     """A scenario after training: the trained model and the training record."""
 
     scenario: Scenario
     model: MLP | RNN
-    run: TrainingRun
+    record: TrainingRun
+
+    @property
+    def start(self):
+        """The trace at step 0: the freshly initialized network on its first batch."""
+        return self.record.traces[0]
 
 
 def _mlp(activation: str, init: str, **extra) -> MLPConfig:
     return MLPConfig(depth=DEPTH, width=WIDTH, activation=activation, init=init, **extra)
 
 
-_MLP_TRAINING = TrainConfig(steps=200, lr=0.1, momentum=0.9, batch_size=64, record_every=1)
+# On the two circles, 1,000 steps of SGD with momentum teach every healthy 12 x 16 network
+# the ring (held-out accuracy above 95%), while a vanishing one stays at a coin flip.
+_MLP_TRAINING = TrainConfig(steps=1000, lr=0.05, momentum=0.9, batch_size=64, record_every=25)
 # A linear RNN with a squared-error read-out: nothing bounds its states, so once the gradient
 # explodes the loss runs to inf and NaN within a few steps, as real RNNs do without clipping.
 _RNN = RNNConfig(steps=40, hidden=16, activation="linear", rho=1.1, loss="mse")
-_RNN_TRAINING = TrainConfig(steps=150, lr=0.01, batch_size=64, record_every=1)
+_RNN_TRAINING = TrainConfig(steps=150, lr=0.01, batch_size=64, record_every=5)
+# Large enough that ordinary steps pass untouched; only the early, exploding ones are cut.
+RNN_CLIP_NORM = 10.0
 
 SCENARIOS: dict[str, Scenario] = {
     s.id: s
     for s in [
+        Scenario(
+            "chain",
+            "A chain of four sigmoid units",
+            "One unit per layer, so each layer's factor is one number, its weight times its "
+            "slope, and the gradient at the bottom is their product.",
+            MLPConfig(depth=4, width=1, activation="sigmoid", init="xavier"),
+            _MLP_TRAINING,
+        ),
         Scenario(
             "tanh-xavier",
             "Tanh with Xavier init: a healthy flow",
@@ -80,8 +113,8 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "exploding-init",
             "ReLU with large weights: the gradient explodes",
-            "Weights drawn with standard deviation 1 multiply the gradient at every layer, and "
-            "training turns to NaN within a few steps.",
+            "Weights drawn with standard deviation 1 multiply the signal at every layer, forward "
+            "and backward, and training turns to NaN within a few steps.",
             _mlp("relu", "normal:1.0"),
             _MLP_TRAINING,
         ),
@@ -89,7 +122,7 @@ SCENARIOS: dict[str, Scenario] = {
             "relu-xavier",
             "ReLU with Xavier init: a slow leak",
             "Xavier init ignores that ReLU switches off half its units, so the gradient shrinks "
-            "by about 0.7 per layer.",
+            "by about 0.7 per layer and the network learns nothing in 1,000 steps.",
             _mlp("relu", "xavier"),
             _MLP_TRAINING,
         ),
@@ -103,17 +136,25 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "batchnorm",
             "Sigmoid with batch norm",
-            "Batch norm keeps every layer's inputs in the sigmoid's steep middle, so each layer "
-            "passes on more of the gradient.",
+            "Batch norm rescales each layer over the batch, so the examples stay apart layer "
+            "after layer and the gradient reaches layer 1; it even grows a little per layer.",
             _mlp("sigmoid", "standard", batchnorm=True),
             _MLP_TRAINING,
         ),
         Scenario(
             "residual",
             "Sigmoid with residual connections",
-            "A skip connection hands the gradient down unchanged beside each layer, so it "
+            "A skip connection hands the gradient down unchanged beside each block, so it "
             "reaches the first layer undiminished.",
             _mlp("sigmoid", "standard", residual=True),
+            _MLP_TRAINING,
+        ),
+        Scenario(
+            "residual-batchnorm",
+            "Sigmoid with residual blocks and batch norm, as in ResNet",
+            "Skip connections carry the gradient and batch norm keeps the examples apart: the "
+            "pairing ResNet uses.",
+            _mlp("sigmoid", "standard", batchnorm=True, residual=True),
             _MLP_TRAINING,
         ),
         Scenario(
@@ -127,9 +168,9 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "rnn-clipped",
             "The same recurrent net with gradient clipping",
-            "Clipping caps the length of each update, so the same net keeps training.",
+            "Clipping caps the length of the few huge early updates, so the same net trains.",
             _RNN,
-            TrainConfig(steps=150, lr=0.01, batch_size=64, record_every=1, clip_norm=1.0),
+            replace(_RNN_TRAINING, clip_norm=RNN_CLIP_NORM),
         ),
     ]
 }
@@ -145,9 +186,9 @@ def get(scenario_id: str) -> Scenario:
 
 
 @cache
-def run(scenario_id: str) -> ScenarioRun:
+def trained(scenario_id: str) -> TrainedScenario:
     """Build and train a scenario (once per process: the result is deterministic)."""
     scenario = get(scenario_id)
     model = scenario.build()
     record = train(model, scenario.training, seed=scenario.seed)
-    return ScenarioRun(scenario, model, record)
+    return TrainedScenario(scenario, model, record)

@@ -1,5 +1,10 @@
 """SGD on the model's synthetic task, recording what the book plots at every step.
 
+Every `record_every` steps (and at the last step) the run also keeps the step's full trace and
+the model's accuracy on the task's fixed held-out set (`data.held_out`), measured with the
+weights the step started from, so a step's loss, trace and accuracy describe one network.
+With batch norm, the held-out set is normalized by its own statistics, as one batch.
+
 Overflow is data: when the loss or a gradient turns inf or NaN, the run records that step as
 `first_nonfinite_step` and stops cleanly, with no numpy warning and no exception.
 """
@@ -36,7 +41,22 @@ class TrainingRun:
     config: TrainConfig
     steps: list[StepRecord] = field(default_factory=list)
     traces: dict[int, Trace] = field(default_factory=dict)  # step -> full trace
+    accuracy: dict[int, float] = field(default_factory=dict)  # step -> held-out accuracy
     first_nonfinite_step: int | None = None
+
+    @property
+    def recorded_steps(self) -> list[int]:
+        """The steps with a full trace and a held-out accuracy, in order."""
+        return sorted(self.traces)
+
+    @property
+    def accuracies(self) -> np.ndarray:
+        """Held-out accuracy at each recorded step (NaN where the output was not finite)."""
+        return np.array([self.accuracy[s] for s in self.recorded_steps])
+
+    @property
+    def final_accuracy(self) -> float:
+        return self.accuracy[self.recorded_steps[-1]]
 
     @property
     def losses(self) -> np.ndarray:
@@ -53,6 +73,16 @@ class TrainingRun:
 
     def update_ratios(self, name: str) -> np.ndarray:
         return np.array([s.update_ratios[name] for s in self.steps])
+
+
+def held_out_accuracy(model, x: np.ndarray, labels: np.ndarray) -> float:
+    """The share of held-out examples whose largest output is their class; NaN when the
+    outputs are not all finite numbers (an overflowed network predicts nothing)."""
+    with np.errstate(all="ignore"):
+        out, _ = model.forward(x)
+    if not np.all(np.isfinite(out)):
+        return float("nan")
+    return float(np.mean(np.argmax(out, axis=1) == labels))
 
 
 def _update_ratio(update: np.ndarray, w: np.ndarray) -> float:
@@ -77,10 +107,14 @@ def train(model, config: TrainConfig | None = None, *, seed: int = 0, **fields) 
     velocity = {k: np.zeros_like(v) for k, v in model.params.items()}
     run = TrainingRun(config=config)
     weights = set(model.weight_names())
+    x_held, labels_held = data.held_out(model.kind, model.config)
     for step in range(config.steps):
         x, y = data.task_batch(model.kind, model.config, config.batch_size, rng)
         trace = model.loss_and_trace(x, y)
         finite = trace.is_finite
+        recorded = not finite or step % config.record_every == 0 or step == config.steps - 1
+        if recorded:  # before the update: the weights this step's trace describes
+            run.accuracy[step] = held_out_accuracy(model, x_held, labels_held)
         grads, norm, clipped = trace.grads, trace.global_grad_norm, False
         ratios = dict.fromkeys(weights & set(model.params), float("nan"))
         if finite:  # a non-finite step is recorded but never applied
@@ -107,7 +141,7 @@ def train(model, config: TrainConfig | None = None, *, seed: int = 0, **fields) 
                 clipped=clipped,
             )
         )
-        if not finite or step % config.record_every == 0 or step == config.steps - 1:
+        if recorded:
             run.traces[step] = trace
         if not finite:
             run.first_nonfinite_step = step
