@@ -127,6 +127,14 @@ SCENARIOS: dict[str, Scenario] = {
             _MLP_TRAINING,
         ),
         Scenario(
+            "relu-too-large",
+            "ReLU with weights a little too large",
+            "Weights with standard deviation 0.6, not quite twice He's 0.35, make every layer "
+            "a factor above 1: the loss is NaN within a few steps.",
+            _mlp("relu", "normal:0.6"),
+            _MLP_TRAINING,
+        ),
+        Scenario(
             "relu-he",
             "ReLU with He init: the gradient arrives",
             "ReLU passes the gradient with slope 1 and He init keeps its size layer after layer.",
