@@ -8,7 +8,7 @@ import math
 import jsonschema
 import pytest
 
-from gradbook import colorscale, export, scenarios
+from gradbook import book, colorscale, export, scenarios
 
 VALIDATOR = jsonschema.Draft202012Validator(export.schema())
 ALL_IDS = list(scenarios.SCENARIOS)
@@ -102,7 +102,7 @@ def test_export_is_byte_identical_across_runs():
 
 
 def test_payload_html_escapes_the_closing_tag():
-    element = export.payload_html(export.build_payload(["relu-he"]), "p1")
+    element = book.payload_html(export.build_payload(["relu-he"]), "p1")
     element.text = element.text[:-1] + ',"evil":"</script><b>"}'
     html = element._repr_html_()
     assert html.count("</script>") == 1 and html.endswith("</script>")
