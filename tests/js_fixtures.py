@@ -40,6 +40,10 @@ STEP = [*SC, "steps", 0]
 LS = [*STEP, "layers", 0]  # the first hidden layer in the first step
 
 
+_INPUT = {"name": "x", "role": "input", "units": 2, "shownUnits": 2}
+_OUTPUT = {"name": "loss", "role": "output", "units": 2, "shownUnits": 2}
+
+
 def _set(path, value):
     return {"op": "set", "path": path, "value": value}
 
@@ -105,7 +109,7 @@ MUTATIONS = [
     # Network shape
     ("network without timeSteps", "mlp", [_delete([*NET, "timeSteps"])]),
     ("unknown network field", "mlp", [_set([*NET, "depth"], 12)]),
-    ("two layers only", "mlp", [_set([*NET, "layers"], [{"name": "x", "role": "input", "units": 2, "shownUnits": 2}, {"name": "loss", "role": "output", "units": 2, "shownUnits": 2}])]),  # noqa: E501
+    ("input and output only", "mlp", [_set([*NET, "layers"], [_INPUT, _OUTPUT])]),
     ("timeSteps zero", "rnn", [_set(["scenarios", 0, "network", "timeSteps"], 0)]),
     ("timeSteps not whole", "rnn", [_set(["scenarios", 0, "network", "timeSteps"], 1.5)]),
     ("timeSteps as a string", "rnn", [_set(["scenarios", 0, "network", "timeSteps"], "40")]),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import math
 
-import js_fixtures
 import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import js_fixtures
 from gradbook import book, colorscale, export, scenarios
 
 VALIDATOR = jsonschema.Draft202012Validator(export.schema())

@@ -13,7 +13,9 @@ from gradbook import export
 FIXTURES = Path(__file__).resolve().parent / "js" / "fixtures"
 # Only the fixtures that are payloads: others hold tables of cases (numbers, colours, verdicts).
 PAYLOADS = sorted(
-    p for p in FIXTURES.glob("*.json") if json.loads(p.read_text()).get("schema") == "gradbook-payload"
+    p
+    for p in FIXTURES.glob("*.json")
+    if json.loads(p.read_text()).get("schema") == "gradbook-payload"
 )
 
 
