@@ -148,7 +148,7 @@ def bench(session: nox.Session) -> None:
     """Measure simulator, book build, scene and page weight; write bench/report/REPORT.md."""
     session.install(*_group("test"), "-e", ".")  # Playwright drives Chromium
     if "--torch" in session.posargs:
-        session.install("-e", ".[bench]")  # CPU PyTorch, only for the comparison
+        session.install(*_group("bench"))  # PyTorch, only for the comparison
     _build_scene(session)
     # The benchmark times `nox -s docs` itself, with the same nox as this session.
     nox_cmd = shlex.join([sys.executable, "-m", "nox"])

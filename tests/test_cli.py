@@ -1,12 +1,16 @@
-"""`python -m gradbook trace`: the table, the JSON and the one-line errors."""
+"""`python -m gradbook trace`: the table, the JSON, the help and the one-line errors."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from importlib import metadata
+from pathlib import Path
 
 import pytest
+
+from gradbook import MLP, activations, cli, config, init
 
 
 def run(*args):
@@ -51,14 +55,6 @@ def test_json_shape():
         assert layer["grad_norm"] > 0
 
 
-def test_missing_command_is_one_line():
-    result = run()
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "gradbook: error: the following arguments are required: command"
-    ]
-
-
 def test_table_explains_the_nan_and_inf_it_prints():
     # Weights this large saturate tanh: the first layers' gradients are exactly 0, so a factor
     # is 0/0. The table says what that nan means instead of printing it bare.
@@ -94,31 +90,152 @@ def test_json_encodes_nonfinite_values_as_strings():
     assert {"inf", "nan"} & set(values)
 
 
+def _refusal(**fields) -> str:
+    """The library's own message for these settings: the CLI must report exactly that."""
+    batch_size = fields.pop("batch_size", 256)
+    seed = fields.pop("seed", 0)
+    with pytest.raises((ValueError, TypeError)) as refused:
+        MLP(config.MLPConfig(**fields), seed=seed).trace(batch_size=batch_size)
+    return str(refused.value)
+
+
+def _one_error_line(result) -> str:
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("gradbook: error: ")  # one prefix, whichever parser refused
+    return lines[0]
+
+
 @pytest.mark.parametrize(
-    ("args", "allowed"),
+    ("args", "message"),
     [
-        (["--activation", "softplus"], "sigmoid, tanh, relu, leaky_relu, linear"),
-        (["--depth", "0"], "1 to 200"),
-        (["--width", "-3"], "1 to 2048"),
-        (["--width", "wide"], "1 to 2048"),
-        (["--init", "kaiming"], "normal:STD, standard, xavier, xavier-uniform, he"),
-        (["--batch-size", "0"], "1 to 100000"),
-        (["--seed", "-1"], "0 to 4294967295"),
-        (["--seed", "1.5"], "0 to 4294967295"),
-        (["--depth", "nan"], "1 to 200"),
-        (["--width", "1e3"], "1 to 2048"),
-        (["--init", "normal:nan"], "as in 'normal:0.01'"),
-        (["--init", "normal:inf"], "as in 'normal:0.01'"),
-        (["--init", "normal:"], "as in 'normal:0.01'"),
-        (["--batchnorm", "--batch-size", "1"], "at least 2 examples"),
-        (["--depth", "200", "--width", "2048", "--batch-size", "100000"], "smaller batch size"),
+        (["--width", "wide"], "'wide' is not a whole number"),
+        (["--seed", "1.5"], "'1.5' is not a whole number"),
+        (["--depth", "nan"], "'nan' is not a whole number"),
+        (["--width", "1e3"], "'1e3' is not a whole number"),
         (["--softplus"], "unrecognized arguments: --softplus"),
+        (["--depth", "200", "--width", "2048", "--batch-size", "1"], "smaller depth, width"),
+        (["--width", "2048", "--depth", "1", "--batch-size", "100000"], "smaller depth, width"),
     ],
 )
-def test_bad_options_give_one_line_naming_the_allowed_values(args, allowed):
+def test_bad_options_give_one_line(args, message):
     result = run("trace", *args)
     assert result.returncode == 2
-    assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert allowed in result.stderr
-    assert "Traceback" not in result.stderr
+    assert message in _one_error_line(result)
+
+
+# What the library refuses, the CLI reports in the library's words (which name the allowed
+# values): the checks are written once, in gradbook.config and gradbook.model.
+@pytest.mark.parametrize(
+    ("args", "fields"),
+    [
+        (["--activation", "softplus"], {"activation": "softplus"}),
+        (["--init", "kaiming"], {"init": "kaiming"}),
+        (["--init", "normal:nan"], {"init": "normal:nan"}),
+        (["--init", "normal:inf"], {"init": "normal:inf"}),
+        (["--init", "normal:"], {"init": "normal:"}),
+        (["--depth", "0"], {"depth": 0}),
+        (["--depth", str(config.MAX_DEPTH + 1)], {"depth": config.MAX_DEPTH + 1}),
+        (["--width", "-3"], {"width": -3}),
+        (["--batch-size", "0"], {"batch_size": 0}),
+        (["--seed", "-1"], {"seed": -1}),
+        (["--batchnorm", "--batch-size", "1"], {"batchnorm": True, "batch_size": 1}),
+    ],
+)
+def test_refused_values_give_the_librarys_message_in_one_line(args, fields):
+    result = run("trace", *args)
+    assert result.returncode == 2
+    assert _one_error_line(result) == f"gradbook: error: {_refusal(**fields)}"
+
+
+@pytest.mark.parametrize("spelling", ["leaky-relu", "Leaky_ReLU", "TANH"])
+def test_activation_names_are_the_configurations_to_judge(spelling):
+    # The CLI does not check names itself: it accepts a spelling exactly when the
+    # configuration does (which accepts either separator and any case).
+    result = run("trace", "--depth", "2", "--width", "4", "--activation", spelling)
+    try:
+        config.MLPConfig(activation=spelling)
+    except ValueError as err:
+        assert result.returncode == 2
+        assert _one_error_line(result) == f"gradbook: error: {err}"
+    else:
+        assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("spelling", ["xavier_uniform", "HE", "Xavier-Uniform"])
+def test_init_names_are_the_configurations_to_judge(spelling):
+    result = run("trace", "--depth", "2", "--width", "4", "--init", spelling)
+    try:
+        config.MLPConfig(init=spelling)
+    except ValueError as err:
+        assert result.returncode == 2
+        assert _one_error_line(result) == f"gradbook: error: {err}"
+    else:
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_bare_gradbook_prints_the_help():
+    result = run()
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert result.stdout.startswith("usage: gradbook")
+    assert "trace" in result.stdout and "--version" in result.stdout
+
+
+def test_version_is_the_installed_packages():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"gradbook {metadata.version('gradbook')}"
+
+
+def test_help_lists_the_canonical_names_and_the_configurations_limits():
+    result = run("trace", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())  # argparse wraps lines
+    for name in (*activations.NAMES, *init.NAMES):
+        assert name in text
+    assert f"1 to {config.MAX_DEPTH}" in text and f"1 to {config.MAX_WIDTH}" in text
+
+
+def test_help_reads_the_limits_from_the_configuration(monkeypatch, capsys):
+    monkeypatch.setattr(config, "MAX_DEPTH", 70)
+    monkeypatch.setattr(config, "MAX_WIDTH", 90)
+    with pytest.raises(SystemExit):
+        cli.main(["trace", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "hidden layers (1 to 70;" in text and "units per hidden layer (1 to 90;" in text
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_one_line_not_a_traceback():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "gradbook", "trace", "--depth", "3"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "gradbook: error: could not write the output: No space left on device"
+    ]
+
+
+def test_the_command_line_needs_numpy_but_not_matplotlib():
+    # The command line must run where only numpy is installed: importing it, and tracing with
+    # it, must not load matplotlib (nor anything that loads it, such as the colour table).
+    code = (
+        "import sys, io, contextlib\n"
+        "import gradbook, gradbook.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    gradbook.cli.main(['trace', '--depth', '2', '--width', '4', '--json'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -6,12 +6,39 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import importlib
+import pydoc
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
+import gradbook
 from gradbook import RNN, colorscale, plots, scenarios
+
+# Inferno's published entries 15, 128 and 240 of 256: the table's first, middle and last colours
+# (tests/test_export.py explains them). The figures must show exactly these at these sizes.
+FIRST, MIDDLE, LAST = "#0a0722", "#bc3754", "#f2ea69"
+KNOWN = {1e-14: FIRST, 1e-5: MIDDLE, 1e4: LAST, 1e-30: FIRST, 1e9: LAST}
+
+
+@dataclass
+class _Sizes:
+    """Just what the profile and factor figures read from a trace, with sizes chosen by hand."""
+
+    grad_norms: np.ndarray
+    factors: np.ndarray
+    products: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.grad_norms)
+
+
+def _known_sizes() -> _Sizes:
+    sizes = np.array(list(KNOWN))
+    return _Sizes(sizes, np.full(len(sizes), 0.5), 0.5 ** np.arange(len(sizes), 0, -1))
 
 
 @pytest.fixture
@@ -22,11 +49,29 @@ def ax():
 
 
 def test_gradient_profile_colours_each_layer_by_its_size(ax):
-    trace = scenarios.run("sigmoid-vanishing").run.traces[0]
-    _, dots = plots.gradient_profile(ax, trace)
-    drawn = [to_hex(c) for c in dots.get_facecolors()]
-    assert drawn == [colorscale.color_of(v) for v in trace.grad_norms]
+    _, dots = plots.gradient_profile(ax, _known_sizes())
+    assert [to_hex(c) for c in dots.get_facecolors()] == list(KNOWN.values())
     assert ax.get_yscale() == "log"
+
+
+def test_factor_bars_wear_the_colour_of_their_layers_gradient(ax):
+    bars, _ = plots.factor_chain(ax, _known_sizes())
+    assert [to_hex(b.get_facecolor()) for b in bars] == list(KNOWN.values())
+
+
+def test_the_colourbar_shows_each_colour_over_the_sizes_that_get_it():
+    # The dots' rule is round(t * 255); matplotlib's own lookup would floor t * 256, up to one
+    # entry apart. Sizes a third of an entry either side of each entry's centre, and at the
+    # centre, must be drawn in the bar as the dots draw them.
+    fig, ax = plt.subplots()
+    bar = plots.add_colorbar(fig, ax)
+    lo, hi = colorscale.LOG10_MIN, colorscale.LOG10_MAX
+    offsets = np.arange(256)[:, None] + np.array([-0.3, 0.0, 0.3])
+    sizes = 10.0 ** (lo + np.clip(offsets.ravel() / 255, 0, 1) * (hi - lo))
+    in_bar = [to_hex(c) for c in bar.cmap(bar.norm(sizes))]
+    assert in_bar == [colorscale.color_of(v) for v in sizes]
+    assert [to_hex(bar.cmap(bar.norm(v))) for v in KNOWN] == list(KNOWN.values())
+    plt.close(fig)
 
 
 def test_colorbar_ticks_are_powers_of_ten():
@@ -39,7 +84,7 @@ def test_colorbar_ticks_are_powers_of_ten():
 
 
 def test_loss_curve_marks_the_first_nonfinite_step(ax):
-    run = scenarios.run("rnn-exploding").run
+    run = scenarios.trained("rnn-exploding").record
     artists = plots.loss_curve(ax, run)
     assert artists[1].get_xdata()[0] == run.first_nonfinite_step
     assert "NaN" in artists[2].get_text() or "infinite" in artists[2].get_text()
@@ -52,19 +97,28 @@ def test_over_time_reference_is_rho_to_the_steps_back(ax):
 
 
 def test_histograms_and_update_ratios(ax):
-    trace = scenarios.run("relu-he").run.traces[0]
+    trace = scenarios.trained("relu-he").record.traces[0]
     assert len(plots.histograms(ax, trace, "dW", layers=[0, 5])) == 2
     with pytest.raises(ValueError, match="'dh' or 'dW'"):
         plots.histograms(ax, trace, "W")
     fig, ax2 = plt.subplots()
-    lines = plots.update_ratios(ax2, scenarios.run("relu-he").run, ["W1"])
+    lines = plots.update_ratios(ax2, scenarios.trained("relu-he").record, ["W1"])
     assert lines[-1].get_ydata()[0] == plots.HEALTHY_UPDATE_RATIO
     plt.close(fig)
 
 
 def test_first_layer_shares_draw_one_bar_per_network(ax):
-    traces = {sid: scenarios.run(sid).run.traces[0] for sid in ["sigmoid-vanishing", "relu-he"]}
+    traces = {sid: scenarios.trained(sid).record.traces[0] for sid in ["sigmoid-vanishing", "relu-he"]}
     bars = plots.first_layer_shares(ax, traces)
-    widths = [bar.get_width() for bar in bars]
-    assert widths == [t.products[0] for t in traces.values()]
+    # The share is |dL/dh| at layer 1 over |dL/d(output)|, computed here from the raw gradient.
+    shares = [np.linalg.norm(t.layers[0].dh) / t.output_grad_norm for t in traces.values()]
+    np.testing.assert_allclose([bar.get_width() for bar in bars], shares, rtol=1e-12)
+    assert shares[0] < 1e-3 < shares[1]  # the sigmoid network's share is the smaller one
     assert ax.get_xscale() == "log"
+
+
+def test_a_learner_finds_the_figures_from_the_package():
+    assert "plots" in gradbook.__all__ and "plots" in dir(gradbook)
+    assert gradbook.plots is importlib.import_module("gradbook.plots")
+    text = pydoc.render_doc(gradbook, renderer=pydoc.plaintext)
+    assert "gradbook.plots" in text and "gradient_profile" in text

@@ -7,6 +7,7 @@ returns the text when myst-nb is not installed, so a chapter runs anywhere gradb
 
 from __future__ import annotations
 
+import html
 import numbers
 
 from . import export
@@ -36,9 +37,32 @@ def claim(sentence: str, holds) -> None:
         raise ClaimError(f"the book says {sentence!r}, but the simulator disagrees")
 
 
-def scene_data(scenario_ids: list[str], element_id: str) -> export.PayloadElement:
+class PayloadElement:
+    """An inline <script type="application/json"> element that a notebook cell displays.
+
+    Carrying the payload in the cell's own output keeps page and execution cache in step.
+    """
+
+    def __init__(self, payload: dict, element_id: str):
+        self.text = export.dumps(payload)
+        self.element_id = element_id
+
+    def _repr_html_(self) -> str:
+        # "</" would end the script element early; "<\\/" means the same to a JSON parser.
+        body = self.text.replace("</", "<\\/")
+        return (
+            f'<script type="application/json" id="{html.escape(self.element_id)}">{body}</script>'
+        )
+
+
+def payload_html(payload: dict, element_id: str) -> PayloadElement:
+    """Display this (the last line of a cell) to put the payload on the page."""
+    return PayloadElement(payload, element_id)
+
+
+def scene_data(scenario_ids: list[str], element_id: str) -> PayloadElement:
     """The payload for a chapter's scene, displayed inline (the cell's last expression)."""
-    return export.payload_html(export.build_payload(scenario_ids), element_id)
+    return payload_html(export.build_payload(scenario_ids), element_id)
 
 
 def style() -> None:

@@ -1,8 +1,13 @@
 """The one colour scale of the book: fixed, absolute, log10, shared by figures and scene.
 
-A gradient of size v gets the colour at (log10 v - LOG10_MIN) / (LOG10_MAX - LOG10_MIN) along
-the table, clamped at both ends. The range never changes with the data, so a colour means the
-same size in every figure, in every scenario and at every moment of the scene.
+A gradient of size v gets table[round(t * (len(table) - 1))], t = (log10 v - LOG10_MIN) /
+(LOG10_MAX - LOG10_MIN) clamped to [0, 1], with ties rounded to the even entry. That is the rule
+of `color_of`, of the colourbar (`cmap` and `norm` reproduce it) and of the scene's
+colorscale.js, which the payload schema states. The range never changes with the data, so a
+colour means the same size in every figure, in every scenario and at every moment of the scene.
+
+matplotlib is imported only when the table is first sampled, so that `import gradbook` and the
+command line need numpy alone.
 """
 
 from __future__ import annotations
@@ -10,8 +15,6 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from matplotlib import colormaps
-from matplotlib.colors import ListedColormap, LogNorm, to_hex
 
 LOG10_MIN = -14  # smaller gradients all look like this: as good as dead
 LOG10_MAX = 4  # larger ones all look like this: exploded
@@ -33,31 +36,61 @@ def table(size: int = TABLE_SIZE) -> list[str]:
 @cache
 def _sampled(size: int) -> tuple[str, ...]:
     # Sampled once: color_of runs for every dot and bar of every figure.
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
     cmap = colormaps[COLORMAP]
     return tuple(to_hex(cmap(x)) for x in np.linspace(_SAMPLE_FROM, _SAMPLE_TO, size))
 
 
-def cmap() -> ListedColormap:
-    """The table as a matplotlib colormap, with NaN drawn in NAN_COLOR."""
-    return ListedColormap(table(), name=f"gradbook-{COLORMAP}").with_extremes(bad=NAN_COLOR)
+def index_of_log10(log10v: float, size: int = TABLE_SIZE) -> int:
+    """The table entry of a finite log10 magnitude; -inf (an exact zero) is entry 0."""
+    if log10v == -np.inf:
+        return 0
+    t = (float(log10v) - LOG10_MIN) / (LOG10_MAX - LOG10_MIN)
+    # round() takes a tie to the even neighbour; the scene's colorscale.js does the same, and
+    # ties are common because unit sizes arrive as log10 values with one decimal.
+    return round(min(1.0, max(0.0, t)) * (size - 1))
 
 
-def norm() -> LogNorm:
-    """The fixed log normalization that goes with cmap()."""
-    return LogNorm(vmin=10.0**LOG10_MIN, vmax=10.0**LOG10_MAX, clip=True)
+def color_of_log10(log10v: float) -> str:
+    """The hex colour of a magnitude given as its log10 (as the payload carries unit sizes)."""
+    v = float(log10v)
+    if np.isnan(v):
+        return NAN_COLOR
+    if v == np.inf:
+        return INF_COLOR
+    return _sampled(TABLE_SIZE)[index_of_log10(v)]
 
 
 def color_of(value: float) -> str:
     """The hex colour of one magnitude, by the same rule as the scene's JavaScript."""
     v = float(value)
-    if np.isnan(v):
+    if np.isnan(v) or v < 0:  # a negative number is not a magnitude: flagged, as the scene does
         return NAN_COLOR
-    if np.isinf(v) and v > 0:
-        return INF_COLOR
+    with np.errstate(divide="ignore"):
+        return color_of_log10(np.log10(v))  # log10(0) = -inf: the bottom entry
+
+
+def cmap():
+    """A matplotlib colormap that, with `norm()`, gives every value its `color_of` colour.
+
+    A matplotlib colormap of N entries picks entry floor(t * N), where `color_of` picks
+    round(t * (TABLE_SIZE - 1)). With N = 2 * (TABLE_SIZE - 1) entries, entry j covering
+    t in [j / N, (j + 1) / N), the two agree when entry j holds table[(j + 1) // 2]: so the
+    colourbar shows each colour over exactly the sizes that get it (exact ties aside).
+    """
+    from matplotlib.colors import ListedColormap
+
     colors = _sampled(TABLE_SIZE)
-    if v <= 0:
-        return colors[0]
-    t = (np.log10(v) - LOG10_MIN) / (LOG10_MAX - LOG10_MIN)
-    # round() takes a tie to the even neighbour; the scene's colorscale.js does the same, and
-    # ties are common because unit sizes arrive as log10 values with one decimal.
-    return colors[round(float(np.clip(t, 0.0, 1.0)) * (len(colors) - 1))]
+    fine = [colors[(j + 1) // 2] for j in range(2 * (TABLE_SIZE - 1))]
+    return ListedColormap(fine, name=f"gradbook-{COLORMAP}").with_extremes(
+        bad=NAN_COLOR, under=colors[0], over=colors[-1]
+    )
+
+
+def norm():
+    """The fixed log normalization that goes with cmap()."""
+    from matplotlib.colors import LogNorm
+
+    return LogNorm(vmin=10.0**LOG10_MIN, vmax=10.0**LOG10_MAX, clip=True)

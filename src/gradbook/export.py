@@ -7,7 +7,6 @@ beside it). Payloads are strict JSON: non-finite numbers become the strings "inf
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from importlib import resources
@@ -103,17 +102,24 @@ def _frame(step: int, trace: Trace, record, accuracy: float, model) -> dict:
 
 
 def pick_frames(recorded: list[int], first_nonfinite: int | None, limit: int) -> list[int]:
-    """At most `limit` recorded steps, evenly spread, keeping the first, last and non-finite."""
+    """At most `limit` recorded steps, evenly spread.
+
+    The first step, the first non-finite one (where the scene shows training break down) and
+    the last are kept, in that order of priority, as far as `limit` allows.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a whole number of frames, 1 or more, got {limit!r}")
     steps = sorted(recorded)
     if len(steps) <= limit:
         return steps
-    keep = {steps[0], steps[-1]}
-    if first_nonfinite is not None:
-        keep.add(first_nonfinite)
-    for i in np.linspace(0, len(steps) - 1, limit).round().astype(int):
-        if len(keep) >= limit:
+    keep: list[int] = []
+    wanted = [steps[0], first_nonfinite, steps[-1]]
+    wanted += [steps[i] for i in np.linspace(0, len(steps) - 1, limit).round().astype(int)]
+    for step in wanted:
+        if len(keep) == limit:
             break
-        keep.add(steps[i])
+        if step is not None and step in steps and step not in keep:
+            keep.append(step)
     return sorted(keep)
 
 
@@ -154,47 +160,3 @@ def build_payload(scenario_ids: list[str], max_frames: int | None = None) -> dic
 def dumps(payload: dict) -> str:
     """Strict, compact JSON: raises ValueError if a NaN or infinity slipped through."""
     return json.dumps(payload, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-
-
-class PayloadElement:
-    """An inline <script type="application/json"> element that a notebook cell displays.
-
-    Carrying the payload in the cell's own output keeps page and execution cache in step.
-    """
-
-    def __init__(self, payload: dict, element_id: str):
-        self.text = dumps(payload)
-        self.element_id = element_id
-
-    def _repr_html_(self) -> str:
-        # "</" would end the script element early; "<\/" means the same to a JSON parser.
-        body = self.text.replace("</", "<\\/")
-        return (
-            f'<script type="application/json" id="{html.escape(self.element_id)}">{body}</script>'
-        )
-
-
-def payload_html(payload: dict, element_id: str) -> PayloadElement:
-    """Display this (the last line of a cell) to put the payload on the page."""
-    return PayloadElement(payload, element_id)
-
-
-def trace_dict(trace: Trace) -> dict:
-    """A Trace as plain JSON-ready data: the CLI's --json output."""
-    return {
-        "kind": trace.kind,
-        "loss": encode(trace.loss, 8),
-        "output_grad_norm": encode(trace.output_grad_norm, 8),
-        "layers": [
-            {
-                "layer": layer.index,
-                "grad_norm": encode(layer.grad_norm, 8),
-                "weight_grad_norm": encode(layer.weight_grad_norm, 8),
-                "factor": encode(layer.factor, 8),
-                "product": encode(layer.product, 8),
-                "mean_slope": encode(layer.mean_slope, 8),
-                "saturated": encode(layer.saturated, 8),
-            }
-            for layer in trace.layers
-        ],
-    }

@@ -1,7 +1,14 @@
 """Figures for the book. Each function draws on an `ax` it is given and returns its artists.
 
-Every colour that stands for a gradient's size comes from `colorscale`, the same fixed log
-scale the 3D scene uses, so a colour in a figure means the same size as in the scene.
+Every colour that stands for a gradient's size comes from `colorscale`, by the rule the 3D
+scene uses (dots, bars and the colourbar alike), so a colour in a figure means the same size as
+in the scene. This module needs matplotlib; `import gradbook` loads it only on first use of
+`gradbook.plots`.
+
+>>> import matplotlib.pyplot as plt  # doctest: +SKIP
+>>> from gradbook import MLP, plots
+>>> fig, ax = plt.subplots()  # doctest: +SKIP
+>>> plots.gradient_profile(ax, MLP(depth=20, activation="sigmoid").trace())  # doctest: +SKIP
 """
 
 from __future__ import annotations

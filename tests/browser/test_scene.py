@@ -20,7 +20,7 @@ from scenepage import (
     write_payload,
 )
 
-from gradbook import export
+from gradbook import book, export
 
 pytestmark = pytest.mark.browser
 
@@ -397,7 +397,7 @@ def test_off_screen_scene_stops_drawing_and_dispose_frees_the_context(
 
 
 def test_inline_payload_as_the_book_writes_it(page: Page, http_server, payloads, errors):
-    element = export.payload_html(export.build_payload(["relu-he"]), "gradbook-payload-test")
+    element = book.payload_html(export.build_payload(["relu-he"]), "gradbook-payload-test")
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <link rel="icon" href="data:,"><title>inline</title>
 <link rel="stylesheet" href="/_static/threejs/gradbook-scene.css"></head><body>

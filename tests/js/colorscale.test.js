@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   KIND, colorForLog10, colorForMagnitude, legendTicks, roundHalfEven, scalePosition, tableIndex,
 } from '../../_static/threejs/colorscale.js';
@@ -80,4 +81,25 @@ test('legend ticks are whole powers of ten covering both ends', () => {
   assert.equal(ticks.at(-1).position, 1);
   assert.ok(ticks.length <= 10);
   for (const t of ticks) assert.ok(Number.isInteger(t.exponent));
+});
+
+// The real 256-entry table and the colours Python's gradbook.colorscale gives (written by
+// tests/js_fixtures.py): the scene must pick the same colour as the figures, size by size.
+const real = JSON.parse(readFileSync(new URL('./fixtures/colors.json', import.meta.url), 'utf8'));
+const decode = (v) => ({ inf: Infinity, '-inf': -Infinity, nan: NaN })[v] ?? v;
+
+test('the real table has 256 colours and the fixture covers every entry', () => {
+  assert.equal(real.colorScale.table.length, 256);
+  const seen = new Set(real.magnitudes.map((c) => c.hex));
+  for (const hex of real.colorScale.table) assert.ok(seen.has(hex), hex);
+});
+
+test('every size gets the colour Python gives it (color_of against colorForMagnitude)', () => {
+  const wrong = real.magnitudes.filter((c) => colorForMagnitude(decode(c.value), real.colorScale).hex !== c.hex);
+  assert.deepEqual(wrong, []);
+});
+
+test("every log10 size the payload can carry gets Python's colour (color_of_log10 against colorForLog10)", () => {
+  const wrong = real.log10s.filter((c) => colorForLog10(decode(c.log10), real.colorScale).hex !== c.hex);
+  assert.deepEqual(wrong, []);
 });

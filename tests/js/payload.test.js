@@ -85,3 +85,51 @@ test('decodeNumber accepts finite numbers and the three non-finite strings only'
   assert.throws(() => decodeNumber('1.5'), PayloadError);
   assert.throws(() => decodeNumber(true), PayloadError);
 });
+
+// The schema is the contract: payload.js must give the verdict jsonschema gives, on freshly
+// exported payloads and on every mutation in tests/js_fixtures.py (which writes this file),
+// and refuse the cross-field cases the schema cannot express.
+const verdicts = JSON.parse(readFileSync(new URL('./fixtures/payload-verdicts.json', import.meta.url), 'utf8'));
+
+/** A copy of `payload` with each operation applied, as tests/js_fixtures.py applies them. */
+function applyOperations(payload, operations) {
+  let out = structuredClone(payload);
+  for (const { op, path, value } of operations) {
+    if (path.length === 0) {
+      out = structuredClone(value);
+      continue;
+    }
+    const at = (obj, key) => (Array.isArray(obj) && key < 0 ? obj.length + key : key); // Python's negative indices
+    let target = out;
+    for (const key of path.slice(0, -1)) target = target[at(target, key)];
+    const last = at(target, path.at(-1));
+    if (op === 'delete') {
+      if (Array.isArray(target)) target.splice(last, 1);
+      else delete target[last];
+    } else {
+      target[last] = structuredClone(value);
+    }
+  }
+  return out;
+}
+
+test('the verdict fixture has valid and invalid cases of every kind', () => {
+  const kinds = new Set(verdicts.cases.map((c) => `${c.schemaValid}/${c.crossField}`));
+  assert.deepEqual([...kinds].sort(), ['false/false', 'true/false', 'true/true']);
+  assert.ok(verdicts.cases.length >= 50);
+});
+
+for (const c of verdicts.cases) {
+  const expected = c.schemaValid && !c.crossField;
+  test(`payload.js ${expected ? 'accepts' : 'refuses'} (${c.crossField ? 'cross-field rule' : 'as the schema does'}): ${c.name} [${c.base}]`, () => {
+    const mutated = applyOperations(verdicts.bases[c.base], c.operations);
+    let error = null;
+    try {
+      readPayload(mutated);
+    } catch (err) {
+      error = err;
+    }
+    if (expected) assert.equal(error, null, `refused a payload the schema accepts: ${error?.message}`);
+    else assert.ok(error instanceof PayloadError, `expected a PayloadError, got ${error}`);
+  });
+}
