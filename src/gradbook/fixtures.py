@@ -1,0 +1,198 @@
+"""Test vectors that hold the JavaScript engine to the Python simulator.
+
+`python -m gradbook.fixtures` writes two JSON files into tests/js/fixtures/:
+
+- `random.json`: streams of gradbook.random for several seeds (words, uniforms, normals,
+  integers, a sequence of mixed draws), initial weights drawn by each model's own
+  `_init_params` from gradbook.random, task batches drawn by `data.task_batch` from it, and
+  scaled orthogonal matrices. node --test checks random.js and the engine's init against them.
+- `parity.json` (see `parity_fixtures`): configurations, their initial weights and batches, the
+  simulator's trace and its first training steps.
+
+Floats are written with Python's repr (shortest round-trip, so every float64 survives exactly);
+JSON has no NaN or infinity, so those are written as the strings "NaN", "Infinity", "-Infinity".
+tests/test_random.py and tests/test_parity_fixtures.py regenerate both in memory and fail when
+the committed files are stale: re-run this module after changing the simulator.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import data
+from .config import MLPConfig, RNNConfig
+from .mlp import MLP
+from .random import Generator
+from .rnn import RNN, scaled_orthogonal
+
+FIXTURE_DIR = Path(__file__).resolve().parents[2] / "tests" / "js" / "fixtures"
+
+RANDOM_SEEDS = (0, 1, 42, 2**32 - 1, 2**32, 2**53 - 1)
+
+
+def encode(value):
+    """JSON-ready copy of value: arrays become nested lists, non-finite floats become strings."""
+    if isinstance(value, np.ndarray):
+        return encode(value.tolist())
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "-Infinity"
+        return v
+    return value
+
+
+def _streams(seed: int) -> dict:
+    g = Generator(seed)
+    out = {"seed": seed, "key": [int(k) for k in g.key], "words": g.words(8)}
+    far = Generator(seed)
+    far.counter = 2**32 - 4  # the end of the stream: counters near 2**32 wrap nowhere
+    out["last_words"] = far.words(4)
+    out["random"] = Generator(seed).random(8)
+    out["uniform"] = Generator(seed).uniform(-3.0, 5.0, size=8)
+    out["normal"] = Generator(seed).normal(0.5, 2.0, size=8)
+    out["integers"] = {
+        f"{lo},{hi}": Generator(seed).integers(lo, hi, size=16)
+        for lo, hi in ((0, 2), (0, 3), (-5, 7), (0, 2**31 + 1), (0, 2**32))
+    }
+    return out
+
+
+def _mixed_sequence(seed: int) -> dict:
+    """Draws of every kind one after another: the counter must advance the same on both sides."""
+    g = Generator(seed)
+    calls = [
+        ("normal", [0.0, 1.0, [2, 3]]),
+        ("uniform", [-1.0, 1.0, [5]]),
+        ("integers", [0, 2**31 + 1, [7]]),  # rejects about half its words
+        ("normal", [1.0, 0.1, [4]]),
+        ("integers", [0, 2, [3]]),
+        ("random", [[2]]),
+    ]
+    steps = []
+    for name, args in calls:
+        *params, size = args
+        values = getattr(g, name)(*params, size=tuple(size))
+        steps.append({"call": name, "args": args, "values": values, "counter": g.counter})
+    return {"seed": seed, "steps": steps}
+
+
+_INIT_CONFIGS = (
+    {"model": "mlp", "depth": 3, "width": 4, "init": "standard", "seed": 0},
+    {"model": "mlp", "depth": 2, "width": 5, "init": "xavier", "batchnorm": True, "seed": 3},
+    {"model": "mlp", "depth": 2, "width": 3, "init": "xavier-uniform", "seed": 1},
+    {"model": "mlp", "depth": 2, "width": 4, "init": "he", "seed": 7},
+    {"model": "mlp", "depth": 3, "width": 4, "init": "normal:0.3", "residual": True, "seed": 2},
+    {"model": "rnn", "steps": 5, "hidden": 6, "rho": 1.1, "seed": 0},
+    {"model": "rnn", "steps": 3, "hidden": 4, "rho": 0.5, "activation": "linear", "seed": 9},
+)
+
+
+def build_config(entry: dict):
+    """An MLPConfig or RNNConfig from a fixture entry (its "model" and "seed" keys aside)."""
+    fields = {k: v for k, v in entry.items() if k not in ("model", "seed")}
+    return (RNNConfig if entry["model"] == "rnn" else MLPConfig)(**fields)
+
+
+def _seeded_init(entry: dict) -> dict:
+    cls = RNN if entry["model"] == "rnn" else MLP
+    model = cls(build_config(entry), seed=entry["seed"])
+    # The model's own draw order, fed by gradbook.random: what Model.__init__ gives once the
+    # simulator switches from numpy's default_rng.
+    params = model._init_params(Generator(entry["seed"]))
+    return {"config": entry, "params": params}
+
+
+_DATA_CASES = (
+    {"model": "mlp", "depth": 1, "width": 2, "n": 6, "seed": 0},
+    {"model": "mlp", "depth": 1, "width": 2, "n": 5, "seed": 4, "loss": "mse", "output_dim": 3},
+    {"model": "mlp", "depth": 1, "width": 2, "n": 4, "seed": 5, "input_dim": 3},
+    {"model": "rnn", "steps": 4, "hidden": 2, "n": 3, "seed": 6},
+    {"model": "rnn", "steps": 3, "hidden": 2, "n": 3, "seed": 8, "input_dim": 2, "loss": "mse"},
+)
+
+
+def _task(entry: dict) -> dict:
+    config = build_config({k: v for k, v in entry.items() if k != "n"})
+    x, y = data.task_batch(entry["model"], config, entry["n"], Generator(entry["seed"]))
+    return {"config": entry, "x": x, "y": y}
+
+
+def random_fixtures() -> dict:
+    """Everything random.json holds, as plain JSON-ready data."""
+    return encode(
+        {
+            "about": "gradbook.random streams; written by python -m gradbook.fixtures",
+            "streams": [_streams(s) for s in RANDOM_SEEDS],
+            "mixed": [_mixed_sequence(s) for s in (0, 5)],
+            "orthogonal": [
+                {"n": n, "rho": rho, "seed": s, "matrix": scaled_orthogonal(n, rho, Generator(s))}
+                for n, rho, s in ((1, 0.7, 0), (3, 1.0, 1), (8, 1.1, 2), (16, 0.9, 3))
+            ],
+            "init": [_seeded_init(e) for e in _INIT_CONFIGS],
+            "data": [_task(e) for e in _DATA_CASES],
+        }
+    )
+
+
+def differences(committed, fresh, rtol: float, path: str = "") -> list[str]:
+    """Where two decoded fixtures differ: paths of unequal entries (floats within rtol agree).
+
+    Floats are compared with a tolerance, not bit for bit, because BLAS and numpy's vectorized
+    log and cos may round differently on another CPU; anything stale moves far more than rtol.
+    """
+    if isinstance(fresh, dict) and isinstance(committed, dict):
+        if committed.keys() != fresh.keys():
+            return [f"{path or '/'}: keys {sorted(committed)} != {sorted(fresh)}"]
+        return [d for k in fresh for d in differences(committed[k], fresh[k], rtol, f"{path}/{k}")]
+    if isinstance(fresh, list) and isinstance(committed, list):
+        if len(committed) != len(fresh):
+            return [f"{path}: {len(committed)} entries != {len(fresh)}"]
+        out = []
+        for i, (c, f) in enumerate(zip(committed, fresh, strict=True)):
+            out += differences(c, f, rtol, f"{path}/{i}")
+            if len(out) > 20:
+                break
+        return out
+    if isinstance(fresh, float) and isinstance(committed, (int, float)) and committed is not True:
+        same = math.isclose(committed, fresh, rel_tol=rtol, abs_tol=1e-300)
+        return [] if same else [f"{path}: {committed!r} != {fresh!r}"]
+    return (
+        []
+        if committed == fresh and type(committed) is type(fresh)
+        else [f"{path}: {committed!r} != {fresh!r}"]
+    )
+
+
+def dumps(fixture: dict) -> str:
+    return json.dumps(fixture, allow_nan=False, separators=(",", ":")) + "\n"
+
+
+def write(directory: Path = FIXTURE_DIR) -> dict[str, int]:
+    """Write every fixture file into `directory`; return each file's size in bytes."""
+    sizes = {}
+    for name, make in (("random.json", random_fixtures),):
+        text = dumps(make())
+        (directory / name).write_text(text)
+        sizes[name] = len(text.encode())
+    return sizes
+
+
+if __name__ == "__main__":
+    for name, size in write(Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURE_DIR).items():
+        print(f"{name}: {size / 1024:.1f} KiB")
