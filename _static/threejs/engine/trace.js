@@ -1,0 +1,71 @@
+// One forward and backward pass, layer by layer, as the simulator's Trace
+// (src/gradbook/model.py, trace.py): the loss, each hidden layer's (or time step's) gradient
+// norm, weight-gradient norm, factor and running product, and every parameter's gradient.
+// Overflow is data: inf and NaN stay in the numbers. Pure module.
+import * as losses from './losses.js';
+import * as mlp from './mlp.js';
+import * as rnn from './rnn.js';
+import { Matrix } from './linalg.js';
+import { allFinite, globalNorm, norm } from './norm.js';
+
+const MODELS = { mlp, rnn };
+
+/** The module (forward, backward, weightNames) for kind "mlp" or "rnn". */
+export function modelOf(kind) {
+  const m = MODELS[kind];
+  if (!m) throw new RangeError(`unknown model ${JSON.stringify(kind)}: allowed values are mlp, rnn`);
+  return m;
+}
+
+/** x / 0 is inf and 0 / 0 is NaN, as numpy's float64 division gives (trace._ratio). */
+const ratio = (top, bottom) => top / bottom;
+
+/** Factors and products from per-layer arrays, first layer first (trace.assemble). */
+export function assemble(loss, dout, dhs, dWs, grads) {
+  const outNorm = norm(dout);
+  const norms = dhs.map(norm);
+  const above = [...norms.slice(1), outNorm];
+  const layers = norms.map((g, i) => ({
+    index: i + 1,
+    gradNorm: g,
+    weightGradNorm: norm(dWs[i]),
+    factor: ratio(g, above[i]),
+    product: ratio(g, outNorm),
+  }));
+  const finite = Number.isFinite(loss) && Object.values(grads).every(allFinite);
+  return { loss, outputGradNorm: outNorm, layers, grads, isFinite: finite, globalGradNorm: globalNorm(grads) };
+}
+
+/** Check a batch against the configuration with one clear message, as model.check_batch does. */
+export function checkBatch(kind, config, batch) {
+  const { x, y } = batch;
+  const n = kind === 'rnn' ? x.shape[0] : x.rows;
+  const width = kind === 'rnn' ? x.shape[2] : x.cols;
+  if (n < 1) throw new RangeError('a batch needs at least 1 example');
+  if (width !== config.input_dim) throw new RangeError(`x must have ${config.input_dim} features, got ${width}`);
+  if (kind === 'rnn' && x.shape[1] !== config.steps) {
+    throw new RangeError(`x must have ${config.steps} time steps, got ${x.shape[1]}`);
+  }
+  if (!allFinite(x.data)) throw new RangeError('x must hold finite numbers only');
+  if (config.batchnorm && n < 2) throw new RangeError('batch norm needs at least 2 examples in a batch, got 1');
+  if (config.loss === 'cross_entropy') {
+    if (y.length !== n) throw new RangeError(`x and y must hold the same number of examples: ${n} vs ${y.length}`);
+    for (const label of y) {
+      if (!Number.isInteger(label) || label < 0 || label >= config.output_dim) {
+        throw new RangeError(`class labels must be integers from 0 to ${config.output_dim - 1}`);
+      }
+    }
+  } else if (!(y instanceof Matrix) || y.rows !== n || y.cols !== config.output_dim) {
+    throw new RangeError(`with mse, y must be a ${n} x ${config.output_dim} matrix`);
+  }
+}
+
+/** One forward and backward pass on batch { x, y } with the given parameters. */
+export function lossAndTrace(kind, config, params, batch) {
+  const model = modelOf(kind);
+  checkBatch(kind, config, batch);
+  const { out, cache } = model.forward(config, params, batch.x);
+  const { loss, dout } = losses.get(config.loss)(out, batch.y);
+  const { grads, dhs, dWs } = model.backward(config, params, cache, dout);
+  return assemble(loss, dout, dhs, dWs, grads);
+}
