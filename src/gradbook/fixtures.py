@@ -21,14 +21,16 @@ import json
 import math
 import sys
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
 from . import data
-from .config import MLPConfig, RNNConfig
+from .config import MLPConfig, RNNConfig, TrainConfig
 from .mlp import MLP
 from .random import Generator
 from .rnn import RNN, scaled_orthogonal
+from .train import train
 
 FIXTURE_DIR = Path(__file__).resolve().parents[2] / "tests" / "js" / "fixtures"
 
@@ -150,6 +152,134 @@ def random_fixtures() -> dict:
     )
 
 
+def _mlp(name, depth, width, activation, init, seed, training=None, **extra):
+    fields = {"depth": depth, "width": width, "activation": activation, "init": init, **extra}
+    return name, fields, training or {}, seed
+
+
+def _rnn(name, steps, hidden, activation, rho, seed, training=None, **extra):
+    fields = {"steps": steps, "hidden": hidden, "activation": activation, "rho": rho, **extra}
+    return name, fields, training or {}, seed
+
+
+# Each parity case: a name, the model's fields, its training's fields, and a seed. Small on
+# purpose (depth <= 12, width <= 16, batch <= 32, steps <= 20) so parity.json stays modest.
+MSE = {"loss": "mse"}
+PARITY_CASES = (
+    _mlp("sigmoid-standard-deep", 12, 16, "sigmoid", "standard", 0),
+    _mlp("sigmoid-xavier", 6, 8, "sigmoid", "xavier", 1, {"momentum": 0.9}),
+    _mlp("tanh-xavier", 8, 8, "tanh", "xavier", 2),
+    _mlp("tanh-normal-saturating", 12, 8, "tanh", "normal:1.0", 3),
+    _mlp("relu-he", 10, 8, "relu", "he", 4, {"momentum": 0.5}),
+    _mlp("relu-xavier-halving", 10, 8, "relu", "xavier", 5),
+    _mlp("leaky-he", 6, 8, "leaky_relu", "he", 6),
+    _mlp("linear-xavier-uniform", 5, 6, "linear", "xavier-uniform", 7),
+    _mlp("linear-standard-mse", 4, 4, "linear", "standard", 8, **MSE),
+    _mlp("tanh-batchnorm", 6, 8, "tanh", "xavier", 9, batchnorm=True),
+    _mlp("relu-he-batchnorm-mse", 8, 8, "relu", "he", 10, {"momentum": 0.9}, batchnorm=True, **MSE),
+    _mlp("sigmoid-batchnorm-clip-value", 5, 6, "sigmoid", "xavier", 11, {"clip_value": 0.01},
+         batchnorm=True),
+    _mlp("tanh-residual", 8, 8, "tanh", "xavier", 12, residual=True),
+    _mlp("relu-residual-batchnorm", 6, 8, "relu", "he", 13, {"momentum": 0.9}, residual=True,
+         batchnorm=True),
+    _mlp("sigmoid-residual-mse", 6, 6, "sigmoid", "standard", 14, residual=True, **MSE),
+    _mlp("leaky-residual-normal", 5, 8, "leaky_relu", "normal:0.5", 15, residual=True),
+    _mlp("relu-exploding-mse-clip-norm", 12, 8, "relu", "normal:1.0", 16, {"clip_norm": 1.0},
+         **MSE),
+    _mlp("three-inputs-three-classes", 3, 5, "tanh", "he", 17, input_dim=3, output_dim=3),
+    _rnn("rnn-tanh-vanishing", 20, 8, "tanh", 0.7, 18),
+    _rnn("rnn-tanh-exploding-clip-norm", 20, 8, "tanh", 1.5, 19, {"clip_norm": 1.0}),
+    _rnn("rnn-linear-mse", 10, 6, "linear", 1.0, 20, {"momentum": 0.9}, **MSE),
+    _rnn("rnn-linear-to-nan", 20, 8, "linear", 1.5, 21, {"lr": 0.5}, **MSE),
+    _rnn("rnn-tanh-clip-value", 12, 6, "tanh", 1.2, 22, {"clip_value": 0.05}, input_dim=2),
+)  # fmt: skip
+
+PARITY_BATCH = 16
+PARITY_STEPS = 3
+
+
+def _batch(x, y) -> dict:
+    return {"x": np.asarray(x), "shape": list(np.shape(x)), "y": np.asarray(y)}
+
+
+def _trace_numbers(trace) -> dict:
+    return {
+        "loss": trace.loss,
+        "output_grad_norm": trace.output_grad_norm,
+        "grad_norms": trace.grad_norms,
+        "weight_grad_norms": trace.weight_grad_norms,
+        "factors": trace.factors,
+        "products": trace.products,
+        "global_grad_norm": trace.global_grad_norm,
+        "is_finite": trace.is_finite,
+    }
+
+
+def _train_recording_batches(model, training: TrainConfig, seed: int):
+    """Run train() for its steps and keep the batches it drew, whatever generator drew them."""
+    batches = []
+    draw = data.task_batch
+
+    def recording(*args, **kwargs):
+        x, y = draw(*args, **kwargs)
+        batches.append(_batch(x, y))
+        return x, y
+
+    with mock.patch.object(data, "task_batch", recording):
+        run = train(model, training, seed=seed)
+    return run, batches
+
+
+def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> dict:
+    """One configuration, its initial weights and batches, and what the simulator computes."""
+    kind = "rnn" if "steps" in fields else "mlp"
+    config = (RNNConfig if kind == "rnn" else MLPConfig)(**fields)
+    model = (RNN if kind == "rnn" else MLP)(config, seed=seed)
+    params = {k: v.copy() for k, v in model.params.items()}
+    x, y = data.task_batch(kind, config, PARITY_BATCH, Generator(seed))
+    trace = model.trace(x, y)
+    training = TrainConfig(
+        steps=PARITY_STEPS, batch_size=PARITY_BATCH, record_every=1, **training_fields
+    )
+    run, batches = _train_recording_batches(model, training, seed)
+    names = model.weight_names()
+    steps = [
+        {
+            "loss": s.loss,
+            "grad_norms": s.grad_norms,
+            "weight_grad_norms": s.weight_grad_norms,
+            # train.py keys these by a set: written in weight_names order, so the file is stable
+            "update_ratios": {k: s.update_ratios[k] for k in names if k in s.update_ratios},
+            "global_norm": s.global_norm,
+            "clipped": s.clipped,
+        }
+        for s in run.steps
+    ]
+    return {
+        "name": name,
+        "model": kind,
+        "config": config.as_dict(),
+        "training": {k: v for k, v in training.as_dict().items() if k != "record_every"},
+        "seed": seed,
+        "weight_names": model.weight_names(),
+        "params": params,
+        "batch": _batch(x, y),
+        "trace": _trace_numbers(trace),
+        "train": {
+            "batches": batches,
+            "steps": steps,
+            "first_nonfinite_step": run.first_nonfinite_step,
+        },
+    }
+
+
+def parity_fixtures() -> dict:
+    """Everything parity.json holds, as plain JSON-ready data."""
+    with np.errstate(all="ignore"):  # overflow is data in the exploding cases
+        cases = [parity_case(*case) for case in PARITY_CASES]
+    return encode({"about": "gradbook parity cases; python -m gradbook.fixtures", "cases": cases})
+
+
 def differences(committed, fresh, rtol: float, path: str = "") -> list[str]:
     """Where two decoded fixtures differ: paths of unequal entries (floats within rtol agree).
 
@@ -186,7 +316,7 @@ def dumps(fixture: dict) -> str:
 def write(directory: Path = FIXTURE_DIR) -> dict[str, int]:
     """Write every fixture file into `directory`; return each file's size in bytes."""
     sizes = {}
-    for name, make in (("random.json", random_fixtures),):
+    for name, make in (("random.json", random_fixtures), ("parity.json", parity_fixtures)):
         text = dumps(make())
         (directory / name).write_text(text)
         sizes[name] = len(text.encode())
