@@ -60,6 +60,32 @@ export function checkBatch(kind, config, batch) {
   }
 }
 
+/**
+ * The share of examples the output gets right: the largest output is the label (or, with mse,
+ * the target's largest entry). A row with a non-finite output counts as wrong. The simulator
+ * has no accuracy; the lab plots it beside the loss.
+ */
+export function accuracy(out, y) {
+  const { rows: n, cols: k } = out;
+  let right = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let finite = true;
+    for (let j = 0; j < k; j++) {
+      const v = out.data[i * k + j];
+      if (!Number.isFinite(v)) finite = false;
+      if (v > out.data[i * k + best]) best = j;
+    }
+    let label = y[i];
+    if (y instanceof Matrix) {
+      label = 0;
+      for (let j = 1; j < k; j++) if (y.data[i * k + j] > y.data[i * k + label]) label = j;
+    }
+    if (finite && best === label) right++;
+  }
+  return right / n;
+}
+
 /** One forward and backward pass on batch { x, y } with the given parameters. */
 export function lossAndTrace(kind, config, params, batch) {
   const model = modelOf(kind);
@@ -67,5 +93,5 @@ export function lossAndTrace(kind, config, params, batch) {
   const { out, cache } = model.forward(config, params, batch.x);
   const { loss, dout } = losses.get(config.loss)(out, batch.y);
   const { grads, dhs, dWs } = model.backward(config, params, cache, dout);
-  return assemble(loss, dout, dhs, dWs, grads);
+  return { ...assemble(loss, dout, dhs, dWs, grads), accuracy: accuracy(out, batch.y) };
 }

@@ -44,10 +44,10 @@ export function zeroVelocity(params) {
 /**
  * One SGD step on `batch`, changing `state.params` and `state.velocity` in place unless the
  * step is non-finite. `training` holds lr, momentum and optionally clip_norm and clip_value.
- * Returns the step's record (as train.StepRecord) and its trace.
+ * Returns the step's record (as train.StepRecord) and its trace; `trace`, if given, must be
+ * the trace of this batch with the current parameters (the lab has it already, on screen).
  */
-export function trainStep(kind, config, training, state, batch) {
-  const trace = lossAndTrace(kind, config, state.params, batch);
+export function trainStep(kind, config, training, state, batch, trace = lossAndTrace(kind, config, state.params, batch)) {
   let grads = trace.grads;
   let total = trace.globalGradNorm;
   let clipped = false;
