@@ -230,6 +230,21 @@ def _train_recording_batches(model, training: TrainConfig, seed: int):
     return run, batches
 
 
+def _step_records(run, names: list[str]) -> list[dict]:
+    return [
+        {
+            "loss": s.loss,
+            "grad_norms": s.grad_norms,
+            "weight_grad_norms": s.weight_grad_norms,
+            # train.py keys these by a set: written in weight_names order, so the file is stable
+            "update_ratios": {k: s.update_ratios[k] for k in names if k in s.update_ratios},
+            "global_norm": s.global_norm,
+            "clipped": s.clipped,
+        }
+        for s in run.steps
+    ]
+
+
 def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> dict:
     """One configuration, its initial weights and batches, and what the simulator computes."""
     kind = "rnn" if "steps" in fields else "mlp"
@@ -242,19 +257,7 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
         steps=PARITY_STEPS, batch_size=PARITY_BATCH, record_every=1, **training_fields
     )
     run, batches = _train_recording_batches(model, training, seed)
-    names = model.weight_names()
-    steps = [
-        {
-            "loss": s.loss,
-            "grad_norms": s.grad_norms,
-            "weight_grad_norms": s.weight_grad_norms,
-            # train.py keys these by a set: written in weight_names order, so the file is stable
-            "update_ratios": {k: s.update_ratios[k] for k in names if k in s.update_ratios},
-            "global_norm": s.global_norm,
-            "clipped": s.clipped,
-        }
-        for s in run.steps
-    ]
+    steps = _step_records(run, model.weight_names())
     return {
         "name": name,
         "model": kind,
@@ -273,11 +276,82 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
     }
 
 
+# Seeded runs: nothing but a lab link. The lab draws the weights and every batch from the seed
+# and must reproduce the simulator's first steps, as "Open this network in the lab" promises.
+SEEDED_CASES = (
+    _mlp("seeded-sigmoid-standard", 12, 16, "sigmoid", "standard", 0, {"momentum": 0.9}),
+    _mlp("seeded-relu-he-batchnorm", 10, 8, "relu", "he", 3, {"lr": 0.05}, batchnorm=True),
+    _mlp("seeded-tanh-normal-mse", 6, 8, "tanh", "normal:0.3", 5, {"momentum": 0.5}, **MSE),
+    _rnn("seeded-rnn-tanh-clip", 20, 8, "tanh", 1.3, 7, {"clip_norm": 1.0, "lr": 0.05}),
+    _rnn("seeded-rnn-linear-mse", 15, 6, "linear", 1.1, 9, {"lr": 0.01}, **MSE),
+)
+SEEDED_BATCH = 32
+SEEDED_STEPS = 5
+
+
+def _number(v) -> str:
+    return repr(float(v)) if not float(v).is_integer() else str(int(v))
+
+
+def lab_hash(kind: str, config, training: TrainConfig, seed: int) -> str:
+    """The lab's URL hash (keys named like the CLI's options) for this model and training."""
+    if kind == "rnn":
+        clip = "off" if training.clip_norm is None else _number(training.clip_norm)
+        keys = [
+            ("model", "rnn"), ("steps", config.steps), ("width", config.hidden),
+            ("rho", _number(config.rho)), ("rnn-activation", config.activation),
+            ("clip-norm", clip),
+        ]  # fmt: skip
+    else:
+        keys = [
+            ("depth", config.depth), ("width", config.width), ("activation", config.activation),
+            ("init", config.init), ("batchnorm", int(config.batchnorm)),
+            ("residual", int(config.residual)),
+        ]  # fmt: skip
+    keys += [
+        ("loss", config.loss), ("lr", _number(training.lr)),
+        ("momentum", _number(training.momentum)), ("batch-size", training.batch_size),
+        ("seed", seed),
+    ]  # fmt: skip
+    return "#" + "&".join(f"{k}={v}" for k, v in keys)
+
+
+def seeded_case(name: str, fields: dict, training_fields: dict, seed: int) -> dict:
+    """The simulator's first steps with weights and batches drawn from gradbook.random."""
+    kind = "rnn" if "steps" in fields else "mlp"
+    config = (RNNConfig if kind == "rnn" else MLPConfig)(**fields)
+    model = (RNN if kind == "rnn" else MLP)(config, seed=seed)
+    # What Model.__init__ and train() will draw once the simulator uses gradbook.random.
+    model.params = model._init_params(Generator(seed))
+    batches = Generator(seed)
+    draw = data.task_batch
+    training = TrainConfig(
+        steps=SEEDED_STEPS, batch_size=SEEDED_BATCH, record_every=1, **training_fields
+    )
+    with mock.patch.object(data, "task_batch", lambda k, c, n, _rng: draw(k, c, n, batches)):
+        run = train(model, training, seed=seed)
+    return {
+        "name": name,
+        "hash": lab_hash(kind, config, training, seed),
+        "model": kind,
+        "config": config.as_dict(),
+        "steps": _step_records(run, model.weight_names()),
+        "first_nonfinite_step": run.first_nonfinite_step,
+    }
+
+
 def parity_fixtures() -> dict:
     """Everything parity.json holds, as plain JSON-ready data."""
     with np.errstate(all="ignore"):  # overflow is data in the exploding cases
         cases = [parity_case(*case) for case in PARITY_CASES]
-    return encode({"about": "gradbook parity cases; python -m gradbook.fixtures", "cases": cases})
+        seeded = [seeded_case(*case) for case in SEEDED_CASES]
+    return encode(
+        {
+            "about": "gradbook parity cases; python -m gradbook.fixtures",
+            "cases": cases,
+            "seeded": seeded,
+        }
+    )
 
 
 def differences(committed, fresh, rtol: float, path: str = "") -> list[str]:
