@@ -1,6 +1,6 @@
 """Test vectors that hold the JavaScript engine to the Python simulator.
 
-`python -m gradbook.fixtures` writes two JSON files into tests/js/fixtures/:
+`python -m gradbook.fixtures` writes two JSON files into tests/js/engine/fixtures/:
 
 - `random.json`: streams of gradbook.random for several seeds (words, uniforms, normals,
   integers, a sequence of mixed draws), initial weights drawn by each model's own
@@ -32,7 +32,7 @@ from .random import Generator
 from .rnn import RNN, scaled_orthogonal
 from .train import train
 
-FIXTURE_DIR = Path(__file__).resolve().parents[2] / "tests" / "js" / "fixtures"
+FIXTURE_DIR = Path(__file__).resolve().parents[2] / "tests" / "js" / "engine" / "fixtures"
 
 RANDOM_SEEDS = (0, 1, 42, 2**32 - 1, 2**32, 2**53 - 1)
 

@@ -16,7 +16,7 @@ import * as rnn from '../../../_static/threejs/engine/rnn.js';
 import * as losses from '../../../_static/threejs/engine/losses.js';
 import { assertClose, decode, flat } from './helpers.js';
 
-const fixture = decode(JSON.parse(readFileSync(new URL('../fixtures/random.json', import.meta.url))));
+const fixture = decode(JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))));
 
 const MLP_DEFAULTS = {
   depth: 10, width: 32, activation: 'tanh', init: 'xavier', batchnorm: false, residual: false,

@@ -9,7 +9,7 @@ import { assertClose, decode } from './helpers.js';
 import { toBatch, toParams } from './fixture-model.js';
 
 const RTOL = 1e-9;
-const { cases } = decode(JSON.parse(readFileSync(new URL('../fixtures/parity.json', import.meta.url))));
+const { cases } = decode(JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))));
 
 test('the fixture covers what issue 11 asks for', () => {
   assert.ok(cases.length >= 20, `${cases.length} cases`);

@@ -5,7 +5,7 @@ import { Generator, mix } from '../../../_static/threejs/engine/random.js';
 import { scaledOrthogonal } from '../../../_static/threejs/engine/linalg.js';
 import { assertClose, decode, flat } from './helpers.js';
 
-const fixture = decode(JSON.parse(readFileSync(new URL('../fixtures/random.json', import.meta.url))));
+const fixture = decode(JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))));
 
 // Box-Muller's log and cos come from V8 here and from numpy/glibc in Python: an ulp or so apart.
 const NORMAL_RTOL = 1e-15;

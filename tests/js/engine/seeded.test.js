@@ -10,7 +10,7 @@ import { assertClose, decode } from './helpers.js';
 // The weights come from each side's own Box-Muller (log and cos may differ by an ulp), so this
 // is looser than bit parity in principle; in practice it holds to the parity tests' 1e-9.
 const RTOL = 1e-9;
-const { seeded } = decode(JSON.parse(readFileSync(new URL('../fixtures/parity.json', import.meta.url))));
+const { seeded } = decode(JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))));
 
 test('there are seeded runs of both models', () => {
   assert.ok(seeded.some((c) => c.model === 'mlp') && seeded.some((c) => c.model === 'rnn'));
