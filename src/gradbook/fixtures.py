@@ -25,7 +25,7 @@ from unittest import mock
 
 import numpy as np
 
-from . import data
+from . import data, export
 from .config import MLPConfig, RNNConfig, TrainConfig
 from .mlp import MLP
 from .random import Generator
@@ -194,6 +194,15 @@ PARITY_CASES = (
     _rnn("rnn-tanh-clip-value", 12, 6, "tanh", 1.2, 22, {"clip_value": 0.05}, input_dim=2),
 )  # fmt: skip
 
+# Cases that also carry export's payload frame for step 0 (the scene's view of the same numbers).
+SCENE_CASES = (
+    "sigmoid-standard-deep",
+    "relu-he-batchnorm-mse",
+    "sigmoid-batchnorm-clip-value",
+    "tanh-residual",
+    "rnn-tanh-exploding-clip-norm",
+    "rnn-linear-mse",
+)
 PARITY_BATCH = 16
 PARITY_STEPS = 3
 
@@ -212,6 +221,12 @@ def _trace_numbers(trace) -> dict:
         "products": trace.products,
         "global_grad_norm": trace.global_grad_norm,
         "is_finite": trace.is_finite,
+        # What the scene and the lab's plots read besides the norms.
+        "neuron_grad": [layer.neuron_grad for layer in trace.layers],
+        "mean_slope": [layer.mean_slope for layer in trace.layers],
+        "saturated": [layer.saturated for layer in trace.layers],
+        "activation_mean": [layer.activation_mean for layer in trace.layers],
+        "activation_std": [layer.activation_std for layer in trace.layers],
     }
 
 
@@ -258,7 +273,7 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
     )
     run, batches = _train_recording_batches(model, training, seed)
     steps = _step_records(run, model.weight_names())
-    return {
+    case = {
         "name": name,
         "model": kind,
         "config": config.as_dict(),
@@ -274,6 +289,14 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
             "first_nonfinite_step": run.first_nonfinite_step,
         },
     }
+    if name in SCENE_CASES:
+        # A chapter's payload for this network: its shape and step 0 as export writes them
+        # (rounded to 3 digits), which the lab's live frames must match in shape and value.
+        case["scene"] = {
+            "network": export._network(model),
+            "step0": export._frame(0, run.traces[0], run.steps[0], model),
+        }
+    return case
 
 
 # Seeded runs: nothing but a lab link. The lab draws the weights and every batch from the seed

@@ -49,7 +49,8 @@ export function forward(config, params, x) {
 
 /**
  * Parameter gradients (in the simulator's insertion order) and per-layer arrays, first layer
- * first: dhs (dL/dh reaching each layer's output), dWs (dL/dW_l), hs (each layer's output).
+ * first: dhs (dL/dh reaching each layer's output), dWs (dL/dW_l), hs (each layer's output),
+ * zas (each layer's pre-activation z and activation a, for slopes and saturation).
  */
 export function backward(config, params, cache, dout) {
   const act = activations.get(config.activation, config.leaky_slope);
@@ -59,10 +60,12 @@ export function backward(config, params, cache, dout) {
   const dhs = [];
   const dWs = [];
   const hs = [];
+  const zas = [];
   for (let l = config.depth; l >= 1; l--) {
     const { h, z, a, bn, next } = layers[l - 1];
     dhs.push(dh);
     hs.push(next);
+    zas.push({ z, a });
     const skip = hasSkip(config, l);
     const R = skip ? params[RESIDUAL_NAMES.weight(l)] : undefined;
     let da = dh;
@@ -87,5 +90,5 @@ export function backward(config, params, cache, dout) {
     // The skip path hands the gradient down unchanged: dL/dh_l = dL/dh_{l+1} (I + dF/dh).
     dh = skip ? add(dhIn, dh) : dhIn;
   }
-  return { grads, dhs: dhs.reverse(), dWs: dWs.reverse(), hs: hs.reverse() };
+  return { grads, dhs: dhs.reverse(), dWs: dWs.reverse(), hs: hs.reverse(), zas: zas.reverse() };
 }

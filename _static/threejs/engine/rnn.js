@@ -47,6 +47,7 @@ export function backward(config, params, cache, dout) {
   const dhs = [];
   const dWs = [];
   const hs = [];
+  const zas = [];
   for (let t = steps.length - 1; t >= 0; t--) {
     const { h, z, a, xt } = steps[t];
     const slope = act.slope(z.data, a.data);
@@ -59,9 +60,10 @@ export function backward(config, params, cache, dout) {
     dhs.push(dh);
     dWs.push(dWt);
     hs.push(a);
+    zas.push({ z, a });
     dh = matmulBT(dz, params.W_hh);
   }
-  return { grads, dhs: dhs.reverse(), dWs: dWs.reverse(), hs: hs.reverse() };
+  return { grads, dhs: dhs.reverse(), dWs: dWs.reverse(), hs: hs.reverse(), zas: zas.reverse() };
 }
 
 function accumulate(into, add) {

@@ -6,7 +6,8 @@ import * as losses from './losses.js';
 import * as mlp from './mlp.js';
 import * as rnn from './rnn.js';
 import { Matrix } from './linalg.js';
-import { allFinite, globalNorm, norm } from './norm.js';
+import * as activations from './activations.js';
+import { allFinite, globalNorm, norm, std } from './norm.js';
 
 const MODELS = { mlp, rnn };
 
@@ -20,18 +21,49 @@ export function modelOf(kind) {
 /** x / 0 is inf and 0 / 0 is NaN, as numpy's float64 division gives (trace._ratio). */
 const ratio = (top, bottom) => top / bottom;
 
-/** Factors and products from per-layer arrays, first layer first (trace.assemble). */
-export function assemble(loss, dout, dhs, dWs, grads) {
+/** Each unit's backward-signal size: the norm of its column of dL/dh over the batch. */
+export function neuronGrad(dh) {
+  const { rows: n, cols: m, data } = dh;
+  const out = new Float64Array(m);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[j] += data[i * m + j] * data[i * m + j];
+  for (let j = 0; j < m; j++) out[j] = Math.sqrt(out[j]);
+  return out;
+}
+
+function mean(values, f = (v) => v) {
+  let s = 0;
+  for (const v of values) s += f(v);
+  return s / values.length;
+}
+
+/**
+ * The per-layer statistics of trace.LayerTrace (first layer first): gradNorm, weightGradNorm,
+ * factor and product, and each unit's neuronGrad, meanSlope, saturated (share of saturated
+ * units), activationMean and activationStd. `act` is the activation (for slopes), `zas` each
+ * layer's { z, a }, `hs` each layer's output.
+ */
+export function assemble(loss, dout, dhs, dWs, grads, { act, zas, hs } = {}) {
   const outNorm = norm(dout);
   const norms = dhs.map(norm);
   const above = [...norms.slice(1), outNorm];
-  const layers = norms.map((g, i) => ({
-    index: i + 1,
-    gradNorm: g,
-    weightGradNorm: norm(dWs[i]),
-    factor: ratio(g, above[i]),
-    product: ratio(g, outNorm),
-  }));
+  const layers = norms.map((g, i) => {
+    const layer = {
+      index: i + 1,
+      gradNorm: g,
+      weightGradNorm: norm(dWs[i]),
+      factor: ratio(g, above[i]),
+      product: ratio(g, outNorm),
+    };
+    if (act) {
+      const { z, a } = zas[i];
+      layer.neuronGrad = neuronGrad(dhs[i]);
+      layer.meanSlope = mean(act.slope(z.data, a.data), Math.abs);
+      layer.saturated = act.saturatedCount(z.data, a.data) / z.data.length;
+      layer.activationMean = mean(hs[i].data);
+      layer.activationStd = std(hs[i].data);
+    }
+    return layer;
+  });
   const finite = Number.isFinite(loss) && Object.values(grads).every(allFinite);
   return { loss, outputGradNorm: outNorm, layers, grads, isFinite: finite, globalGradNorm: globalNorm(grads) };
 }
@@ -92,6 +124,7 @@ export function lossAndTrace(kind, config, params, batch) {
   checkBatch(kind, config, batch);
   const { out, cache } = model.forward(config, params, batch.x);
   const { loss, dout } = losses.get(config.loss)(out, batch.y);
-  const { grads, dhs, dWs } = model.backward(config, params, cache, dout);
-  return { ...assemble(loss, dout, dhs, dWs, grads), accuracy: accuracy(out, batch.y) };
+  const { grads, dhs, dWs, hs, zas } = model.backward(config, params, cache, dout);
+  const act = activations.get(config.activation, config.leaky_slope);
+  return { ...assemble(loss, dout, dhs, dWs, grads, { act, zas, hs }), accuracy: accuracy(out, batch.y) };
 }

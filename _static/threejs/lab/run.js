@@ -7,6 +7,7 @@ import { mlpParams, rnnParams } from '../engine/init.js';
 import { Generator } from '../engine/random.js';
 import { lossAndTrace } from '../engine/trace.js';
 import { trainStep, zeroVelocity } from '../engine/train.js';
+import { networkOf, sceneStep } from './frames.js';
 
 export const MAX_STEPS = 5000; // a run stops here: its history stays a few megabytes at most
 
@@ -34,6 +35,7 @@ export class LabRun {
     this.step = 0; // the step whose batch and trace are current (not yet applied)
     this.history = []; // one record per step taken
     this.stoppedAt = null; // the step whose loss or gradient was not finite
+    this.lastScene = null; // the last step taken, as a payload step (its trace and record)
     this.#load();
   }
 
@@ -52,12 +54,29 @@ export class LabRun {
     return frameOf(this.step, this.trace);
   }
 
-  /** Take one SGD step; returns its record (with `step`), or null once the run has stopped. */
+  /** The network's shape as the scene reads it from a payload. */
+  network() {
+    return networkOf(this.engine.kind, this.engine.config);
+  }
+
+  /** The current trace as a payload step, with the last step's record once it is taken. */
+  sceneStep() {
+    const { kind, config } = this.engine;
+    const taken = this.history.at(-1);
+    const record = taken && taken.step === this.step ? taken : null; // only a non-finite last step
+    return sceneStep(this.step, this.trace, record, kind, config);
+  }
+
+  /**
+   * Take one SGD step; returns its record (with `step`), or null once the run has stopped.
+   * `lastScene` becomes that step as a chapter's payload records it: its trace and what it did.
+   */
   advance() {
     if (this.stopped) return null;
     const { kind, config, training } = this.engine;
     const { record } = trainStep(kind, config, training, this.state, this.batch, this.trace);
     const out = { step: this.step, accuracy: this.trace.accuracy, ...record };
+    this.lastScene = sceneStep(this.step, this.trace, out, kind, config);
     this.history.push(out);
     if (!record.finite) {
       this.stoppedAt = this.step; // recorded, never applied: the frame keeps showing it

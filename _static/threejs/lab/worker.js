@@ -3,8 +3,11 @@
 // worker's global scope in the browser, a fake one in node --test).
 //
 // In:  { type: 'configure', hash } | { type: 'train' } | { type: 'pause' } | { type: 'step' }
-// Out: { type: 'configured', hash, messages, frame }   hash rewritten canonically
-//      { type: 'steps', records, frame }   while training, at least every `budgetMs`
+// `frame` is the current network's trace (run.js frameOf: the table's numbers); `network` and
+// `scene` are in the shape of a decoded chapter payload (frames.js), for the scene's view:
+// `scene` is the last step taken with what it did (or step 0, untrained, after 'configure').
+// Out: { type: 'configured', hash, messages, frame, network, scene }   hash rewritten canonically
+//      { type: 'steps', records, frame, scene }   while training, at least every `budgetMs`
 //      { type: 'paused', frame } | { type: 'stopped', step, reason: 'nonfinite' | 'limit', frame }
 //      { type: 'error', message }
 import { parseHash, toEngine, writeHash } from './hash.js';
@@ -32,7 +35,7 @@ export function attach(scope, { now = () => performance.now(), later = (fn) => s
     do {
       records.push(run.advance());
     } while (!run.stopped && now() - start < budgetMs);
-    post({ type: 'steps', records, frame: run.frame() });
+    post({ type: 'steps', records, frame: run.frame(), scene: run.lastScene });
     if (!stopIfDone()) later(loop);
   }
 
@@ -41,7 +44,14 @@ export function attach(scope, { now = () => performance.now(), later = (fn) => s
       const { config, messages } = parseHash(hash);
       running = false;
       run = new LabRun(toEngine(config));
-      post({ type: 'configured', hash: writeHash(config), messages, frame: run.frame() });
+      post({
+        type: 'configured',
+        hash: writeHash(config),
+        messages,
+        frame: run.frame(),
+        network: run.network(),
+        scene: run.sceneStep(),
+      });
     },
     train() {
       if (running || stopIfDone()) return;
@@ -55,7 +65,7 @@ export function attach(scope, { now = () => performance.now(), later = (fn) => s
     step() {
       running = false;
       if (stopIfDone()) return;
-      post({ type: 'steps', records: [run.advance()], frame: run.frame() });
+      post({ type: 'steps', records: [run.advance()], frame: run.frame(), scene: run.lastScene });
       stopIfDone();
     },
   };

@@ -77,6 +77,8 @@ test('the worker loop: configure, step, train in chunks, pause, and stop at NaN'
   assert.match(configured.messages[0], /depth must be an integer from 1 to 50/);
   assert.match(configured.hash, /^#depth=12&width=4&/);
   assert.equal(configured.frame.layers.length, 12);
+  assert.equal(configured.network.layers.length, 14, 'input, 12 hidden layers, output');
+  assert.equal(configured.scene.step, 0);
 
   w.send({ type: 'step' });
   assert.deepEqual([w.posted.at(-1).type, w.posted.at(-1).records.length, w.posted.at(-1).frame.step], ['steps', 1, 1]);
@@ -87,6 +89,7 @@ test('the worker loop: configure, step, train in chunks, pause, and stop at NaN'
   assert.equal(chunk.type, 'steps');
   assert.ok(chunk.records.length >= 2, 'a chunk runs steps until its time budget is spent');
   assert.equal(chunk.frame.step, 1 + chunk.records.length);
+  assert.equal(chunk.scene.step, chunk.records.at(-1).step, 'the scene shows the last step taken');
   assert.equal(w.pending(), 1, 'the loop yields, then continues');
   w.send({ type: 'pause' });
   assert.equal(w.posted.at(-1).type, 'paused');

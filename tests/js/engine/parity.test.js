@@ -41,6 +41,13 @@ for (const c of cases) {
     assertClose(t.layers.map((l) => l.product), e.products, RTOL, 0, 'products');
     assertClose([t.globalGradNorm], [e.global_grad_norm], RTOL, 0, 'global grad norm');
     assert.equal(t.isFinite, e.is_finite);
+    t.layers.forEach((l, i) => assertClose(l.neuronGrad, e.neuron_grad[i], RTOL, 0, `layer ${i + 1} neuron grads`));
+    // Means of many terms: numpy sums pairwise, the engine in order; an absolute floor of 1e-15
+    // keeps a mean that cancels to ~0 (activation_mean of a symmetric layer) from failing.
+    for (const [mine, theirs] of [['meanSlope', 'mean_slope'], ['saturated', 'saturated'],
+      ['activationMean', 'activation_mean'], ['activationStd', 'activation_std']]) {
+      assertClose(t.layers.map((l) => l[mine]), e[theirs], RTOL, 1e-15, theirs);
+    }
     assert.deepEqual(Object.keys(t.grads).sort(), Object.keys(c.params).sort());
   });
 
