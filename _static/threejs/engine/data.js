@@ -1,0 +1,55 @@
+// The simulator's synthetic tasks (src/gradbook/data.py), drawn from the shared generator:
+// two spirals for MLPs, "remember the first input" for RNNs. Pure module.
+import { Matrix } from './linalg.js';
+
+/** n points of two interleaved spirals and their labels 0 or 1. */
+export function spirals(n, rng, noise = 0.1) {
+  const labels = rng.integers(0, 2, n);
+  const u = rng.uniform(0, 1, n);
+  const x = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const t = Math.sqrt(u[i]) * 3 * Math.PI;
+    const angle = t + Math.PI * labels[i];
+    const radius = t / (3 * Math.PI);
+    x[2 * i] = radius * Math.cos(angle);
+    x[2 * i + 1] = radius * Math.sin(angle);
+  }
+  const z = rng.normal(0, 1, 2 * n);
+  for (let i = 0; i < x.length; i++) x[i] += (noise * z[i]) / 3;
+  return { x: new Matrix(n, 2, x), labels };
+}
+
+/** Sequences whose label is the sign of the first input; the rest is noise (n, steps, d). */
+export function rememberFirst(n, steps, rng, inputDim = 1) {
+  const labels = rng.integers(0, 2, n);
+  const z = rng.normal(0, 1, n * steps * inputDim);
+  const data = z.map((v) => 0.2 * v);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < inputDim; k++) data[i * steps * inputDim + k] = labels[i] === 1 ? 1 : -1;
+  }
+  return { x: { data, shape: [n, steps, inputDim] }, labels };
+}
+
+/** A batch { x, y } of the task that fits the configuration (shapes, loss), as task_batch. */
+export function taskBatch(kind, config, n, rng) {
+  let x;
+  let labels;
+  if (kind === 'rnn') ({ x, labels } = rememberFirst(n, config.steps, rng, config.input_dim));
+  else if (config.input_dim === 2) ({ x, labels } = spirals(n, rng));
+  else {
+    x = new Matrix(n, config.input_dim, rng.normal(0, 1, n * config.input_dim));
+    labels = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < config.input_dim; k++) s += x.data[i * config.input_dim + k];
+      labels[i] = s > 0 ? 1 : 0;
+    }
+  }
+  const k = config.output_dim;
+  if (config.loss === 'mse') {
+    const y = new Matrix(n, k);
+    for (let i = 0; i < n; i++) y.data[i * k + (labels[i] % k)] = 1;
+    return { x, y };
+  }
+  return { x, y: labels.map((v) => v % k) };
+}

@@ -1,0 +1,89 @@
+// Initial parameters as the simulator draws them (src/gradbook/init.py, mlp.py, rnn.py), from
+// gradbook's shared generator, so a configuration and a seed name the same network in the book
+// and in the lab. Pure module.
+import { Matrix, scaledOrthogonal } from './linalg.js';
+import { Generator } from './random.js';
+import { hasSkip, RESIDUAL_NAMES } from './mlp.js';
+
+export const NAMES = ['normal:STD', 'standard', 'xavier', 'xavier-uniform', 'he'];
+
+/** ['normal', std] for "normal:STD", else [name, null]; a clear error for anything else. */
+export function parseInit(name) {
+  if (typeof name !== 'string') throw new TypeError(`init must be a string, one of ${NAMES.join(', ')}`);
+  if (name.startsWith('normal:')) {
+    const text = name.slice('normal:'.length);
+    const std = text.trim() === '' ? NaN : Number(text);
+    if (!(Number.isFinite(std) && std > 0)) {
+      throw new RangeError(
+        `init ${JSON.stringify(name)}: the part after 'normal:' must be a positive number, as in 'normal:0.01'`,
+      );
+    }
+    return ['normal', std];
+  }
+  if (!NAMES.slice(1).includes(name)) {
+    throw new RangeError(`unknown init ${JSON.stringify(name)}: allowed values are ${NAMES.join(', ')}`);
+  }
+  return [name, null];
+}
+
+/** The standard deviation of the weights `name` draws for a fanIn x fanOut layer. */
+export function stdOf(name, fanIn, fanOut) {
+  const [kind, std] = parseInit(name);
+  if (kind === 'normal') return std;
+  if (kind === 'standard') return 1 / Math.sqrt(3 * fanIn);
+  if (kind === 'xavier' || kind === 'xavier-uniform') return Math.sqrt(2 / (fanIn + fanOut));
+  return Math.sqrt(2 / fanIn); // he
+}
+
+/** A fanIn x fanOut weight matrix drawn with the initialization called `name`. */
+export function weights(name, fanIn, fanOut, rng) {
+  const [kind] = parseInit(name);
+  const std = stdOf(name, fanIn, fanOut);
+  if (kind === 'standard' || kind === 'xavier-uniform') {
+    const limit = Math.sqrt(3) * std;
+    return new Matrix(fanIn, fanOut, rng.uniform(-limit, limit, fanIn * fanOut));
+  }
+  return new Matrix(fanIn, fanOut, rng.normal(0, std, fanIn * fanOut));
+}
+
+const ones = (n) => new Float64Array(n).fill(1);
+
+/**
+ * An MLP's parameters in the simulator's draw order: per hidden layer W, then (residual, where
+ * the widths match) the branch's R drawn with the same scheme; the read-out last, always Xavier.
+ * `branch: false` gives the simulator's older residual form h + f(z), with no R_l.
+ */
+export function mlpParams(config, seed, { branch = true } = {}) {
+  const rng = new Generator(seed);
+  const c = config;
+  const dims = [c.input_dim, ...Array(c.depth).fill(c.width)];
+  const p = {};
+  for (let l = 1; l <= c.depth; l++) {
+    p[`W${l}`] = weights(c.init, dims[l - 1], dims[l], rng);
+    p[`b${l}`] = new Float64Array(dims[l]);
+    if (c.batchnorm) {
+      p[`gamma${l}`] = ones(dims[l]);
+      p[`beta${l}`] = new Float64Array(dims[l]);
+    }
+    if (branch && hasSkip(c, l)) {
+      p[RESIDUAL_NAMES.weight(l)] = weights(c.init, c.width, c.width, rng);
+      p[RESIDUAL_NAMES.bias(l)] = new Float64Array(c.width);
+    }
+  }
+  p.W_out = weights('xavier', c.width, c.output_dim, rng);
+  p.b_out = new Float64Array(c.output_dim);
+  return p;
+}
+
+/** An RNN's parameters: W_hh with every singular value rho, then W_xh and W_out (Xavier). */
+export function rnnParams(config, seed) {
+  const rng = new Generator(seed);
+  const c = config;
+  return {
+    W_hh: scaledOrthogonal(c.hidden, c.rho, rng),
+    W_xh: weights('xavier', c.input_dim, c.hidden, rng),
+    b: new Float64Array(c.hidden),
+    W_out: weights('xavier', c.hidden, c.output_dim, rng),
+    b_out: new Float64Array(c.output_dim),
+  };
+}

@@ -1,0 +1,52 @@
+// Norms and spreads exactly as the simulator takes them (src/gradbook/trace.py, train.py).
+// Pure module.
+
+/** The values of a parameter or gradient: a Matrix's data or the Float64Array itself. */
+export function valuesOf(x) {
+  return x.data !== undefined ? x.data : x;
+}
+
+/**
+ * The 2-norm of all entries, scaled by the largest first so entries near 1e300 stay finite
+ * (trace.norm). Overflow is data: inf stays inf, and any NaN makes the norm NaN.
+ */
+export function norm(x) {
+  const v = valuesOf(x);
+  if (v.length === 0) return 0;
+  let biggest = -Infinity;
+  let anyNaN = false;
+  for (const e of v) {
+    const a = Math.abs(e);
+    if (Number.isNaN(a)) anyNaN = true;
+    else if (a > biggest) biggest = a;
+  }
+  if (anyNaN) return NaN; // np.max returns NaN when any entry is NaN
+  if (!Number.isFinite(biggest) || biggest === 0) return biggest;
+  let s = 0;
+  for (const e of v) {
+    const a = Math.abs(e) / biggest;
+    s += a * a;
+  }
+  return biggest * Math.sqrt(s);
+}
+
+/** The norm of every gradient taken together as one vector (trace.global_norm), in key order. */
+export function globalNorm(grads) {
+  return norm(Float64Array.from(Object.values(grads), norm));
+}
+
+/** numpy's std over all entries (population: divides by n). */
+export function std(x) {
+  const v = valuesOf(x);
+  let s = 0;
+  for (const e of v) s += e;
+  const mean = s / v.length;
+  let ss = 0;
+  for (const e of v) ss += (e - mean) * (e - mean);
+  return Math.sqrt(ss / v.length);
+}
+
+export function allFinite(x) {
+  for (const e of valuesOf(x)) if (!Number.isFinite(e)) return false;
+  return true;
+}

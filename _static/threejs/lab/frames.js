@@ -1,0 +1,45 @@
+// The lab's live numbers in the shape the scene reads from a payload once decoded
+// (payload.js): a network shape and one step per frame, so the view can draw a live run the
+// way it replays a chapter's. Numbers are kept at full precision (a payload rounds them to
+// three digits, and neuronsLog10 to a tenth of a decade). Pure module.
+import { weightNames } from '../engine/mlp.js';
+
+// As export.MAX_SHOWN_UNITS: wider layers are drawn by their first units.
+export const MAX_SHOWN_UNITS = { mlp: 16, rnn: 8 };
+
+/** The decoded payload's `network`: input, one entry per hidden layer (or time step), output. */
+export function networkOf(kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {
+  const hidden = kind === 'rnn'
+    ? Array.from({ length: config.steps }, (_, t) => [`t${t + 1}`, config.hidden])
+    : Array.from({ length: config.depth }, (_, l) => [`h${l + 1}`, config.width]);
+  const layers = [
+    { name: 'x', role: 'input', units: config.input_dim },
+    ...hidden.map(([name, units]) => ({ name, role: 'hidden', units })),
+    { name: 'loss', role: 'output', units: config.output_dim },
+  ].map((l) => ({ ...l, shownUnits: Math.min(l.units, maxShown) }));
+  return { layers, timeSteps: kind === 'rnn' ? config.steps : null };
+}
+
+/**
+ * One decoded payload step for `trace` and, once the step has been taken, its `record`
+ * (trainStep's): clipped, and each MLP layer's update ratio (an RNN shares W_hh across steps,
+ * so its steps have none, as in export._frame). Before the step is taken both are unknown:
+ * clipped false and updateRatio null.
+ */
+export function sceneStep(step, trace, record, kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {
+  const names = kind === 'mlp' ? weightNames(config) : [];
+  return {
+    step,
+    loss: trace.loss,
+    outputGradNorm: trace.outputGradNorm,
+    clipped: record ? record.clipped : false,
+    layers: trace.layers.map((layer, i) => ({
+      gradNorm: layer.gradNorm,
+      factor: layer.factor,
+      product: layer.product,
+      weightGradNorm: layer.weightGradNorm,
+      updateRatio: record && kind === 'mlp' ? record.updateRatios[names[i]] : null,
+      neuronsLog10: Array.from(layer.neuronGrad.subarray(0, maxShown), (v) => Math.log10(Math.abs(v))),
+    })),
+  };
+}

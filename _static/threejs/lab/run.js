@@ -1,0 +1,89 @@
+// One training run of the lab: the network a configuration and a seed name, trained step by
+// step with SGD on the simulator's task, keeping every step's record for the plots and the
+// scrubber. Batches come from the shared generator seeded like train.py's, so a book scenario
+// and its lab link train on the same batches. Pure module: no DOM, no worker globals.
+import { taskBatch } from '../engine/data.js';
+import { mlpParams, rnnParams } from '../engine/init.js';
+import { Generator } from '../engine/random.js';
+import { lossAndTrace } from '../engine/trace.js';
+import { trainStep, zeroVelocity } from '../engine/train.js';
+import { networkOf, sceneStep } from './frames.js';
+
+export const MAX_STEPS = 5000; // a run stops here: its history stays a few megabytes at most
+
+/** What the view and the table show for a trace: plain numbers, cheap to post to the page. */
+export function frameOf(step, trace) {
+  return {
+    step,
+    loss: trace.loss,
+    accuracy: trace.accuracy,
+    finite: trace.isFinite,
+    outputGradNorm: trace.outputGradNorm,
+    globalGradNorm: trace.globalGradNorm,
+    layers: trace.layers, // [{ index, gradNorm, weightGradNorm, factor, product }], first first
+  };
+}
+
+export class LabRun {
+  /** `engine` is hash.toEngine's result: { kind, config, training, seed, batchSize }. */
+  constructor(engine) {
+    this.engine = engine;
+    const { kind, config, seed } = engine;
+    const params = kind === 'rnn' ? rnnParams(config, seed) : mlpParams(config, seed);
+    this.state = { params, velocity: zeroVelocity(params) };
+    this.rng = new Generator(seed); // train.py draws step s's batch as the s-th from this seed
+    this.step = 0; // the step whose batch and trace are current (not yet applied)
+    this.history = []; // one record per step taken
+    this.stoppedAt = null; // the step whose loss or gradient was not finite
+    this.lastScene = null; // the last step taken, as a payload step (its trace and record)
+    this.#load();
+  }
+
+  #load() {
+    const { kind, config, batchSize } = this.engine;
+    this.batch = taskBatch(kind, config, batchSize, this.rng);
+    this.trace = lossAndTrace(kind, config, this.state.params, this.batch);
+  }
+
+  get stopped() {
+    return this.stoppedAt !== null || this.step >= MAX_STEPS;
+  }
+
+  /** The current network: traced on the batch its next step trains on. */
+  frame() {
+    return frameOf(this.step, this.trace);
+  }
+
+  /** The network's shape as the scene reads it from a payload. */
+  network() {
+    return networkOf(this.engine.kind, this.engine.config);
+  }
+
+  /** The current trace as a payload step, with the last step's record once it is taken. */
+  sceneStep() {
+    const { kind, config } = this.engine;
+    const taken = this.history.at(-1);
+    const record = taken && taken.step === this.step ? taken : null; // only a non-finite last step
+    return sceneStep(this.step, this.trace, record, kind, config);
+  }
+
+  /**
+   * Take one SGD step; returns its record (with `step`), or null once the run has stopped.
+   * `lastScene` becomes that step as a chapter's payload records it: its trace and what it did.
+   */
+  advance() {
+    if (this.stopped) return null;
+    const { kind, config, training } = this.engine;
+    const { record } = trainStep(kind, config, training, this.state, this.batch, this.trace);
+    const out = { step: this.step, accuracy: this.trace.accuracy, ...record };
+    this.lastScene = sceneStep(this.step, this.trace, out, kind, config);
+    this.history.push(out);
+    if (!record.finite) {
+      this.stoppedAt = this.step; // recorded, never applied: the frame keeps showing it
+      return out;
+    }
+    this.step += 1;
+    this.#load();
+    return out;
+  }
+}

@@ -1,0 +1,83 @@
+// The lab's training loop, for a Web Worker: the page stays responsive while the engine trains.
+// attach(scope) wires it to anything with addEventListener('message') and postMessage (the
+// worker's global scope in the browser, a fake one in node --test).
+//
+// In:  { type: 'configure', hash } | { type: 'train' } | { type: 'pause' } | { type: 'step' }
+// `frame` is the current network's trace (run.js frameOf: the table's numbers); `network` and
+// `scene` are in the shape of a decoded chapter payload (frames.js), for the scene's view:
+// `scene` is the last step taken with what it did (or step 0, untrained, after 'configure').
+// Out: { type: 'configured', hash, messages, frame, network, scene }   hash rewritten canonically
+//      { type: 'steps', records, frame, scene }   while training, at least every `budgetMs`
+//      { type: 'paused', frame } | { type: 'stopped', step, reason: 'nonfinite' | 'limit', frame }
+//      { type: 'error', message }
+import { parseHash, toEngine, writeHash } from './hash.js';
+import { LabRun } from './run.js';
+
+export function attach(scope, { now = () => performance.now(), later = (fn) => setTimeout(fn, 0), budgetMs = 50 } = {}) {
+  let run = null;
+  let running = false;
+  const post = (message) => scope.postMessage(message);
+
+  function stopIfDone() {
+    if (!run.stopped) return false;
+    running = false;
+    const reason = run.stoppedAt !== null ? 'nonfinite' : 'limit';
+    post({ type: 'stopped', step: run.stoppedAt ?? run.step, reason, frame: run.frame() });
+    return true;
+  }
+
+  // Steps for up to budgetMs, then one message: the page redraws about 1000 / budgetMs times
+  // a second, and a 'pause' waiting in the queue is read before the next chunk.
+  function loop() {
+    if (!running) return;
+    const start = now();
+    const records = [];
+    do {
+      records.push(run.advance());
+    } while (!run.stopped && now() - start < budgetMs);
+    post({ type: 'steps', records, frame: run.frame(), scene: run.lastScene });
+    if (!stopIfDone()) later(loop);
+  }
+
+  const handlers = {
+    configure({ hash }) {
+      const { config, messages } = parseHash(hash);
+      running = false;
+      run = new LabRun(toEngine(config));
+      post({
+        type: 'configured',
+        hash: writeHash(config),
+        messages,
+        frame: run.frame(),
+        network: run.network(),
+        scene: run.sceneStep(),
+      });
+    },
+    train() {
+      if (running || stopIfDone()) return;
+      running = true;
+      later(loop);
+    },
+    pause() {
+      running = false;
+      post({ type: 'paused', frame: run.frame() });
+    },
+    step() {
+      running = false;
+      if (stopIfDone()) return;
+      post({ type: 'steps', records: [run.advance()], frame: run.frame(), scene: run.lastScene });
+      stopIfDone();
+    },
+  };
+
+  scope.addEventListener('message', (event) => {
+    const { type, ...rest } = event.data ?? {};
+    try {
+      if (!Object.hasOwn(handlers, type)) throw new Error(`unknown message type ${JSON.stringify(type)}`);
+      if (type !== 'configure' && run === null) throw new Error(`'${type}' before 'configure'`);
+      handlers[type](rest);
+    } catch (err) {
+      post({ type: 'error', message: String(err.message ?? err) });
+    }
+  });
+}

@@ -1,0 +1,77 @@
+// The lab's live frames have the shape of a chapter's payload: the scene's own reader accepts
+// them, and their numbers are the ones export writes for the same network and step.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readPayload } from '../../../_static/threejs/payload.js';
+import { networkOf, sceneStep } from '../../../_static/threejs/lab/frames.js';
+import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
+import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
+import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
+import { LabRun } from '../../../_static/threejs/lab/run.js';
+import { assertClose, decode } from './helpers.js';
+import { toBatch, toParams } from './fixture-model.js';
+
+const { cases } = decode(JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))));
+const withScene = cases.filter((c) => c.scene);
+const { colorScale } = JSON.parse(readFileSync(new URL('../fixtures/tiny.json', import.meta.url)));
+
+// A payload writes inf and NaN as strings; so must a live frame wrapped as one.
+const encode = (v) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v);
+const encodeStep = (s) => ({
+  ...s,
+  loss: encode(s.loss),
+  outputGradNorm: encode(s.outputGradNorm),
+  layers: s.layers.map((l) => Object.fromEntries(Object.entries(l).map(([k, v]) => [k, Array.isArray(v) ? v.map(encode) : v === null ? null : encode(v)]))),
+});
+const asPayload = (kind, network, steps) => ({
+  schema: 'gradbook-payload',
+  version: 1,
+  colorScale,
+  scenarios: [{ id: 'lab', title: 'Lab', summary: '', kind, config: {}, network, steps: steps.map(encodeStep), firstNonFiniteStep: null }],
+});
+const payloadNumber = (v) => ({ nan: NaN, inf: Infinity, '-inf': -Infinity })[v] ?? v;
+
+test('some parity cases carry the payload frame export writes', () => {
+  assert.ok(withScene.some((c) => c.model === 'mlp') && withScene.some((c) => c.model === 'rnn'));
+});
+
+for (const c of withScene) {
+  test(`${c.name}: step 0 as a live frame is export's payload step, to its 3 digits`, () => {
+    const params = toParams(c.params);
+    const state = { params, velocity: zeroVelocity(params) };
+    const batch = toBatch(c.model, c.train.batches[0]);
+    const trace = lossAndTrace(c.model, c.config, params, batch);
+    const { record } = trainStep(c.model, c.config, c.training, state, batch, trace);
+    const network = networkOf(c.model, c.config);
+    assert.deepEqual(network, c.scene.network);
+    const live = sceneStep(0, trace, record, c.model, c.config);
+    const [read] = readPayload(asPayload(c.model, network, [live])).scenarios[0].steps;
+    const expected = c.scene.step0;
+    assert.equal(read.clipped, expected.clipped);
+    // export keeps 3 significant digits: 5e-3 relative covers its rounding.
+    assertClose([read.loss, read.outputGradNorm], [expected.loss, expected.outputGradNorm].map(payloadNumber), 5e-3);
+    read.layers.forEach((l, i) => {
+      const e = expected.layers[i];
+      for (const k of ['gradNorm', 'factor', 'product', 'weightGradNorm']) assertClose([l[k]], [payloadNumber(e[k])], 5e-3, 0, `layer ${i + 1} ${k}`);
+      if (e.updateRatio === null) assert.equal(l.updateRatio, null);
+      else assertClose([l.updateRatio], [payloadNumber(e.updateRatio)], 5e-3, 0, `layer ${i + 1} update ratio`);
+      // Rounded to a tenth of a decade in the payload.
+      l.neuronsLog10.forEach((v, j) => assert.ok(Math.abs(v - payloadNumber(e.neuronsLog10[j])) <= 0.05 + 1e-12, `layer ${i + 1} unit ${j}`));
+    });
+  });
+}
+
+test("a lab run's frames, before and after steps, pass the scene's payload reader", () => {
+  const run = new LabRun(toEngine(parseHash('#depth=5&width=20&activation=relu&init=he').config));
+  const first = run.sceneStep();
+  assert.equal(first.clipped, false);
+  assert.ok(first.layers.every((l) => l.updateRatio === null), 'no step taken: no update ratio yet');
+  run.advance();
+  const taken = run.lastScene;
+  assert.equal(taken.step, 0);
+  assert.ok(taken.layers.every((l) => Number.isFinite(l.updateRatio)));
+  assert.equal(taken.layers[0].neuronsLog10.length, 16, 'a 20-unit layer shows its first 16 units');
+  const payload = readPayload(asPayload('mlp', run.network(), [first, taken, run.sceneStep()]));
+  assert.equal(payload.scenarios[0].steps.length, 3);
+});

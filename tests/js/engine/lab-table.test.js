@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { exactText, renderTable, tableRows } from '../../../_static/threejs/lab/table.js';
+import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
+import { LabRun } from '../../../_static/threejs/lab/run.js';
+
+// Just enough of the DOM for renderTable: elements with children, attributes, dataset,
+// classList, tBodies, rows and cells.
+class FakeElement {
+  constructor(doc, tag) {
+    this.ownerDocument = doc;
+    this.tagName = tag.toUpperCase();
+    this.children = [];
+    this.attributes = {};
+    this.dataset = {};
+    this.textContent = '';
+    const classes = new Set();
+    this.classList = { add: (c) => classes.add(c), contains: (c) => classes.has(c) };
+  }
+  appendChild(child) {
+    this.children.push(child);
+    return child;
+  }
+  replaceChildren(...kids) {
+    this.children = kids;
+  }
+  setAttribute(name, value) {
+    this.attributes[name] = String(value);
+  }
+  byTag(tag) {
+    return this.children.filter((c) => c.tagName === tag);
+  }
+  get tBodies() {
+    return this.byTag('TBODY');
+  }
+  get rows() {
+    return this.byTag('TR');
+  }
+  get cells() {
+    return this.children.filter((c) => c.tagName === 'TD' || c.tagName === 'TH');
+  }
+}
+const fakeDocument = () => {
+  const doc = { createElement: (tag) => new FakeElement(doc, tag) };
+  return doc;
+};
+
+const frame = (values) => ({
+  step: 3,
+  layers: values.map(([gradNorm, factor, product], i) => ({ index: i + 1, gradNorm, factor, product, weightGradNorm: 1 })),
+});
+
+test('data-value holds the exact float64 and names NaN and infinity', () => {
+  for (const v of [0.1, 1e-300, 2 ** -1074, 123456789.123456789]) assert.equal(Number(exactText(v)), v);
+  assert.deepEqual([NaN, Infinity, -Infinity].map(exactText), ['NaN', 'Infinity', '-Infinity']);
+});
+
+test('rows run first layer first, with the layer, the gradient size, the factor and the product', () => {
+  const rows = tableRows(frame([[1e-7, 0.25, 1e-7], [4e-7, Infinity, NaN]]), 'mlp');
+  assert.deepEqual(rows.map((r) => r.label), ['layer 1', 'layer 2']);
+  assert.deepEqual(rows[0].cells.map((c) => c.key), ['gradNorm', 'factor', 'product']);
+  assert.equal(rows[0].cells[0].text, '1 × 10⁻⁷');
+  assert.equal(rows[0].cells[1].text, '×0.25');
+  assert.equal(rows[1].cells[2].text, 'NaN');
+  assert.equal(tableRows(frame([[1, 1, 1]]), 'rnn')[0].label, 'step 1');
+});
+
+test('renderTable builds the contract table and updates it in place', () => {
+  const table = fakeDocument().createElement('table');
+  renderTable(table, frame([[1e-3, 0.5, 1e-3], [2e-3, 0.9, 2e-3]]), 'mlp');
+  assert.ok(table.classList.contains('gradbook-lab-table'));
+  const [caption, thead, tbody] = table.children;
+  assert.match(caption.textContent, /first layer first/);
+  assert.deepEqual(thead.rows[0].cells.map((c) => c.textContent), ['Layer', 'Gradient size', 'Factor', 'Running product']);
+  assert.equal(tbody.rows.length, 2);
+  const firstRow = tbody.rows[0];
+  assert.equal(firstRow.cells[0].textContent, 'layer 1');
+  assert.equal(firstRow.cells[0].attributes.scope, 'row');
+  assert.equal(firstRow.cells[1].dataset.value, '0.001');
+  assert.equal(table.dataset.step, '3');
+  renderTable(table, frame([[5e-4, 0.5, NaN], [2e-3, 0.9, 2e-3]]), 'mlp');
+  assert.equal(table.tBodies[0].rows[0], firstRow, 'same shape: the row is reused');
+  assert.equal(firstRow.cells[3].dataset.value, 'NaN');
+  renderTable(table, frame([[1, 1, 1]]), 'rnn');
+  assert.equal(table.tBodies[0].rows.length, 1);
+  assert.equal(table.children[1].rows[0].cells[0].textContent, 'Time step');
+});
+
+test("a sigmoid net's table vanishes toward the input and a He/ReLU net's does not", () => {
+  const products = (hash) => {
+    const rows = tableRows(new LabRun(toEngine(parseHash(hash).config)).frame(), 'mlp');
+    return rows.map((r) => r.cells.find((c) => c.key === 'product').value);
+  };
+  const sigmoid = products('#depth=20&width=16&activation=sigmoid&init=xavier');
+  const relu = products('#depth=20&width=16&activation=relu&init=he');
+  assert.ok(sigmoid[0] < 1e-6, `sigmoid layer 1 product ${sigmoid[0]}`);
+  assert.ok(relu[0] > 1e-2 && relu[0] < 1e2, `He/ReLU layer 1 product ${relu[0]}`);
+});
+
+test('the residual and batch-norm toggles lift a vanishing profile, as the book says', () => {
+  const first = (hash) => new LabRun(toEngine(parseHash(hash).config)).frame().layers[0].product;
+  const plain = first('#depth=20&width=16&activation=sigmoid&init=xavier');
+  const residual = first('#depth=20&width=16&activation=sigmoid&init=xavier&residual=1');
+  const batchnorm = first('#depth=20&width=16&activation=sigmoid&init=xavier&batchnorm=1');
+  assert.ok(plain < 1e-9, `plain ${plain}`);
+  assert.ok(residual > 1e-2, `residual ${residual}: the identity path carries the gradient down`);
+  // Deep plain nets with batch norm grow their gradient toward the input (Yang et al. 2019).
+  assert.ok(batchnorm > 1, `batch norm ${batchnorm}`);
+});

@@ -1,0 +1,39 @@
+// "Open this network in the lab": from nothing but a lab link, the lab draws the weights and
+// every batch from the seed and reproduces the simulator's first training steps.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
+import { LabRun } from '../../../_static/threejs/lab/run.js';
+import { assertClose, decode } from './helpers.js';
+
+// The weights come from each side's own Box-Muller (log and cos may differ by an ulp), so this
+// is looser than bit parity in principle; in practice it holds to the parity tests' 1e-9.
+const RTOL = 1e-9;
+const { seeded } = decode(JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))));
+
+test('there are seeded runs of both models', () => {
+  assert.ok(seeded.some((c) => c.model === 'mlp') && seeded.some((c) => c.model === 'rnn'));
+});
+
+for (const c of seeded) {
+  test(`${c.name}: ${c.hash} reproduces the simulator's first ${c.steps.length} steps`, () => {
+    const { config, messages } = parseHash(c.hash);
+    assert.deepEqual(messages, []);
+    const engine = toEngine(config);
+    assert.equal(engine.kind, c.model);
+    assert.deepEqual(engine.config, c.config, "the lab's configuration is the simulator's, field for field");
+    const run = new LabRun(engine);
+    c.steps.forEach((e, i) => {
+      const s = run.advance();
+      assertClose([s.loss], [e.loss], RTOL, 0, `step ${i} loss`);
+      assertClose(s.gradNorms, e.grad_norms, RTOL, 0, `step ${i} grad norms`);
+      assertClose(s.weightGradNorms, e.weight_grad_norms, RTOL, 0, `step ${i} weight-grad norms`);
+      assertClose([s.globalNorm], [e.global_norm], RTOL, 0, `step ${i} global norm`);
+      assert.equal(s.clipped, e.clipped, `step ${i} clipped`);
+      for (const [k, v] of Object.entries(e.update_ratios)) {
+        assertClose([s.updateRatios[k]], [v], RTOL, 0, `step ${i} update ratio ${k}`);
+      }
+    });
+  });
+}
