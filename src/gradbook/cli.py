@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="command", parser_class=_Parser)
     trace = commands.add_parser(
         "trace",
-        help="one forward and backward pass of an MLP on the two-spirals task",
+        help="one forward and backward pass of an MLP on the two-circles task",
         description="Print each hidden layer's gradient norm, factor and running product.",
     )
     defaults = config.MLPConfig()

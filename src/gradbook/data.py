@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import random
+
 HELD_OUT_SIZE = 512  # examples in the held-out set that accuracy is measured on
 HELD_OUT_SEED = 2_147_483_647  # a seed no training run uses by default
 
 
-def circles(n: int, rng: np.random.Generator, noise: float = 0.1, inner: float = 0.5):
+def circles(n: int, rng: random.Generator, noise: float = 0.1, inner: float = 0.5):
     """n points on two concentric circles (radius `inner` is class 1, radius 1 class 0),
     jittered by Gaussian noise, and their labels. No straight line separates the classes: a
     network must bend its boundary into a ring."""
@@ -24,7 +26,7 @@ def circles(n: int, rng: np.random.Generator, noise: float = 0.1, inner: float =
     return x + noise * rng.normal(size=x.shape), labels
 
 
-def remember_first(n: int, steps: int, rng: np.random.Generator, input_dim: int = 1):
+def remember_first(n: int, steps: int, rng: random.Generator, input_dim: int = 1):
     """Sequences whose label is the sign of the first input; the rest is noise to ignore.
 
     The net must carry one bit from step 1 to the last step, so the gradient must travel back
@@ -36,7 +38,7 @@ def remember_first(n: int, steps: int, rng: np.random.Generator, input_dim: int 
     return x, labels
 
 
-def task_examples(kind: str, config, n: int, rng: np.random.Generator):
+def task_examples(kind: str, config, n: int, rng: random.Generator):
     """n examples of the synthetic task that fits `config`, and their class labels."""
     if kind == "rnn":
         return remember_first(n, config.steps, rng, config.input_dim)
@@ -56,7 +58,7 @@ def targets_for(config, labels: np.ndarray):
     return labels
 
 
-def task_batch(kind: str, config, n: int, rng: np.random.Generator):
+def task_batch(kind: str, config, n: int, rng: random.Generator):
     """A batch of the synthetic task that fits `config` (shapes, loss): inputs and targets."""
     x, labels = task_examples(kind, config, n, rng)
     return x, targets_for(config, labels)
@@ -64,5 +66,5 @@ def task_batch(kind: str, config, n: int, rng: np.random.Generator):
 
 def held_out(kind: str, config):
     """The fixed held-out set for networks of this shape: inputs and class labels."""
-    x, labels = task_examples(kind, config, HELD_OUT_SIZE, np.random.default_rng(HELD_OUT_SEED))
+    x, labels = task_examples(kind, config, HELD_OUT_SIZE, random.Generator(HELD_OUT_SEED))
     return x, labels % config.output_dim

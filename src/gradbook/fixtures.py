@@ -294,7 +294,7 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
         # (rounded to 3 digits), which the lab's live frames must match in shape and value.
         case["scene"] = {
             "network": export._network(model),
-            "step0": export._frame(0, run.traces[0], run.steps[0], model),
+            "step0": export._frame(0, run.traces[0], run.steps[0], run.accuracy[0], model),
         }
     return case
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import random
+
 NAMES = ("normal:STD", "standard", "xavier", "xavier-uniform", "he")
 
 
@@ -47,7 +49,7 @@ def std_of(name: str, fan_in: int, fan_out: int) -> float:
     return np.sqrt(2.0 / fan_in)  # he
 
 
-def weights(name: str, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def weights(name: str, fan_in: int, fan_out: int, rng: random.Generator) -> np.ndarray:
     """Draw a (fan_in, fan_out) weight matrix with the initialization called `name`."""
     kind, _ = parse(name)
     std = std_of(name, fan_in, fan_out)

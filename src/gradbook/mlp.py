@@ -10,7 +10,7 @@ from functools import partial
 
 import numpy as np
 
-from . import activations, batchnorm, init
+from . import activations, batchnorm, init, random
 from .config import MLPConfig
 from .model import Model
 
@@ -26,7 +26,7 @@ class MLP(Model):
     kind = "mlp"
     config_type = MLPConfig
 
-    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def _init_params(self, rng: random.Generator) -> dict[str, np.ndarray]:
         c = self.config
         dims = [c.input_dim] + [c.width] * c.depth
         params = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import data, losses
+from . import data, losses, random
 from .trace import Trace, assemble
 
 
@@ -24,9 +24,9 @@ class Model:
             raise TypeError(f"config must be an {name}, got {type(config).__name__}")
         self.config = config if config is not None else self.config_type(**fields)
         self.seed = check_seed(seed)
-        self.params = self._init_params(np.random.default_rng(self.seed))
+        self.params = self._init_params(random.Generator(self.seed))
 
-    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def _init_params(self, rng: random.Generator) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
     def time_steps(self) -> int | None:
@@ -47,7 +47,7 @@ class Model:
         """Trace one batch: (x, y) if given, else `batch_size` examples of the built-in task."""
         if x is None and y is None:
             check_positive_int("batch_size", batch_size)
-            rng = np.random.default_rng(seed)
+            rng = random.Generator(seed)
             x, y = data.task_batch(self.kind, self.config, batch_size, rng)
         elif x is None or y is None:
             raise TypeError("pass both x and y, or neither to use the built-in task")

@@ -11,12 +11,12 @@ from functools import partial
 
 import numpy as np
 
-from . import activations, init
+from . import activations, init, random
 from .config import RNNConfig
 from .model import Model
 
 
-def scaled_orthogonal(n: int, rho: float, rng: np.random.Generator) -> np.ndarray:
+def scaled_orthogonal(n: int, rho: float, rng: random.Generator) -> np.ndarray:
     """A random n x n orthogonal matrix times rho: every singular value equals rho."""
     q, r = np.linalg.qr(rng.normal(size=(n, n)))
     return rho * q * np.sign(np.diag(r))  # the sign fix makes q uniformly distributed
@@ -32,7 +32,7 @@ class RNN(Model):
     kind = "rnn"
     config_type = RNNConfig
 
-    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def _init_params(self, rng: random.Generator) -> dict[str, np.ndarray]:
         c = self.config
         return {
             "W_hh": scaled_orthogonal(c.hidden, c.rho, rng),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data
+from . import data, random
 from .clipping import clip_by_global_norm, clip_by_value
 from .config import TrainConfig
 from .trace import Trace
@@ -103,7 +103,7 @@ def train(model, config: TrainConfig | None = None, *, seed: int = 0, **fields) 
     if not hasattr(model, "loss_and_trace"):
         raise TypeError(f"model must be a gradbook MLP or RNN, got {type(model).__name__}")
     config = config if config is not None else TrainConfig(**fields)
-    rng = np.random.default_rng(seed)
+    rng = random.Generator(seed)
     velocity = {k: np.zeros_like(v) for k, v in model.params.items()}
     run = TrainingRun(config=config)
     weights = set(model.weight_names())

@@ -1,21 +1,22 @@
 // The simulator's synthetic tasks (src/gradbook/data.py), drawn from the shared generator:
-// two spirals for MLPs, "remember the first input" for RNNs. Pure module.
+// two concentric circles for MLPs, "remember the first input" for RNNs. Pure module.
 import { Matrix } from './linalg.js';
 
-/** n points of two interleaved spirals and their labels 0 or 1. */
-export function spirals(n, rng, noise = 0.1) {
+/**
+ * n points on two concentric circles (radius `inner` is class 1, radius 1 class 0), jittered by
+ * Gaussian noise, and their labels: data.circles, drawn in the same order.
+ */
+export function circles(n, rng, noise = 0.1, inner = 0.5) {
   const labels = rng.integers(0, 2, n);
-  const u = rng.uniform(0, 1, n);
+  const angle = rng.uniform(0, 2 * Math.PI, n);
   const x = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
-    const t = Math.sqrt(u[i]) * 3 * Math.PI;
-    const angle = t + Math.PI * labels[i];
-    const radius = t / (3 * Math.PI);
-    x[2 * i] = radius * Math.cos(angle);
-    x[2 * i + 1] = radius * Math.sin(angle);
+    const radius = labels[i] === 1 ? inner : 1;
+    x[2 * i] = radius * Math.cos(angle[i]);
+    x[2 * i + 1] = radius * Math.sin(angle[i]);
   }
   const z = rng.normal(0, 1, 2 * n);
-  for (let i = 0; i < x.length; i++) x[i] += (noise * z[i]) / 3;
+  for (let i = 0; i < x.length; i++) x[i] += noise * z[i];
   return { x: new Matrix(n, 2, x), labels };
 }
 
@@ -35,7 +36,7 @@ export function taskBatch(kind, config, n, rng) {
   let x;
   let labels;
   if (kind === 'rnn') ({ x, labels } = rememberFirst(n, config.steps, rng, config.input_dim));
-  else if (config.input_dim === 2) ({ x, labels } = spirals(n, rng));
+  else if (config.input_dim === 2) ({ x, labels } = circles(n, rng));
   else {
     x = new Matrix(n, config.input_dim, rng.normal(0, 1, n * config.input_dim));
     labels = new Float64Array(n);

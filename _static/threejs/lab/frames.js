@@ -31,6 +31,8 @@ export function sceneStep(step, trace, record, kind, config, maxShown = MAX_SHOW
   return {
     step,
     loss: trace.loss,
+    // The engine's accuracy on the batch it traced; the book's payloads use the held-out set.
+    accuracy: trace.accuracy,
     outputGradNorm: trace.outputGradNorm,
     clipped: record ? record.clipped : false,
     layers: trace.layers.map((layer, i) => ({
