@@ -112,9 +112,17 @@ def test_first_layer_shares_draw_one_bar_per_network(ax):
     bars = plots.first_layer_shares(ax, traces)
     # The share is |dL/dh| at layer 1 over |dL/d(output)|, computed here from the raw gradient.
     shares = [np.linalg.norm(t.layers[0].dh) / t.output_grad_norm for t in traces.values()]
-    np.testing.assert_allclose([bar.get_width() for bar in bars], shares, rtol=1e-12)
+    # Each bar starts at 0 (a share of 1) and is as long as the share's number of decades.
+    np.testing.assert_allclose([bar.get_x() for bar in bars], 0.0)
+    np.testing.assert_allclose([bar.get_width() for bar in bars], np.log10(shares), rtol=1e-12)
     assert shares[0] < 1e-3 < shares[1]  # the sigmoid network's share is the smaller one
-    assert ax.get_xscale() == "log"
+    assert bars[0].get_width() < -3  # so its bar points left, past three decades
+
+
+def test_histogram_curves_differ_by_more_than_colour(ax):
+    trace = scenarios.trained("sigmoid-vanishing").record.traces[0]
+    lines = plots.histograms(ax, trace, "dh", layers=[0, 3, 7, 11])
+    assert len({(line.get_linestyle(), line.get_marker()) for line in lines}) == 4
 
 
 def test_a_learner_finds_the_figures_from_the_package():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.cm import ScalarMappable
+from matplotlib.ticker import FuncFormatter
 
 from . import activations, colorscale
 from .trace import HIST_EDGES, Trace
@@ -22,6 +23,8 @@ from .train import TrainingRun
 
 HEALTHY_UPDATE_RATIO = 1e-3  # std(update) / std(W) that practitioners call healthy
 _INK = "#374151"  # reference lines and annotations
+_DASHES = ["-", "--", "-.", ":"]  # one per curve, where colours alone may not differ enough
+_MARKERS = ["o", "s", "^", "D"]
 
 
 def _colors(values) -> list[str]:
@@ -160,12 +163,26 @@ def histograms(ax, trace: Trace, which: str = "dh", layers=None):
     layers = range(len(trace)) if layers is None else layers
     centers = 10.0 ** ((HIST_EDGES[:-1] + HIST_EDGES[1:]) / 2)
     lines = []
-    for i in layers:
+    # Neighbouring layers can share a colour on the 18-decade scale, so each curve also gets
+    # its own dash pattern and marker: the legend tells them apart in any theme or print.
+    for k, i in enumerate(layers):
         layer = trace.layers[i]
         hist = layer.dh_hist if which == "dh" else layer.dW_hist
         share = hist.counts / max(hist.counts.sum(), 1)
         color = colorscale.color_of(layer.grad_norm if which == "dh" else layer.weight_grad_norm)
-        (line,) = ax.plot(centers, share, color=color, lw=1.6, label=f"layer {layer.index}")
+        (line,) = ax.plot(
+            centers,
+            share,
+            color=color,
+            lw=1.6,
+            ls=_DASHES[k % len(_DASHES)],
+            marker=_MARKERS[k % len(_MARKERS)],
+            markevery=6,
+            ms=4,
+            mec=_INK,
+            mew=0.5,
+            label=f"layer {layer.index}",
+        )
         lines.append(line)
     ax.set_xscale("log")
     ax.set_xlabel("|dL/dh| per entry" if which == "dh" else "|dL/dW| per entry")
@@ -190,16 +207,21 @@ def update_ratios(ax, run: TrainingRun, names=None):
 
 
 def first_layer_shares(ax, traces: dict[str, Trace]):
-    """One bar per network: the share of the output's gradient that reaches layer 1.
+    """One bar per network: how many powers of ten layer 1's gradient lost (left of 0) or
+    gained (right) against the output's, so a bar's length is its number of decades.
 
-    Bars are coloured by layer 1's actual gradient size on the fixed scale.
+    Bars start at 0 (a share of 1, a perfect hand-over) and are coloured by layer 1's actual
+    gradient size on the fixed scale.
     """
     labels = list(traces)
-    shares = [traces[k].products[0] for k in labels]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        decades = [float(np.log10(traces[k].products[0])) for k in labels]
     colors = [colorscale.color_of(traces[k].grad_norms[0]) for k in labels]
-    bars = ax.barh(labels, shares, color=colors, edgecolor=_INK, lw=0.5)
-    ax.axvline(1.0, color=_INK, lw=0.8, ls=":")
-    ax.set_xscale("log")
+    bars = ax.barh(labels, decades, color=colors, edgecolor=_INK, lw=0.5)
+    ax.axvline(0.0, color=_INK, lw=0.8)
     ax.invert_yaxis()  # first network on top
-    ax.set_xlabel("share of the output's gradient that reaches layer 1")
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: "1" if v == 0 else f"$10^{{{v:g}}}$" if v == int(v) else "")
+    )
+    ax.set_xlabel("share of the output's gradient that reaches layer 1 (decades from 1)")
     return bars
