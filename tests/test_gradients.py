@@ -20,7 +20,7 @@ def _batch(model, n=5, seed=1):
 
 def _min_abs_preactivation(model, x) -> float:
     _, (layers, _) = model.forward(x)
-    return min(float(np.min(np.abs(z))) for _, z, _, _ in layers)
+    return min(float(np.min(np.abs(layer.z))) for layer in layers)
 
 
 def check_model(model, x, y):
@@ -111,8 +111,8 @@ def test_random_small_mlps_match_finite_differences(
         _, (layers, _) = net.forward(x)
         assume(
             all(
-                np.min(np.std(h @ net.params[f"W{l + 1}"], axis=0)) > 1e-2
-                for l, (h, _, _, _) in enumerate(layers)
+                np.min(np.std(layer.h @ net.params[f"W{l}"], axis=0)) > 1e-2
+                for l, layer in enumerate(layers, start=1)
             )
         )
     if activation in ("relu", "leaky_relu"):

@@ -1,18 +1,46 @@
 """A multilayer perceptron with exact backpropagation, in matrix form.
 
-Each hidden layer: z = h W + b, then optional batch norm, then a = f(z), then optionally
-h_next = h + a (residual). Forward and backward for each piece sit next to each other.
+Hidden layer l computes z = h W + b, then optional batch norm, then a = f(z); its output is
+h_next = a, or h + a with `residual` where the widths match. The rows of h are the examples.
+Backward runs the same steps in reverse, each turning dL/d(its output) into dL/d(its input):
+
+    dz = f'(z) * dh                     (the activation; batch norm's backward follows if used)
+    dW = h^T dz,  db = sum of dz over the batch,  dh_below = dz W^T
+    dh_below += dh                      (the skip path hands the gradient down unchanged)
 """
 
 from __future__ import annotations
 
-from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
 from . import activations, batchnorm, init
 from .config import MLPConfig
 from .model import Model
+from .trace import LayerPass
+
+
+def dense_forward(h: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """z = h W + b."""
+    z = h @ W
+    z += b  # in place: one array fewer per layer
+    return z
+
+
+def dense_backward(dz: np.ndarray, h: np.ndarray, W: np.ndarray):
+    """dL/dh, dL/dW and dL/db from dL/dz."""
+    return dz @ W.T, h.T @ dz, dz.sum(axis=0)
+
+
+class _Layer(NamedTuple):
+    """What a hidden layer's forward keeps for its backward."""
+
+    h: np.ndarray  # its input
+    z: np.ndarray  # the activation's input (after batch norm, if any)
+    a: np.ndarray  # f(z)
+    bn: tuple | None  # batch norm's cache, or None without batch norm
+    h_next: np.ndarray  # its output
 
 
 class MLP(Model):
@@ -60,48 +88,34 @@ class MLP(Model):
         c, p = self.config, self.params
         offsets = offsets or {}
         act = activations.get(c.activation, c.leaky_slope)
-        h, cache = x, []
+        h, layers = x, []
         for l in range(1, c.depth + 1):
-            z = h @ p[f"W{l}"]
-            z += p[f"b{l}"]
+            z = dense_forward(h, p[f"W{l}"], p[f"b{l}"])
             bn = None
             if c.batchnorm:
-                z_in = z
-                z, bn, _ = batchnorm.forward(z_in, p[f"gamma{l}"], p[f"beta{l}"], c.bn_eps)
+                z, bn = batchnorm.forward(z, p[f"gamma{l}"], p[f"beta{l}"], c.bn_eps)
             a = act.f(z)
             h_next = h + a if self.has_skip(l) else a
-            if l in offsets:
-                h_next = h_next + offsets[l]
-            cache.append((h, z, a, bn))
-            h = h_next
-        out = h @ p["W_out"] + p["b_out"]
-        return out, (cache, h)
+            layers.append(_Layer(h, z, a, bn, h_next))
+            h = h_next + offsets[l] if l in offsets else h_next
+        out = dense_forward(h, p["W_out"], p["b_out"])
+        return out, (layers, h)
 
     def backward(self, cache, dout: np.ndarray):
-        """Parameter gradients and per-layer arrays, from dL/d(output)."""
+        """Parameter gradients and one LayerPass per hidden layer (first first), from dL/dout."""
         c, p = self.config, self.params
         act = activations.get(c.activation, c.leaky_slope)
         layers, h_top = cache
-        grads = {"W_out": h_top.T @ dout, "b_out": dout.sum(axis=0)}
-        dh = dout @ p["W_out"].T
-        dhs, dWs, hs, slopes, sat = [], [], [], [], []
+        grads = {}
+        dh, grads["W_out"], grads["b_out"] = dense_backward(dout, h_top, p["W_out"])
+        passes = []
         for l in range(c.depth, 0, -1):
-            h_in, z, a, bn = layers[l - 1]
-            dhs.append(dh)
-            hs.append(h_in + a if self.has_skip(l) else a)
-            # Slopes and saturation are only read by some readers of a trace: kept lazily, so a
-            # deep pass holds (and the kernel zero-fills) one array fewer per layer.
-            slopes.append(partial(act.slope, z, a))
-            sat.append(partial(act.saturated, z, a))
-            dz = act.slope(z, a)  # a new array: dz = dh * f'(z), multiplied in place
+            h, z, a, bn, h_next = layers[l - 1]
+            dz = act.slope(z, a)  # a new array: dz = f'(z) * dh, multiplied in place
             dz *= dh
             if bn is not None:
                 dz, grads[f"gamma{l}"], grads[f"beta{l}"] = batchnorm.backward(dz, bn)
-            grads[f"W{l}"] = h_in.T @ dz
-            grads[f"b{l}"] = dz.sum(axis=0)
-            dWs.append(grads[f"W{l}"])
-            dh_in = dz @ p[f"W{l}"].T
-            # The skip path hands the gradient down unchanged: dL/dh_l = dL/dh_{l+1} (I + dF/dh).
-            dh = dh_in + dh if self.has_skip(l) else dh_in
-        rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
-        return grads, rev
+            dh_below, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dz, h, p[f"W{l}"])
+            passes.append(LayerPass(dh, grads[f"W{l}"], h_next, z, a, act))
+            dh = dh_below + dh if self.has_skip(l) else dh_below
+        return grads, passes[::-1]

@@ -40,8 +40,8 @@ class Model:
         with np.errstate(all="ignore"):
             out, cache = self.forward(x)
             loss, dout = loss_fn(out, y)
-            grads, per_layer = self.backward(cache, dout)
-            return assemble(self.kind, loss, dout, *per_layer, grads)
+            grads, passes = self.backward(cache, dout)
+            return assemble(self.kind, loss, dout, grads, passes)
 
     def trace(self, x=None, y=None, *, batch_size: int = 256, seed: int = 0) -> Trace:
         """Trace one batch: (x, y) if given, else `batch_size` examples of the built-in task."""
