@@ -110,7 +110,7 @@ def test_json_encodes_nonfinite_values_as_strings():
         (["--init", "normal:nan"], "as in 'normal:0.01'"),
         (["--init", "normal:inf"], "as in 'normal:0.01'"),
         (["--init", "normal:"], "as in 'normal:0.01'"),
-        (["--batchnorm", "--batch-size", "1"], "at least 2 examples"),
+        (["--batchnorm", "--batch-size", "1"], "at least 4 examples"),
         (["--depth", "200", "--width", "2048", "--batch-size", "100000"], "smaller batch size"),
         (["--softplus"], "unrecognized arguments: --softplus"),
     ],

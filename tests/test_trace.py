@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from gradbook import HIST_EDGES, MLP
+from gradbook import HIST_EDGES, MLP, TrainConfig, scenarios, train
 from gradbook.trace import log_histogram, norm
 
 
@@ -66,3 +68,20 @@ def test_table_lists_layers_first_to_last_in_scientific_notation():
     assert lines[0].split() == ["layer", "grad", "norm", "factor", "product"]
     assert [line.split()[0] for line in lines[1:4]] == ["1", "2", "3"]
     assert "e-" in lines[1] or "e+" in lines[1]
+
+
+@pytest.mark.parametrize("scenario_id", list(scenarios.SCENARIOS))
+def test_a_trace_is_step_0_of_the_training_run(scenario_id):
+    """One network, one set of numbers: trace(seed=s) with its default batch is exactly the
+    first step of train(..., seed=s), whether training uses its own defaults or the scenario's."""
+    scenario = scenarios.get(scenario_id)
+    trace = scenario.build().trace(seed=3)
+    for training in (TrainConfig(steps=1), replace(scenario.training, steps=1)):
+        step0 = train(scenario.build(), training, seed=3).traces[0]
+        assert step0.loss == trace.loss
+        assert step0.grads.keys() == trace.grads.keys()
+        for name in trace.grads:
+            np.testing.assert_array_equal(step0.grads[name], trace.grads[name])
+        for ours, theirs in zip(trace.layers, step0.layers, strict=True):
+            np.testing.assert_array_equal(ours.dh, theirs.dh)
+            np.testing.assert_array_equal(ours.h, theirs.h)
