@@ -66,9 +66,13 @@ def _check_positive(name: str, value, allow_zero: bool = False) -> None:
 class MLPConfig:
     """A multilayer perceptron: `depth` hidden layers of `width` units each.
 
-    Every hidden layer computes z = h W + b, optionally batch-normalizes z, applies the
-    activation, and, with `residual`, adds its input back (h_next = h + f(z)) wherever the
-    widths match. The output layer is linear and the loss is taken on it.
+    Every hidden layer computes z = h W + b, optionally batch-normalizes z and applies the
+    activation: h_next = f(z). With `residual`, each layer whose input is as wide as its output
+    (every layer but the first, whose input is the 2-D point, unless input_dim == width) becomes
+    a residual block that ends in a linear layer, as ResNet's blocks do, and adds its input back:
+    h_next = h + f(z) R + r, with R (width x width) drawn by `init` and r zero. A branch that
+    ended in the activation would add a positive number at every layer for sigmoid, and h would
+    drift upward with depth. The output layer is linear and the loss is taken on it.
     """
 
     depth: int = 10

@@ -1,10 +1,12 @@
 """A multilayer perceptron with exact backpropagation, in matrix form.
 
 Hidden layer l computes z = h W + b, then optional batch norm, then a = f(z); its output is
-h_next = a, or h + a with `residual` where the widths match. The rows of h are the examples.
+h_next = a. A residual block (`residual`, where the widths match) ends in a linear layer, as
+ResNet's do, and adds its input back: h_next = h + (a R + r). The rows of h are the examples.
 Backward runs the same steps in reverse, each turning dL/d(its output) into dL/d(its input):
 
-    dz = f'(z) * dh                     (the activation; batch norm's backward follows if used)
+    da = dh R^T,  dR = a^T dh,  dr = sum of dh over the batch     (residual blocks only)
+    dz = f'(z) * da                     (the activation; batch norm's backward follows if used)
     dW = h^T dz,  db = sum of dz over the batch,  dh_below = dz W^T
     dh_below += dh                      (the skip path hands the gradient down unchanged)
 """
@@ -67,6 +69,12 @@ class MLP(Model):
         # The read-out is always Xavier: the experiment is about the hidden layers.
         params["W_out"] = init.weights("xavier", c.width, c.output_dim, rng)
         params["b_out"] = np.zeros(c.output_dim)
+        # Residual blocks' last layers are drawn last, so a residual network's W and read-out are
+        # those of the plain network with the same seed.
+        for l in range(1, c.depth + 1):
+            if self.has_skip(l):
+                params[f"R{l}"] = init.weights(c.init, c.width, c.width, rng)
+                params[f"r{l}"] = np.zeros(c.width)
         return params
 
     def weight_names(self) -> list[str]:
@@ -95,7 +103,7 @@ class MLP(Model):
             if c.batchnorm:
                 z, bn = batchnorm.forward(z, p[f"gamma{l}"], p[f"beta{l}"], c.bn_eps)
             a = act.f(z)
-            h_next = h + a if self.has_skip(l) else a
+            h_next = h + dense_forward(a, p[f"R{l}"], p[f"r{l}"]) if self.has_skip(l) else a
             layers.append(_Layer(h, z, a, bn, h_next))
             h = h_next + offsets[l] if l in offsets else h_next
         out = dense_forward(h, p["W_out"], p["b_out"])
@@ -111,8 +119,11 @@ class MLP(Model):
         passes = []
         for l in range(c.depth, 0, -1):
             h, z, a, bn, h_next = layers[l - 1]
-            dz = act.slope(z, a)  # a new array: dz = f'(z) * dh, multiplied in place
-            dz *= dh
+            da = dh
+            if self.has_skip(l):
+                da, grads[f"R{l}"], grads[f"r{l}"] = dense_backward(dh, a, p[f"R{l}"])
+            dz = act.slope(z, a)  # a new array: dz = f'(z) * da, multiplied in place
+            dz *= da
             if bn is not None:
                 dz, grads[f"gamma{l}"], grads[f"beta{l}"] = batchnorm.backward(dz, bn)
             dh_below, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dz, h, p[f"W{l}"])
