@@ -140,6 +140,12 @@ class LayerTrace:
         return float(np.std(self.h))
 
     @_quiet
+    def spread(self) -> float:
+        """How different the examples look here: each unit's standard deviation across the
+        batch, averaged over the units. Near 0, every example reaches the layer above alike."""
+        return float(np.mean(np.std(self.h, axis=0)))
+
+    @_quiet
     def saturated(self) -> float:
         """The share of (example, unit) pairs whose unit is saturated."""
         return float(np.mean(self.activation.is_saturated(self.z, self.a)))
