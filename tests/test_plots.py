@@ -108,7 +108,9 @@ def test_histograms_and_update_ratios(ax):
 
 
 def test_first_layer_shares_draw_one_bar_per_network(ax):
-    traces = {sid: scenarios.trained(sid).record.traces[0] for sid in ["sigmoid-vanishing", "relu-he"]}
+    traces = {
+        sid: scenarios.trained(sid).record.traces[0] for sid in ["sigmoid-vanishing", "relu-he"]
+    }
     bars = plots.first_layer_shares(ax, traces)
     # The share is |dL/dh| at layer 1 over |dL/d(output)|, computed here from the raw gradient.
     shares = [np.linalg.norm(t.layers[0].dh) / t.output_grad_norm for t in traces.values()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 
 import pytest
+
 from snippets import CHAPTERS, snippets
 
 ALL = [(p.name, line, code) for p in sorted(CHAPTERS.glob("*.md")) for line, code in snippets(p)]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import names
+
 Array = np.ndarray
 
 
@@ -22,7 +24,7 @@ class Activation:
     f: Callable[[Array], Array]
     slope: Callable[[Array, Array], Array]  # (z, a) -> f'(z); a saves recomputing f
     max_slope: float
-    saturated: Callable[[Array, Array], Array]  # (z, a) -> bool array
+    is_saturated: Callable[[Array, Array], Array]  # (z, a) -> bool array, True where saturated
 
 
 def _sigmoid(z: Array) -> Array:
@@ -49,7 +51,7 @@ def _leaky(alpha: float) -> Activation:
         f=lambda z: np.where(z > 0, z, alpha * z),
         slope=lambda z, a: np.where(z > 0, 1.0, alpha),
         max_slope=1.0,
-        saturated=lambda z, a: np.zeros(np.shape(z), dtype=bool),
+        is_saturated=lambda z, a: np.zeros(np.shape(z), dtype=bool),
     )
 
 
@@ -59,7 +61,7 @@ SIGMOID = Activation(
     slope=lambda z, a: _sigmoid_slope(a),
     max_slope=0.25,
     # Near 0 or 1 the slope is under an eighth of its best value.
-    saturated=lambda z, a: (a < 0.03) | (a > 0.97),
+    is_saturated=lambda z, a: (a < 0.03) | (a > 0.97),
 )
 
 TANH = Activation(
@@ -67,7 +69,7 @@ TANH = Activation(
     f=np.tanh,
     slope=lambda z, a: _tanh_slope(a),
     max_slope=1.0,
-    saturated=lambda z, a: np.abs(a) > 0.97,
+    is_saturated=lambda z, a: np.abs(a) > 0.97,
 )
 
 RELU = Activation(
@@ -76,7 +78,7 @@ RELU = Activation(
     slope=lambda z, a: (z > 0).astype(float),
     max_slope=1.0,
     # A ReLU unit that is off passes no gradient at all: "saturated" in the same sense.
-    saturated=lambda z, a: z <= 0,
+    is_saturated=lambda z, a: z <= 0,
 )
 
 LINEAR = Activation(
@@ -84,19 +86,15 @@ LINEAR = Activation(
     f=lambda z: z,
     slope=lambda z, a: np.ones_like(z),
     max_slope=1.0,
-    saturated=lambda z, a: np.zeros(np.shape(z), dtype=bool),
+    is_saturated=lambda z, a: np.zeros(np.shape(z), dtype=bool),
 )
 
 NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 
 
 def get(name: str, leaky_slope: float = 0.01) -> Activation:
-    """The activation called `name`; one of NAMES."""
-    if not isinstance(name, str):
-        raise TypeError(f"activation must be a string, one of {', '.join(NAMES)}; got {name!r}")
-    table = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "linear": LINEAR}
+    """The activation called `name`: one of NAMES, in any case, with "-" or "_"."""
+    name = names.canonical(name, "activation", NAMES)
     if name == "leaky_relu":
         return _leaky(leaky_slope)
-    if name not in table:
-        raise ValueError(f"unknown activation {name!r}: allowed values are {', '.join(NAMES)}")
-    return table[name]
+    return {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "linear": LINEAR}[name]

@@ -11,11 +11,10 @@ import numpy as np
 
 def forward(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float):
     """y = gamma * (z - mean_B) / sqrt(var_B + eps) + beta, and what backward needs."""
-    mean = z.mean(axis=0)
-    var = z.var(axis=0)
+    mean, var = z.mean(axis=0), z.var(axis=0)
     inv_std = 1.0 / np.sqrt(var + eps)
     z_hat = (z - mean) * inv_std
-    return gamma * z_hat + beta, (z_hat, inv_std, gamma), (mean, var)
+    return gamma * z_hat + beta, (z_hat, inv_std, gamma)
 
 
 def backward(dy: np.ndarray, cache):

@@ -138,9 +138,7 @@ def scenario_payload(scenario_id: str, max_frames: int | None = None) -> dict:
         "kind": s.kind,
         "config": config,
         "network": _network(model),
-        "steps": [
-            _frame(k, run.traces[k], run.steps[k], run.accuracy[k], model) for k in frames
-        ],
+        "steps": [_frame(k, run.traces[k], run.steps[k], run.accuracy[k], model) for k in frames],
         "firstNonFiniteStep": run.first_nonfinite_step,
     }
 

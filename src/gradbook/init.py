@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import random
+from . import names, random
 
 NAMES = ("normal:STD", "standard", "xavier", "xavier-uniform", "he")
 
 
-def parse(name: str) -> tuple[str, float | None]:
-    """Split and check an init name: ("normal", std) for "normal:STD", else (name, None)."""
-    if not isinstance(name, str):
-        raise TypeError(f"init must be a string, one of {', '.join(NAMES)}; got {name!r}")
-    if name.startswith("normal:"):
+def canonical(name: str) -> str:
+    """The init called `name`, spelled as in NAMES (any case, "-" or "_": "Xavier_Uniform" is
+    "xavier-uniform"); "normal:STD" keeps its number as written. Errors list NAMES."""
+    if isinstance(name, str) and name.lower().startswith("normal:"):
         text = name.split(":", 1)[1]
         try:
             std = float(text)
@@ -31,9 +30,15 @@ def parse(name: str) -> tuple[str, float | None]:
                 f"init {name!r}: the standard deviation must be positive and finite, "
                 "as in 'normal:0.01'"
             )
-        return "normal", std
-    if name not in NAMES[1:]:
-        raise ValueError(f"unknown init {name!r}: allowed values are {', '.join(NAMES)}")
+        return f"normal:{text}"
+    return names.canonical(name, "init", NAMES)  # "normal:STD" itself was handled above
+
+
+def parse(name: str) -> tuple[str, float | None]:
+    """Split and check an init name: ("normal", std) for "normal:STD", else (name, None)."""
+    name = canonical(name)
+    if name.startswith("normal:"):
+        return "normal", float(name.split(":", 1)[1])
     return name, None
 
 

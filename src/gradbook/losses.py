@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import names
+
 NAMES = ("cross_entropy", "mse")
 
 
@@ -27,9 +29,5 @@ def mse(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def get(name: str):
-    """The loss function called `name`; one of NAMES."""
-    if name == "cross_entropy":
-        return cross_entropy
-    if name == "mse":
-        return mse
-    raise ValueError(f"unknown loss {name!r}: allowed values are {', '.join(NAMES)}")
+    """The loss function called `name`: one of NAMES, in any case, with "-" or "_"."""
+    return {"cross_entropy": cross_entropy, "mse": mse}[names.canonical(name, "loss", NAMES)]

@@ -1,18 +1,48 @@
 """A multilayer perceptron with exact backpropagation, in matrix form.
 
-Each hidden layer: z = h W + b, then optional batch norm, then a = f(z), then optionally
-h_next = h + a (residual). Forward and backward for each piece sit next to each other.
+Hidden layer l computes z = h W + b, then optional batch norm, then a = f(z); its output is
+h_next = a. A residual block (`residual`, where the widths match) ends in a linear layer, as
+ResNet's do, and adds its input back: h_next = h + (a R + r). The rows of h are the examples.
+Backward runs the same steps in reverse, each turning dL/d(its output) into dL/d(its input):
+
+    da = dh R^T,  dR = a^T dh,  dr = sum of dh over the batch     (residual blocks only)
+    dz = f'(z) * da                     (the activation; batch norm's backward follows if used)
+    dW = h^T dz,  db = sum of dz over the batch,  dh_below = dz W^T
+    dh_below += dh                      (the skip path hands the gradient down unchanged)
 """
 
 from __future__ import annotations
 
-from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
 from . import activations, batchnorm, init, random
 from .config import MLPConfig
 from .model import Model
+from .trace import LayerPass
+
+
+def dense_forward(h: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """z = h W + b."""
+    z = h @ W
+    z += b  # in place: one array fewer per layer
+    return z
+
+
+def dense_backward(dz: np.ndarray, h: np.ndarray, W: np.ndarray):
+    """dL/dh, dL/dW and dL/db from dL/dz."""
+    return dz @ W.T, h.T @ dz, dz.sum(axis=0)
+
+
+class _Layer(NamedTuple):
+    """What a hidden layer's forward keeps for its backward."""
+
+    h: np.ndarray  # its input
+    z: np.ndarray  # the activation's input (after batch norm, if any)
+    a: np.ndarray  # f(z)
+    bn: tuple | None  # batch norm's cache, or None without batch norm
+    h_next: np.ndarray  # its output
 
 
 class MLP(Model):
@@ -39,6 +69,12 @@ class MLP(Model):
         # The read-out is always Xavier: the experiment is about the hidden layers.
         params["W_out"] = init.weights("xavier", c.width, c.output_dim, rng)
         params["b_out"] = np.zeros(c.output_dim)
+        # Residual blocks' last layers are drawn last, so a residual network's W and read-out are
+        # those of the plain network with the same seed.
+        for l in range(1, c.depth + 1):
+            if self.has_skip(l):
+                params[f"R{l}"] = init.weights(c.init, c.width, c.width, rng)
+                params[f"r{l}"] = np.zeros(c.width)
         return params
 
     def weight_names(self) -> list[str]:
@@ -60,48 +96,37 @@ class MLP(Model):
         c, p = self.config, self.params
         offsets = offsets or {}
         act = activations.get(c.activation, c.leaky_slope)
-        h, cache = x, []
+        h, layers = x, []
         for l in range(1, c.depth + 1):
-            z = h @ p[f"W{l}"]
-            z += p[f"b{l}"]
+            z = dense_forward(h, p[f"W{l}"], p[f"b{l}"])
             bn = None
             if c.batchnorm:
-                z_in = z
-                z, bn, _ = batchnorm.forward(z_in, p[f"gamma{l}"], p[f"beta{l}"], c.bn_eps)
+                z, bn = batchnorm.forward(z, p[f"gamma{l}"], p[f"beta{l}"], c.bn_eps)
             a = act.f(z)
-            h_next = h + a if self.has_skip(l) else a
-            if l in offsets:
-                h_next = h_next + offsets[l]
-            cache.append((h, z, a, bn))
-            h = h_next
-        out = h @ p["W_out"] + p["b_out"]
-        return out, (cache, h)
+            h_next = h + dense_forward(a, p[f"R{l}"], p[f"r{l}"]) if self.has_skip(l) else a
+            layers.append(_Layer(h, z, a, bn, h_next))
+            h = h_next + offsets[l] if l in offsets else h_next
+        out = dense_forward(h, p["W_out"], p["b_out"])
+        return out, (layers, h)
 
     def backward(self, cache, dout: np.ndarray):
-        """Parameter gradients and per-layer arrays, from dL/d(output)."""
+        """Parameter gradients and one LayerPass per hidden layer (first first), from dL/dout."""
         c, p = self.config, self.params
         act = activations.get(c.activation, c.leaky_slope)
         layers, h_top = cache
-        grads = {"W_out": h_top.T @ dout, "b_out": dout.sum(axis=0)}
-        dh = dout @ p["W_out"].T
-        dhs, dWs, hs, slopes, sat = [], [], [], [], []
+        grads = {}
+        dh, grads["W_out"], grads["b_out"] = dense_backward(dout, h_top, p["W_out"])
+        passes = []
         for l in range(c.depth, 0, -1):
-            h_in, z, a, bn = layers[l - 1]
-            dhs.append(dh)
-            hs.append(h_in + a if self.has_skip(l) else a)
-            # Slopes and saturation are only read by some readers of a trace: kept lazily, so a
-            # deep pass holds (and the kernel zero-fills) one array fewer per layer.
-            slopes.append(partial(act.slope, z, a))
-            sat.append(partial(act.saturated, z, a))
-            dz = act.slope(z, a)  # a new array: dz = dh * f'(z), multiplied in place
-            dz *= dh
+            h, z, a, bn, h_next = layers[l - 1]
+            da = dh
+            if self.has_skip(l):
+                da, grads[f"R{l}"], grads[f"r{l}"] = dense_backward(dh, a, p[f"R{l}"])
+            dz = act.slope(z, a)  # a new array: dz = f'(z) * da, multiplied in place
+            dz *= da
             if bn is not None:
                 dz, grads[f"gamma{l}"], grads[f"beta{l}"] = batchnorm.backward(dz, bn)
-            grads[f"W{l}"] = h_in.T @ dz
-            grads[f"b{l}"] = dz.sum(axis=0)
-            dWs.append(grads[f"W{l}"])
-            dh_in = dz @ p[f"W{l}"].T
-            # The skip path hands the gradient down unchanged: dL/dh_l = dL/dh_{l+1} (I + dF/dh).
-            dh = dh_in + dh if self.has_skip(l) else dh_in
-        rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
-        return grads, rev
+            dh_below, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dz, h, p[f"W{l}"])
+            passes.append(LayerPass(dh, grads[f"W{l}"], h_next, z, a, act))
+            dh = dh_below + dh if self.has_skip(l) else dh_below
+        return grads, passes[::-1]

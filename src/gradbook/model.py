@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import data, losses, random
+from .config import MAX_BATCH_SIZE, MAX_SEED, MIN_BATCHNORM_BATCH, TrainConfig, check_int
 from .trace import Trace, assemble
 
 
@@ -23,8 +24,11 @@ class Model:
         if config is not None and not isinstance(config, self.config_type):
             raise TypeError(f"config must be an {name}, got {type(config).__name__}")
         self.config = config if config is not None else self.config_type(**fields)
-        self.seed = check_seed(seed)
+        self.seed = check_int("seed", seed, 0, MAX_SEED)
         self.params = self._init_params(random.Generator(self.seed))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.config!r}, seed={self.seed})"
 
     def _init_params(self, rng: random.Generator) -> dict[str, np.ndarray]:
         raise NotImplementedError
@@ -40,31 +44,25 @@ class Model:
         with np.errstate(all="ignore"):
             out, cache = self.forward(x)
             loss, dout = loss_fn(out, y)
-            grads, per_layer = self.backward(cache, dout)
-            return assemble(self.kind, loss, dout, *per_layer, grads)
+            grads, passes = self.backward(cache, dout)
+            return assemble(self.kind, loss, dout, grads, passes)
 
-    def trace(self, x=None, y=None, *, batch_size: int = 256, seed: int = 0) -> Trace:
-        """Trace one batch: (x, y) if given, else `batch_size` examples of the built-in task."""
+    def trace(
+        self, x=None, y=None, *, batch_size: int = TrainConfig.batch_size, seed: int = 0
+    ) -> Trace:
+        """Trace one batch: (x, y) if given, else `batch_size` examples of the built-in task.
+
+        The built-in batch is drawn as training draws its first one, with the same default size,
+        so `trace(seed=s)` is step 0 of `gradbook.train(model, seed=s)`: one network, one set of
+        numbers at step 0.
+        """
         if x is None and y is None:
-            check_positive_int("batch_size", batch_size)
-            rng = random.Generator(seed)
+            check_int("batch_size", batch_size, 1, MAX_BATCH_SIZE)
+            rng = random.Generator(check_int("seed", seed, 0, MAX_SEED))
             x, y = data.task_batch(self.kind, self.config, batch_size, rng)
         elif x is None or y is None:
             raise TypeError("pass both x and y, or neither to use the built-in task")
         return self.loss_and_trace(x, y)
-
-
-def check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be 1 or more, got {value}")
 
 
 def check_batch(x, y, config, time_steps: int | None = None):
@@ -78,9 +76,13 @@ def check_batch(x, y, config, time_steps: int | None = None):
     if x.ndim != len(shape) or x.shape[1:] != shape[1:] or x.shape[0] < 1:
         raise ValueError(f"x must have shape {shape}, got {x.shape}")
     _check_finite("x", x)
-    if getattr(config, "batchnorm", False) and x.shape[0] < 2:
-        # One example is its own batch mean: every normalized value and gradient would be 0.
-        raise ValueError("batch norm needs at least 2 examples in a batch, got 1")
+    if getattr(config, "batchnorm", False) and x.shape[0] < MIN_BATCHNORM_BATCH:
+        raise ValueError(
+            f"batch norm needs at least {MIN_BATCHNORM_BATCH} examples in a batch, got "
+            f"{x.shape[0]}: it normalizes each unit over the batch, which leaves the gradient "
+            "n - 2 of n directions (with 2 examples every unit is -1 or +1 and the gradient "
+            "cancels; with 3 it swings 40- to 90-fold between batches)"
+        )
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != x.shape[0]:
         raise ValueError(f"x and y must hold the same number of examples: {len(x)} vs {y.shape}")

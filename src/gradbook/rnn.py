@@ -7,13 +7,12 @@ so its size after many steps is governed by W_hh's largest singular value (Pasca
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from . import activations, init, random
 from .config import RNNConfig
 from .model import Model
+from .trace import LayerPass
 
 
 def scaled_orthogonal(n: int, rho: float, rng: random.Generator) -> np.ndarray:
@@ -57,16 +56,19 @@ class RNN(Model):
         offsets = offsets or {}
         act = activations.get(self.config.activation)
         h = np.zeros((x.shape[0], self.config.hidden))
-        cache = []
+        steps = []
         for t in range(x.shape[1]):
             z = h @ p["W_hh"] + x[:, t] @ p["W_xh"] + p["b"]
             a = act.f(z)
-            cache.append((h, z, a))
+            steps.append((h, z, a))  # h_{t-1}, z_t, h_t
             h = a + offsets[t + 1] if t + 1 in offsets else a
-        return h @ p["W_out"] + p["b_out"], (cache, h, x)
+        return h @ p["W_out"] + p["b_out"], (steps, h, x)
 
     def backward(self, cache, dout: np.ndarray):
-        """Parameter gradients and per-step arrays (step 1 first), from dL/d(output)."""
+        """Parameter gradients and one LayerPass per time step (step 1 first), from dL/dout.
+
+        Every step uses the same weights, so each adds its share to their gradients.
+        """
         p = self.params
         act = activations.get(self.config.activation)
         steps, h_last, x = cache
@@ -74,20 +76,15 @@ class RNN(Model):
         grads["W_out"] = h_last.T @ dout
         grads["b_out"] = dout.sum(axis=0)
         dh = dout @ p["W_out"].T
-        dhs, dWs, hs, slopes, sat = [], [], [], [], []
+        passes = []
         for t in range(len(steps) - 1, -1, -1):
             h_prev, z, a = steps[t]
-            dz = act.slope(z, a)  # a new array: dz = dh * f'(z), multiplied in place
+            dz = act.slope(z, a)  # a new array: dz = f'(z) * dh, multiplied in place
             dz *= dh
-            dW_t = h_prev.T @ dz  # this step's share of dL/dW_hh
-            grads["W_hh"] += dW_t
+            dW_hh = h_prev.T @ dz  # this step's share of dL/dW_hh
+            grads["W_hh"] += dW_hh
             grads["W_xh"] += x[:, t].T @ dz
             grads["b"] += dz.sum(axis=0)
-            dhs.append(dh)
-            dWs.append(dW_t)
-            hs.append(a)
-            slopes.append(partial(act.slope, z, a))  # computed again only if read
-            sat.append(partial(act.saturated, z, a))
+            passes.append(LayerPass(dh, dW_hh, a, z, a, act))
             dh = dz @ p["W_hh"].T
-        rev = [lst[::-1] for lst in (dhs, dWs, hs, slopes, sat)]
-        return grads, rev
+        return grads, passes[::-1]

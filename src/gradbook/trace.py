@@ -8,11 +8,13 @@ fixed log10 grid shared by every layer and scenario.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
+
+from .activations import Activation
 
 # One grid for every histogram in the book: quarter-decade bins of |value| from 1e-16 to 1e8.
 HIST_EDGES = np.linspace(-16.0, 8.0, 97)
@@ -78,22 +80,43 @@ def _ratio(top: float, bottom: float) -> float:
         return float(np.float64(top) / np.float64(bottom))
 
 
-@dataclass(frozen=True, eq=False)
-class LayerTrace:
-    """One hidden layer (or one time step) in one backward pass. `index` counts from 1."""
+class LayerPass(NamedTuple):
+    """What one hidden layer (or time step) leaves behind in a forward and backward pass: all a
+    model's backward hands the trace, which derives the rest (norms, factors, slopes) from it."""
 
-    index: int
     dh: np.ndarray  # dL/dh: the backward signal reaching this layer's output, (batch, units)
     dW: np.ndarray  # dL/dW for the weights that feed this layer
-    h: np.ndarray  # the layer's output (activations), (batch, units)
-    slope_of: Callable[[], np.ndarray]  # computes f'(z) for each example and unit
-    saturation: Callable[[], np.ndarray]  # computes the bool mask of saturated units
+    h: np.ndarray  # the layer's output, (batch, units)
+    z: np.ndarray  # the activation's input (after batch norm, if any)
+    a: np.ndarray  # f(z)
+    activation: Activation
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LayerTrace:
+    """One hidden layer (or one time step) in one backward pass. `index` counts from 1.
+
+    The arrays are those of its LayerPass; everything else is computed from them when first read
+    (a deep trace's readers mostly want the norms, so a slope is never computed unasked).
+    """
+
+    index: int
+    # The fields of LayerPass, in its order:
+    dh: np.ndarray
+    dW: np.ndarray
+    h: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    activation: Activation
+    grad_norm: float  # the norm of dh over the whole batch
     factor: float  # grad_norm / grad_norm of the layer above (the output for the top layer)
     product: float  # grad_norm / output gradient norm: the factors multiplied together
 
-    @_quiet
-    def grad_norm(self) -> float:
-        return norm(self.dh)
+    def __repr__(self) -> str:
+        return (
+            f"LayerTrace(index={self.index}, grad_norm={self.grad_norm:.3e}, "
+            f"factor={self.factor:.3e}, product={self.product:.3e}, units={self.dh.shape[-1]})"
+        )
 
     @_quiet
     def weight_grad_norm(self) -> float:
@@ -102,7 +125,7 @@ class LayerTrace:
     @_quiet
     def slope(self) -> np.ndarray:
         """f'(z) for each example and unit."""
-        return self.slope_of()
+        return self.activation.slope(self.z, self.a)
 
     @_quiet
     def mean_slope(self) -> float:
@@ -117,9 +140,15 @@ class LayerTrace:
         return float(np.std(self.h))
 
     @_quiet
+    def spread(self) -> float:
+        """How different the examples look here: each unit's standard deviation across the
+        batch, averaged over the units. Near 0, every example reaches the layer above alike."""
+        return float(np.mean(np.std(self.h, axis=0)))
+
+    @_quiet
     def saturated(self) -> float:
         """The share of (example, unit) pairs whose unit is saturated."""
-        return float(np.mean(self.saturation()))
+        return float(np.mean(self.activation.is_saturated(self.z, self.a)))
 
     @_quiet
     def neuron_grad(self) -> np.ndarray:
@@ -135,7 +164,7 @@ class LayerTrace:
         return log_histogram(self.dW)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Trace:
     """A whole forward and backward pass: the loss, the output gradient and every layer."""
 
@@ -147,6 +176,13 @@ class Trace:
 
     def __len__(self) -> int:
         return len(self.layers)
+
+    def __repr__(self) -> str:
+        name = "time steps" if self.kind == "rnn" else "hidden layers"
+        return (
+            f"Trace(kind={self.kind!r}, loss={self.loss:.6g}, {len(self)} {name}, "
+            f"output_grad_norm={self.output_grad_norm:.3e})"
+        )
 
     @property
     def grad_norms(self) -> np.ndarray:
@@ -202,23 +238,20 @@ def global_norm(grads: dict[str, np.ndarray]) -> float:
     return norm(np.array([norm(g) for g in grads.values()]))
 
 
-def assemble(kind, loss, dout, dhs, dWs, hs, slopes, saturated, grads) -> Trace:
-    """Turn per-layer arrays (first layer first) into a Trace with factors and products.
-    `slopes` and `saturated` hold, per layer, a function that computes the array when asked."""
+def assemble(kind: str, loss: float, dout: np.ndarray, grads: dict, passes) -> Trace:
+    """A Trace from a backward pass: dL/d(output), the parameter gradients and one LayerPass per
+    hidden layer (or time step), first layer first. Factors and products are worked out here."""
     out_norm = norm(dout)
-    norms = [norm(dh) for dh in dhs]
+    norms = [norm(p.dh) for p in passes]
     above = [*norms[1:], out_norm]
     layers = tuple(
         LayerTrace(
-            index=i + 1,
-            dh=dhs[i],
-            dW=dWs[i],
-            h=hs[i],
-            slope_of=slopes[i],
-            saturation=saturated[i],
+            i + 1,
+            *p,
+            grad_norm=norms[i],
             factor=_ratio(norms[i], above[i]),
             product=_ratio(norms[i], out_norm),
         )
-        for i in range(len(dhs))
+        for i, p in enumerate(passes)
     )
     return Trace(kind=kind, loss=float(loss), output_grad_norm=out_norm, layers=layers, grads=grads)
