@@ -16,6 +16,9 @@ from gradbook import MLP, RNN, activations, data
 from gradcheck import EXTENDED, KINK_STEP, MAX_STEP, analytic_grads, errors, numeric_grads
 
 TOL = 1e-6
+# The deep networks' first-layer gradients are about 1e-11 of the loss; even in long double the
+# stencil then gives them only about 2e-6 relative accuracy. A 1% error is still 1000 x this.
+DEEP_TOL = 1e-5
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
 
 
@@ -235,8 +238,8 @@ def test_deep_networks_match_finite_differences(name):
     if model.kind == "mlp" and model.config.activation == "relu":
         assert _min_abs_preactivation(model, x) > 100 * KINK_STEP  # the stencil meets no kink
     errs = _errors(model, analytic_grads(trace), numeric)
-    bad = {k: f"{e:.1e}" for k, e in errs.items() if not e < TOL}
-    assert not bad, f"relative errors above {TOL}: {bad}"
+    bad = {k: f"{e:.1e}" for k, e in errs.items() if not e < DEEP_TOL}
+    assert not bad, f"relative errors above {DEEP_TOL}: {bad}"
 
 
 def test_the_deep_networks_do_vanish_and_explode():
@@ -270,8 +273,8 @@ def test_a_gradient_one_percent_wrong_is_rejected(name, array):
     wrong = analytic_grads(trace)
     wrong[array] = wrong[array] * 1.01
     errs = _errors(model, wrong, numeric)
-    assert errs[array] > 100 * TOL
-    assert all(e < TOL for k, e in errs.items() if k != array)  # and nothing else
+    assert errs[array] > 100 * DEEP_TOL
+    assert all(e < DEEP_TOL for k, e in errs.items() if k != array)  # and nothing else
 
 
 @needs_extended
@@ -283,5 +286,5 @@ def test_a_backward_pass_with_a_slope_one_percent_too_big_is_rejected(monkeypatc
     wrong = replace(sigmoid, slope=lambda z, a: 1.01 * sigmoid.slope(z, a))
     monkeypatch.setattr(activations, "get", lambda name, leaky_slope=0.01: wrong)
     errs = _errors(model, analytic_grads(model.loss_and_trace(x, y)), numeric)
-    assert errs["dh12"] < TOL
-    assert all(errs[k] > 100 * TOL for k in errs if k not in ("dh12", "W_out", "b_out"))
+    assert errs["dh12"] < DEEP_TOL
+    assert all(errs[k] > 100 * DEEP_TOL for k in errs if k not in ("dh12", "W_out", "b_out"))
