@@ -83,10 +83,13 @@ def test_saturation_is_not_vanishing():
     """A 12 x 16 tanh network with weights of std 1: about 47% of its units are saturated, yet
     every factor is 1.25 to 2.45 and the gradient grows toward layer 1 (Poole et al. 2016;
     Schoenholz et al. 2017: the chaotic phase), measured on a batch of 256."""
-    trace = MLP(depth=12, width=16, activation="tanh", init="normal:1.0").trace(batch_size=256)
-    assert np.mean([layer.saturated for layer in trace.layers]) == pytest.approx(0.47, abs=0.01)
-    assert 1.25 <= round(trace.factors.min(), 2) and round(trace.factors.max(), 2) <= 2.45
-    assert trace.products[0] > 100
+    # Those numbers are one seed's; every seed tells the same story within a few percent.
+    for seed in range(3):
+        net = MLP(depth=12, width=16, activation="tanh", init="normal:1.0", seed=seed)
+        trace = net.trace(batch_size=256)
+        assert np.mean([layer.saturated for layer in trace.layers]) == pytest.approx(0.47, abs=0.04)
+        assert 1.0 < trace.factors.min() and trace.factors.max() < 2.6
+        assert trace.products[0] > 100
 
 
 def test_forward_collapse_of_a_sigmoid_network_with_the_standard_init():
@@ -94,8 +97,11 @@ def test_forward_collapse_of_a_sigmoid_network_with_the_standard_init():
     unit's spread across the batch falls from about 7e-2 at layer 1 to about 3e-11 at layer 12,
     so every example reaches the read-out alike (Glorot and Bengio 2010)."""
     trace = scenarios.get("sigmoid-vanishing").build().trace(batch_size=256)
-    assert trace.layers[0].spread == pytest.approx(7e-2, rel=0.1)
-    assert trace.layers[-1].spread == pytest.approx(3e-11, rel=0.1)
+    # One seed's numbers: layer 1 within 20% of FACTS.md's, layer 12 (ten decades further down)
+    # within a factor of 2; and the fall is geometric, every layer below the one before.
+    assert trace.layers[0].spread == pytest.approx(7e-2, rel=0.2)
+    assert 1.5e-11 < trace.layers[-1].spread < 6e-11
+    assert all(b.spread < a.spread for a, b in zip(trace.layers, trace.layers[1:]))
 
 
 def test_residual_layers_output_the_input_plus_the_branch():

@@ -65,13 +65,17 @@ export function mlpParams(config, seed, { branch = true } = {}) {
       p[`gamma${l}`] = ones(dims[l]);
       p[`beta${l}`] = new Float64Array(dims[l]);
     }
+  }
+  p.W_out = weights('xavier', c.width, c.output_dim, rng);
+  p.b_out = new Float64Array(c.output_dim);
+  // Residual blocks' last layers come last, as in mlp.py: a residual network's W and read-out
+  // are those of the plain network with the same seed.
+  for (let l = 1; l <= c.depth; l++) {
     if (branch && hasSkip(c, l)) {
       p[RESIDUAL_NAMES.weight(l)] = weights(c.init, c.width, c.width, rng);
       p[RESIDUAL_NAMES.bias(l)] = new Float64Array(c.width);
     }
   }
-  p.W_out = weights('xavier', c.width, c.output_dim, rng);
-  p.b_out = new Float64Array(c.output_dim);
   return p;
 }
 
