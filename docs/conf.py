@@ -65,6 +65,9 @@ myst_heading_anchors = 3
 # "cache" re-runs a page only when its code cells change. jupyter-cache lives beside the output
 # (docs/_build/.jupyter_cache for `nox -s docs`), so the git tree stays clean.
 nb_execution_mode = "cache"
+# Each chapter runs in its own kernel (which inherits this environment); several train the
+# same scenarios, so they share the trained runs through files keyed on the simulator's source.
+os.environ.setdefault("GRADBOOK_CACHE", str(DOCS / "_build" / "gradbook-scenarios"))
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 300  # seconds per cell; the slowest is a short training run

@@ -97,3 +97,21 @@ def test_every_scenario_is_reproducible():
         b = scenarios.get(sid).build()
         for name in a.params:
             np.testing.assert_array_equal(a.params[name], b.params[name])
+
+
+def test_trained_scenarios_are_kept_between_processes_by_digest(tmp_path, monkeypatch):
+    monkeypatch.setenv(scenarios.CACHE_ENV, str(tmp_path))
+    scenarios.trained.cache_clear()
+    try:
+        first = scenarios.trained("rnn-exploding")
+        (kept,) = tmp_path.glob("rnn-exploding-*.pickle")
+        scenarios.trained.cache_clear()
+        again = scenarios.trained("rnn-exploding")  # read back, not retrained
+        assert again is not first
+        np.testing.assert_array_equal(again.record.losses, first.record.losses)
+        np.testing.assert_array_equal(again.start.layers[0].slope, first.start.layers[0].slope)
+        # Another scenario, or the same one changed, is another file.
+        other = scenarios._cache_file(scenarios.get("rnn-exploding").variant(rho=0.9))
+        assert other != kept
+    finally:
+        scenarios.trained.cache_clear()

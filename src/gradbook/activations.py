@@ -25,6 +25,11 @@ class Activation:
     slope: Callable[[Array, Array], Array]  # (z, a) -> f'(z); a saves recomputing f
     max_slope: float
     is_saturated: Callable[[Array, Array], Array]  # (z, a) -> bool array, True where saturated
+    leaky_slope: float | None = None  # leaky_relu's slope for z < 0; None for the others
+
+    def __reduce__(self):
+        # Pickled by name (its functions are lambdas), so a trained scenario can be cached.
+        return (get, (self.name,) if self.leaky_slope is None else (self.name, self.leaky_slope))
 
 
 def _sigmoid(z: Array) -> Array:
@@ -52,6 +57,7 @@ def _leaky(alpha: float) -> Activation:
         slope=lambda z, a: np.where(z > 0, 1.0, alpha),
         max_slope=1.0,
         is_saturated=lambda z, a: np.zeros(np.shape(z), dtype=bool),
+        leaky_slope=alpha,
     )
 
 

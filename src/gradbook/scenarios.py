@@ -11,8 +11,14 @@ what `model.trace()` draws by default with the same seed.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
+
+import numpy as np
 
 from .config import MLPConfig, RNNConfig, TrainConfig
 from .mlp import MLP
@@ -75,7 +81,7 @@ def _mlp(activation: str, init: str, **extra) -> MLPConfig:
 
 # On the two circles, 1,000 steps of SGD with momentum teach every healthy 12 x 16 network
 # the ring (held-out accuracy above 95%), while a vanishing one stays at a coin flip.
-_MLP_TRAINING = TrainConfig(steps=1000, lr=0.05, momentum=0.9, batch_size=64, record_every=25)
+_MLP_TRAINING = TrainConfig(steps=1000, lr=0.05, momentum=0.9, batch_size=64, record_every=50)
 # A linear RNN with a squared-error read-out: nothing bounds its states, so once the gradient
 # explodes the loss runs to inf and NaN within a few steps, as real RNNs do without clipping.
 _RNN = RNNConfig(steps=40, hidden=16, activation="linear", rho=1.1, loss="mse")
@@ -193,10 +199,44 @@ def get(scenario_id: str) -> Scenario:
     return SCENARIOS[scenario_id]
 
 
+# Where trained scenarios are kept between processes (each chapter runs in its own kernel), if
+# set; the book's build sets it. A file is named by a digest of the scenario and of gradbook's
+# own source, so an edit to the simulator can never bring back an old result.
+CACHE_ENV = "GRADBOOK_CACHE"
+
+
+@cache
+def _source_digest() -> str:
+    digest = hashlib.sha256(np.__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_file(scenario: Scenario) -> Path | None:
+    folder = os.environ.get(CACHE_ENV)
+    if not folder:
+        return None
+    key = hashlib.sha256((repr(scenario) + _source_digest()).encode()).hexdigest()[:24]
+    return Path(folder) / f"{scenario.id}-{key}.pickle"
+
+
 @cache
 def trained(scenario_id: str) -> TrainedScenario:
-    """Build and train a scenario (once per process: the result is deterministic)."""
+    """Build and train a scenario (once per process, and once per build where the book's
+    build sets GRADBOOK_CACHE: the result is deterministic)."""
     scenario = get(scenario_id)
+    path = _cache_file(scenario)
+    if path is not None and path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)
     model = scenario.build()
     record = train(model, scenario.training, seed=scenario.seed)
-    return TrainedScenario(scenario, model, record)
+    done = TrainedScenario(scenario, model, record)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")  # written whole, then renamed
+        with partial.open("wb") as f:
+            pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    return done
