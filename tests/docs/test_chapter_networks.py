@@ -18,7 +18,7 @@ CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?P<code>.*?)^```", re.MULTILI
 # Building a network or a training configuration by hand retypes what a scenario holds.
 RETYPED = re.compile(r"\b(MLP|RNN|MLPConfig|RNNConfig|TrainConfig)\(")
 SCENARIO_USE = re.compile(r"scenarios\.(?:get|trained)\(\s*\"(?P<id>[^\"]+)\"")
-VIEW_LINK = re.compile(r"\]\(#(?P<query>scenario=[^)]+)\)")
+VIEW_LINK = re.compile(r"\{view\}`[^`<]*<(?P<query>scenario=[^>]+)>`")
 PAYLOAD = re.compile(
     r'<script type="application/json" id="(?P<id>[^"]+)">(?P<body>.*?)</script>', re.DOTALL
 )
