@@ -26,6 +26,14 @@ export const LOSS_GAP = 3;
  * Measured in software WebGL: 24,000 blended lines cost ~75 ms a frame, so keep it well below.
  */
 export const MAX_EDGES = 6000;
+/**
+ * Lines drawn into each upper unit at most. 16 lines per unit between 16-unit layers make a
+ * moiré that hides the units and the pulse; a few per unit still show that every unit is fed
+ * by the layer below (the gradient's path), and cost a tenth of the fill.
+ */
+export const LINES_PER_UNIT = 4;
+/** Height of a residual skip path's arc above the tallest column, in world units. */
+export const SKIP_RISE = 1.3;
 
 /**
  * Lay out a network.
@@ -38,7 +46,7 @@ export const MAX_EDGES = 6000;
  *   bounds: {min: number[], max: number[], center: number[], radius: number},
  * }}
  */
-export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
+export function layoutNetwork(layers, { maxEdges = MAX_EDGES, perUnit = Infinity } = {}) {
   const counts = layers.map((l) => l.shownUnits);
   const unitCount = counts.reduce((a, b) => a + b, 0);
   const positions = new Float32Array(unitCount * 3);
@@ -85,7 +93,7 @@ export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
     layerTop,
     unitCount,
     loss,
-    edges: connectLayers(counts, layerStart, maxEdges),
+    edges: connectLayers(counts, layerStart, maxEdges, perUnit),
     bounds: { min, max, center, radius },
   };
 }
@@ -95,7 +103,7 @@ export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
  * pair. Past maxEdges, each upper unit keeps an evenly spaced subset of the lower layer, so
  * every unit still has visible connections and the line count stays bounded whatever the width.
  */
-export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES) {
+export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES, perUnit = Infinity) {
   let full = 0;
   for (let l = 1; l < counts.length; l++) full += counts[l - 1] * counts[l];
   const keep = full <= maxEdges ? 1 : maxEdges / full; // share of each lower layer kept
@@ -103,7 +111,7 @@ export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES) {
   for (let l = 1; l < counts.length; l++) {
     const nLow = counts[l - 1];
     const nUp = counts[l];
-    const perUpper = Math.max(1, Math.min(nLow, Math.floor(nLow * keep)));
+    const perUpper = Math.max(1, Math.min(nLow, perUnit, Math.floor(nLow * keep)));
     for (let u = 0; u < nUp; u++) {
       // Spread the kept lower units evenly and offset them per upper unit, so together the
       // upper units still touch every lower unit.
@@ -115,4 +123,22 @@ export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES) {
     }
   }
   return Uint32Array.from(pairs);
+}
+
+/**
+ * Points along the skip path from hidden layer `li` back to layer `li - 1` (the way the gradient
+ * goes): a raised arc over the columns, from above column li to above column li - 1.
+ * @returns {number[][]} `segments + 1` points [x, y, z]
+ */
+export function skipArc(layout, li, segments = 16) {
+  const top = Math.max(...layout.layerTop) + 0.55;
+  const x0 = layout.layerX[li];
+  const x1 = layout.layerX[li - 1];
+  const pts = [];
+  for (let i = 0; i <= segments; i++) {
+    const t = i / segments;
+    // A parabola: rises SKIP_RISE at the middle, meets the columns' tops at both ends.
+    pts.push([x0 + (x1 - x0) * t, top + 4 * SKIP_RISE * t * (1 - t), 0]);
+  }
+  return pts;
 }

@@ -38,10 +38,15 @@ function start() {
     };
     document.head.append(script);
   };
-  if (!('IntersectionObserver' in window)) {
+  // A link to a view of a scene (#scenario=...&step=...) needs the scene now, wherever it is.
+  const VIEW = /^#(scenario|step|layer|scene)=/;
+  if (!('IntersectionObserver' in window) || VIEW.test(window.location.hash)) {
     load();
     return;
   }
+  window.addEventListener('hashchange', () => {
+    if (VIEW.test(window.location.hash)) load();
+  });
   const io = new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting)) {
       io.disconnect();
