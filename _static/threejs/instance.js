@@ -10,7 +10,7 @@ import { Pane } from './pane.js';
 import { prefersReducedMotion, themeOfPage, watchPage } from './pagewatch.js';
 import { Player } from './player.js';
 import { formatViewHash, resolveView } from './viewlink.js';
-import { describeLayerAt, describeView } from './words.js';
+import { describeLayerAt, describeShare, describeView } from './words.js';
 
 /** Room the camera leaves for the factor labels under the top strip, and for the two rows of
  * names and shares under the meter, in CSS px. */
@@ -104,7 +104,13 @@ export class SceneInstance {
     });
     shown.forEach((s, i) => this.panes[i].setSource(s));
     this.selectedLayer = null;
-    setStructureKeys(this.ui.legend, this.panes[0].structure);
+    // The legend keys every structure on the stage (in compare mode, both networks').
+    const structures = this.panes.map((pane) => pane.structure);
+    setStructureKeys(this.ui.legend, {
+      skips: structures.flatMap((st) => st.skips),
+      batchnorm: structures.some((st) => st.batchnorm),
+      rnn: structures.some((st) => st.rnn),
+    });
     this.ui.title.textContent = this.compare ? `${shown[0].title} and ${shown[1].title}, side by side` : shown[0].title;
     this.ui.summary.textContent = this.compare ? 'One pulse, one training step, one colour scale for both networks.' : shown[0].summary;
     this.ui.scenarioSel.value = shown[0].id;
@@ -141,20 +147,32 @@ export class SceneInstance {
 
   _describe({ ascii = true } = {}) {
     const p = this.player;
+    const text = this._describeOne({ ascii });
+    if (!this.compare) return text;
+    // Compare mode: the same layer of the other network, on the same training step.
+    const other = this.panes[1];
+    const li = this.selectedLayer ?? (p.complete ? 1 : p.pulseLayer);
+    const clause = describeShare(other.source, other.structure, other.source.frame(p.stepIndex), li, { ascii });
+    return `${text} In ${other.source.title}, ${clause}.`;
+  }
+
+  _describeOne({ ascii }) {
+    const p = this.player;
     const src = this.source;
     return describeView(src, this.panes[0].structure, {
       frame: src.frame(p.stepIndex),
       stepNumber: src.frame(p.stepIndex).step,
       lastStep: src.frame(src.length - 1).step,
-      pulseLayer: p.pulseLayer,
-      complete: p.complete,
+      // A selected layer (a view link's) is what the reader was pointed at.
+      pulseLayer: this.selectedLayer ?? p.pulseLayer,
+      complete: this.selectedLayer == null && p.complete,
     }, { ascii });
   }
 
   _updateControls() {
     const p = this.player;
     const ui = this.ui;
-    const key = `${this.source.id}:${p.stepIndex}:${p.lit}:${p.complete}`;
+    const key = `${this.source.id}:${p.stepIndex}:${p.lit}:${p.complete}:${this.selectedLayer}`;
     if (this._statusKey !== key) {
       this._statusKey = key;
       const title = this.compare ? `${this.compare[0].title} (left)` : this.source.title;
@@ -255,6 +273,7 @@ export class SceneInstance {
       this.selectedLayer = null;
       for (const pane of this.panes) pane.select(null);
     };
+    this._deselect = deselect;
     on(ui.play, 'click', () => {
       this.player.toggle();
       this._userStarted = true;
@@ -270,6 +289,7 @@ export class SceneInstance {
     });
     on(ui.scrub, 'input', () => {
       this.player.setStep(Number(ui.scrub.value));
+      this._statusKey = null;
       this._show();
       clearTimeout(this._scrubTimer);
       // Announce once the reader stops moving the slider, not at every value it passes.

@@ -23,7 +23,7 @@ const LOW_DETAIL_UNITS = 400;
 /** Gap between the lowest neuron and the top of the meter, in world units. */
 const METER_GAP = 1.1;
 /** Height of one decade on the meter, and the decades it shows each way from "1 ×", in world units and decades. */
-export const DECADE = 0.24;
+export const DECADE = 0.3;
 export const METER_DECADES = 10;
 /** Radius of a skip path's beads, and how many beads draw one path, in world units and beads. */
 const SKIP_RADIUS = 0.09;

@@ -13,7 +13,7 @@ import { DECADE } from './meshes.js';
 const LABEL_GAP = 8;
 const LABEL_MIN_W = 40;
 /** Meter marks labelled, in decades from "1 ×". */
-const METER_MARKS = [10, 5, 0, -5, -10];
+const METER_MARKS = [5, 0, -5];
 
 export class LabelOverlay {
   /** @param {{loss: HTMLElement, topbar: HTMLElement}} ui from controls.buildShell */

@@ -35,6 +35,12 @@ export function describeView(source, structure, at, { ascii = true } = {}) {
   return `${head} The gradient at ${placeName(source, structure, li)} ${share(frame.layers[li - 1].product, ascii)}.`;
 }
 
+/** How much of the output's gradient reaches hidden layer li, as a clause: "at layer h8, 2 × 10^-4 times the output's". */
+export function describeShare(source, structure, frame, li, { ascii = true } = {}) {
+  if (li > structure.hidden) return 'the gradient is at the read-out';
+  return `the gradient at ${placeName(source, structure, li)} ${share(frame.layers[li - 1].product, ascii)}`;
+}
+
 /** One hidden layer, for the announcement when the reader steps the pulse or a link selects it. */
 export function describeLayerAt(source, structure, frame, li) {
   const where = placeName(source, structure, li, true);
