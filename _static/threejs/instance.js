@@ -282,12 +282,14 @@ export class SceneInstance {
       if (!this.player.playing) this._announce(`Paused. ${this._describe()}`);
     });
     on(ui.stepLayer, 'click', () => {
+      this._userStarted = true; // the reader drives it now: autoplay must not take over
       this.player.stepLayer();
       deselect();
       this._show();
       this._announceLayer();
     });
     on(ui.scrub, 'input', () => {
+      this._userStarted = true;
       this.player.setStep(Number(ui.scrub.value));
       this._statusKey = null;
       this._show();

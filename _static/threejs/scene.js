@@ -194,12 +194,13 @@ export class GradientScene {
     const n = this.layout.unitCount;
     this._paint = unitPaint(n);
     this._slot = new Int32Array(n); // a unit's instance in infUnits / nanUnits
+    this._ringSlot = new Int32Array(n).fill(-1); // and in the outlines' mesh
     this._wasLit = new Uint8Array(structure.output + 1);
     this._isLit = new Uint8Array(structure.output + 1);
     this._litSince = new Array(structure.output + 1).fill(-Infinity);
     this._barPaint = new Array(structure.output).fill(null);
     this._shown = null;
-    this._wasAnimating = false;
+    this._swellingBefore = new Set();
     this.lossNode.position.fromArray(this.layout.loss);
     this.wave.scale.set(1, this.net.waveHeight, this.net.waveDepth);
     this.resetCamera();
@@ -212,20 +213,27 @@ export class GradientScene {
    */
   show(frame, isLit, { progress = 0, now = 0, wave = false } = {}) {
     const changed = this._readLit(frame, isLit, now);
-    const animating = this._litSince.some((t) => now - t >= 0 && now - t < POP_MS);
-    // Matrices change only with the data or during a swell (and once more when it ends).
-    const dirty = changed || animating || this._wasAnimating;
-    this._wasAnimating = animating;
+    // Layers swelling now, and those whose swell ended since the last frame (drawn once more at
+    // rest): only their units move, so a frame in between costs a few layers, not the whole net.
+    const swelling = [];
+    for (let li = 0; li < this._litSince.length; li++) {
+      const age = now - this._litSince[li];
+      if ((age >= 0 && age < POP_MS) || this._swellingBefore.has(li)) swelling.push(li);
+    }
+    const animating = swelling.some((li) => now - this._litSince[li] < POP_MS);
+    this._swellingBefore = new Set(swelling.filter((li) => now - this._litSince[li] < POP_MS));
     this._placeWave(progress, wave);
-    if (!dirty) return false;
-    if (changed) paintUnits(frame, this.layout, (li) => this._isLit[li] === 1, this.scale, this._paint);
-    this._placeUnits(now, changed);
+    if (!changed && !swelling.length) return false;
     if (changed) {
+      paintUnits(frame, this.layout, (li) => this._isLit[li] === 1, this.scale, this._paint);
+      this._placeUnits(now, true, null);
       this._paintBars(frame);
       this._paintEdges();
       this._paintSkips();
       const loss = frame.loss;
       this._mat.loss.color.copy(this._c(Number.isNaN(loss) ? this.scale.nan : loss === Infinity ? this.scale.inf : LOSS));
+    } else {
+      this._placeUnits(now, false, swelling);
     }
     return animating;
   }
@@ -261,40 +269,57 @@ export class GradientScene {
     return true;
   }
 
-  /** Each unit in the mesh its look asks for: filled, outlined, a diamond or a cube. */
-  _placeUnits(now, recolor) {
+  /**
+   * Each unit in the mesh its look asks for: filled, outlined, a diamond or a cube. `layers`
+   * null places every unit and hands out the outline, inf and NaN meshes' slots; a list of
+   * layers moves only theirs (a swell), in the slots they have.
+   */
+  _placeUnits(now, recolor, layers) {
     const { units, rings, infUnits, nanUnits } = this.net;
     const lay = this.layout;
     const paint = this._paint;
     const o = this._obj;
+    const full = layers === null;
     let nInf = 0;
     let nNan = 0;
-    for (let k = 0; k < lay.unitCount; k++) {
-      const li = lay.layerOfUnit[k];
+    let nRing = 0;
+    for (const li of layers ?? lay.layerStart.keys()) {
       const age = now - this._litSince[li];
       const swell = age >= 0 && age < POP_MS ? 1 + POP_SCALE * (1 - age / POP_MS) : 1;
-      const look = paint.look[k];
-      o.position.fromArray(lay.positions, k * 3);
-      o.scale.setScalar(look === LOOK.UNREACHED || look === LOOK.INPUT ? paint.radius[k] : paint.radius[k] * swell);
-      o.updateMatrix();
       // A recurrent net's inputs enter at each time step, so its first column is not drawn.
       const hide = li === 0 && this.structure.rnn;
-      units.setMatrixAt(k, look === LOOK.FILLED || (look === LOOK.INPUT && !hide) ? o.matrix : this._hidden);
-      rings.setMatrixAt(k, look === LOOK.UNREACHED ? o.matrix : this._hidden);
-      if (look === LOOK.INF || look === LOOK.NAN) {
-        const m = look === LOOK.INF ? infUnits : nanUnits;
-        const slot = look === LOOK.INF ? nInf++ : nNan++;
-        m.setMatrixAt(slot, o.matrix);
-        this._slot[k] = slot;
-        if (recolor) m.setColorAt(slot, this._c(paint.hex[k]));
+      const start = lay.layerStart[li];
+      for (let k = start; k < start + lay.layerCount[li]; k++) {
+        const look = paint.look[k];
+        o.position.fromArray(lay.positions, k * 3);
+        o.scale.setScalar(look === LOOK.UNREACHED || look === LOOK.INPUT ? paint.radius[k] : paint.radius[k] * swell);
+        o.updateMatrix();
+        units.setMatrixAt(k, look === LOOK.FILLED || (look === LOOK.INPUT && !hide) ? o.matrix : this._hidden);
+        if (full) this._ringSlot[k] = look === LOOK.UNREACHED ? nRing : -1;
+        if (look === LOOK.UNREACHED && full) rings.setMatrixAt(nRing++, o.matrix);
+        if (look === LOOK.INF || look === LOOK.NAN) {
+          const m = look === LOOK.INF ? infUnits : nanUnits;
+          if (full) this._slot[k] = look === LOOK.INF ? nInf++ : nNan++;
+          m.setMatrixAt(this._slot[k], o.matrix);
+          if (recolor) m.setColorAt(this._slot[k], this._c(paint.hex[k]));
+        }
+        if (recolor && (look === LOOK.FILLED || look === LOOK.INPUT)) units.setColorAt(k, this._c(look === LOOK.INPUT ? INPUT : paint.hex[k]));
       }
-      if (recolor && (look === LOOK.FILLED || look === LOOK.INPUT)) units.setColorAt(k, this._c(look === LOOK.INPUT ? INPUT : paint.hex[k]));
+      if (!full) units.instanceMatrix.addUpdateRange(start * 16, lay.layerCount[li] * 16);
     }
-    infUnits.count = nInf;
-    nanUnits.count = nNan;
-    infUnits.visible = nInf > 0;
-    nanUnits.visible = nNan > 0;
-    for (const m of [units, rings, infUnits, nanUnits]) m.instanceMatrix.needsUpdate = true;
+    if (full) {
+      rings.count = nRing;
+      infUnits.count = nInf;
+      nanUnits.count = nNan;
+      rings.visible = nRing > 0;
+      infUnits.visible = nInf > 0;
+      nanUnits.visible = nNan > 0;
+      for (const m of [rings, infUnits, nanUnits]) m.instanceMatrix.needsUpdate = true;
+    } else if (infUnits.count || nanUnits.count) {
+      infUnits.instanceMatrix.needsUpdate = true;
+      nanUnits.instanceMatrix.needsUpdate = true;
+    }
+    units.instanceMatrix.needsUpdate = true;
     if (recolor) {
       units.instanceColor.needsUpdate = true;
       if (infUnits.instanceColor) infUnits.instanceColor.needsUpdate = true;
@@ -512,7 +537,14 @@ export class GradientScene {
         looks.push(look === LOOK.INPUT ? 'input' : 'filled');
         colors.push(`#${c.getHexString()}`);
       } else {
-        looks.push(shown(rings, k) ? 'outline' : 'none');
+        // Outlined when the outlines' mesh holds a ring at this unit's place.
+        const r = this._ringSlot[k];
+        let ringed = false;
+        if (r >= 0 && r < rings.count && rings.visible && shown(rings, r)) {
+          const p = this.layout.positions;
+          ringed = Math.abs(m.elements[12] - p[3 * k]) < 1e-4 && Math.abs(m.elements[13] - p[3 * k + 1]) < 1e-4;
+        }
+        looks.push(ringed ? 'outline' : 'none');
         colors.push(null);
       }
     }

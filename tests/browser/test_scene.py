@@ -491,6 +491,7 @@ def test_units_not_reached_are_hollow_and_vanished_ones_filled(
     url, payload = payloads["vanish"]
     sc = scenario_of(payload, "sigmoid-vanishing")
     last = len(sc["steps"]) - 1
+    page.emulate_media(reduced_motion="reduce")  # no autoplay to move the pulse under the reads
     open_scene(page, http_server.url, url, scenario="sigmoid-vanishing")
     page.evaluate(
         """i => { const s = window.gradbook.scenes[0]; s.pause(); s.setStep(i);
