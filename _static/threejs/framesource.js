@@ -70,10 +70,13 @@ export class LiveSource {
   push(frame) {
     const hidden = this.network.layers.length - 2;
     if (!frame || !Array.isArray(frame.layers) || frame.layers.length !== hidden) {
-      throw new TypeError(`a frame needs one entry per hidden layer (${hidden}), got ${frame?.layers?.length ?? 'none'}`);
+      throw new TypeError(
+        `a frame needs one entry per hidden layer (${hidden}), got ${frame?.layers?.length ?? 'none'}`,
+      );
     }
     const last = this._frames.at(-1);
-    if (last && !(frame.step > last.step)) throw new RangeError(`frame for step ${frame.step} comes after step ${last.step}`);
+    if (last && !(frame.step > last.step))
+      throw new RangeError(`frame for step ${frame.step} comes after step ${last.step}`);
     this._frames.push(frame);
     for (const fn of this._listeners) fn(this._frames.length);
   }

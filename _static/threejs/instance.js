@@ -4,10 +4,10 @@
 // (viewlink.js). Everything it adds, it removes in dispose().
 
 import { buildShell, setStructureKeys } from './controls.js';
-import { ReplaySource } from './framesource.js';
 import { formatNumber } from './format.js';
-import { Pane } from './pane.js';
+import { ReplaySource } from './framesource.js';
 import { prefersReducedMotion, themeOfPage, watchPage } from './pagewatch.js';
+import { Pane } from './pane.js';
 import { Player } from './player.js';
 import { formatViewHash, resolveView } from './viewlink.js';
 import { describeLayerAt, describeShare, describeView } from './words.js';
@@ -23,15 +23,23 @@ const NAME_ROWS = 72;
  */
 export function compareSources(attr, sources) {
   if (!attr) return { pair: null, problem: null };
-  const ids = attr.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = attr
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const pair = ids.map((id) => sources.find((s) => s.id === id));
-  if (ids.length !== 2 || ids[0] === ids[1]) return { pair: null, problem: 'Compare mode needs two different scenarios.' };
-  const missing = ids.find((id, i) => !pair[i]);
-  if (missing) return { pair: null, problem: `Compare mode: this scene has no scenario "${missing}".` };
+  if (ids.length !== 2 || ids[0] === ids[1])
+    return { pair: null, problem: 'Compare mode needs two different scenarios.' };
+  const missing = ids.filter((_, i) => !pair[i])[0];
+  if (missing)
+    return { pair: null, problem: `Compare mode: this scene has no scenario "${missing}".` };
   const [a, b] = pair;
   const steps = (s) => Array.from({ length: s.length }, (_, i) => s.frame(i).step).join(',');
   if (a.network.layers.length !== b.network.layers.length || steps(a) !== steps(b)) {
-    return { pair: null, problem: `Compare mode: "${a.title}" and "${b.title}" differ in depth or recorded steps.` };
+    return {
+      pair: null,
+      problem: `Compare mode: "${a.title}" and "${b.title}" differ in depth or recorded steps.`,
+    };
   }
   return { pair, problem: null };
 }
@@ -53,26 +61,43 @@ export class SceneInstance {
     this.compare = pair;
     const wanted = container.dataset.scenario;
     let first = pair?.[0] ?? this.sources.find((s) => s.id === wanted);
-    if (wanted && !first) console.warn(`gradbook: scenario "${wanted}" is not in the payload; showing "${this.sources[0].id}".`);
+    if (wanted && !first)
+      console.warn(
+        `gradbook: scenario "${wanted}" is not in the payload; showing "${this.sources[0].id}".`,
+      );
     first ??= this.sources[0];
 
     this.reducedMotion = prefersReducedMotion();
-    this.ui = buildShell(container, payload, payload.scenarios.find((s) => s.id === first.id), { panes: pair ? 2 : 1 });
-    this.panes = this.ui.panes.map((parts, i) => new Pane(parts, payload.colorScale, {
-      reducedMotion: this.reducedMotion,
-      onFrame: i === 0 ? (dt, now) => this._onFrame(dt, now) : null,
-    }));
+    this.ui = buildShell(
+      container,
+      payload,
+      payload.scenarios.find((s) => s.id === first.id),
+      { panes: pair ? 2 : 1 },
+    );
+    this.panes = this.ui.panes.map(
+      (parts, i) =>
+        new Pane(parts, payload.colorScale, {
+          reducedMotion: this.reducedMotion,
+          onFrame: i === 0 ? (dt, now) => this._onFrame(dt, now) : null,
+        }),
+    );
     for (const pane of this.panes) pane.scene.afterRender = () => pane.place(this.player);
     this.scene = this.panes[0].scene;
     this._wire();
     this.setScenario(first.id, { announce: false });
     if (problem) this.notify(problem);
-    this._stopWatching = watchPage(container, this.panes.map((p) => p.parts.stage), {
-      resize: (w, h) => this._resize(w, h),
-      active: (on) => this._setActive(on),
-      theme: (t) => this.panes.forEach((p) => p.scene.setTheme(t)),
-      motion: (reduced) => this._setMotion(reduced),
-    });
+    this._stopWatching = watchPage(
+      container,
+      this.panes.map((p) => p.parts.stage),
+      {
+        resize: (w, h) => this._resize(w, h),
+        active: (on) => this._setActive(on),
+        theme: (t) => {
+          for (const p of this.panes) p.scene.setTheme(t);
+        },
+        motion: (reduced) => this._setMotion(reduced),
+      },
+    );
     for (const pane of this.panes) pane.scene.setTheme(themeOfPage());
     container.dataset.gradbookStatus = 'ready';
   }
@@ -92,7 +117,11 @@ export class SceneInstance {
     this.scenario = this.payload.scenarios.find((s) => s.id === shown[0].id);
     const H = shown[0].network.layers.length - 2;
     const wasPlaying = this.player?.playing ?? false;
-    this.player = new Player({ hidden: H, steps: shown[0].length, reducedMotion: this.reducedMotion });
+    this.player = new Player({
+      hidden: H,
+      steps: shown[0].length,
+      reducedMotion: this.reducedMotion,
+    });
     this.player.speed = Number(this.ui.speed.value);
     this._unsubscribe?.();
     // A live source grows while it is shown: the player and the slider follow it.
@@ -102,7 +131,9 @@ export class SceneInstance {
       this.ui.scrub.disabled = n < 2;
       this._show();
     });
-    shown.forEach((s, i) => this.panes[i].setSource(s));
+    shown.forEach((s, i) => {
+      this.panes[i].setSource(s);
+    });
     this.selectedLayer = null;
     // The legend keys every structure on the stage (in compare mode, both networks').
     const structures = this.panes.map((pane) => pane.structure);
@@ -111,12 +142,18 @@ export class SceneInstance {
       batchnorm: structures.some((st) => st.batchnorm),
       rnn: structures.some((st) => st.rnn),
     });
-    this.ui.title.textContent = this.compare ? `${shown[0].title} and ${shown[1].title}, side by side` : shown[0].title;
-    this.ui.summary.textContent = this.compare ? 'One pulse, one training step, one colour scale for both networks.' : shown[0].summary;
+    this.ui.title.textContent = this.compare
+      ? `${shown[0].title} and ${shown[1].title}, side by side`
+      : shown[0].title;
+    this.ui.summary.textContent = this.compare
+      ? 'One pulse, one training step, one colour scale for both networks.'
+      : shown[0].summary;
     this.ui.scenarioSel.value = shown[0].id;
     this.ui.scrub.max = String(shown[0].length - 1);
     this.ui.scrub.disabled = shown[0].length < 2;
-    this.ui.stepLayer.textContent = this.panes[0].structure.rnn ? 'Step back one time step' : 'Step one layer';
+    this.ui.stepLayer.textContent = this.panes[0].structure.rnn
+      ? 'Step back one time step'
+      : 'Step one layer';
     this._statusKey = null;
     if (wasPlaying) this.player.play();
     this._show();
@@ -152,21 +189,32 @@ export class SceneInstance {
     // Compare mode: the same layer of the other network, on the same training step.
     const other = this.panes[1];
     const li = this.selectedLayer ?? (p.complete ? 1 : p.pulseLayer);
-    const clause = describeShare(other.source, other.structure, other.source.frame(p.stepIndex), li, { ascii });
+    const clause = describeShare(
+      other.source,
+      other.structure,
+      other.source.frame(p.stepIndex),
+      li,
+      { ascii },
+    );
     return `${text} In ${other.source.title}, ${clause}.`;
   }
 
   _describeOne({ ascii }) {
     const p = this.player;
     const src = this.source;
-    return describeView(src, this.panes[0].structure, {
-      frame: src.frame(p.stepIndex),
-      stepNumber: src.frame(p.stepIndex).step,
-      lastStep: src.frame(src.length - 1).step,
-      // A selected layer (a view link's) is what the reader was pointed at.
-      pulseLayer: this.selectedLayer ?? p.pulseLayer,
-      complete: this.selectedLayer == null && p.complete,
-    }, { ascii });
+    return describeView(
+      src,
+      this.panes[0].structure,
+      {
+        frame: src.frame(p.stepIndex),
+        stepNumber: src.frame(p.stepIndex).step,
+        lastStep: src.frame(src.length - 1).step,
+        // A selected layer (a view link's) is what the reader was pointed at.
+        pulseLayer: this.selectedLayer ?? p.pulseLayer,
+        complete: this.selectedLayer == null && p.complete,
+      },
+      { ascii },
+    );
   }
 
   _updateControls() {
@@ -217,7 +265,9 @@ export class SceneInstance {
     if (scroll) this.container.scrollIntoView({ block: 'start' });
     if (announce) {
       const frame = this.source.frame(this.player.stepIndex);
-      const layer = r.layer ? ` ${describeLayerAt(this.source, this.panes[0].structure, frame, r.layer)}` : '';
+      const layer = r.layer
+        ? ` ${describeLayerAt(this.source, this.panes[0].structure, frame, r.layer)}`
+        : '';
       this._announce(`Showing ${this.source.title}, training step ${frame.step}.${layer}`);
     }
     return true;
@@ -228,7 +278,13 @@ export class SceneInstance {
     const p = this.player;
     let layer = this.selectedLayer;
     // Paused part way down: the layer the pulse has reached is what the reader is looking at.
-    if (layer == null && !p.playing && !p.complete && p.pulseLayer <= this.panes[0].structure.hidden) layer = p.pulseLayer;
+    if (
+      layer == null &&
+      !p.playing &&
+      !p.complete &&
+      p.pulseLayer <= this.panes[0].structure.hidden
+    )
+      layer = p.pulseLayer;
     return formatViewHash({
       scenario: this.source.id,
       step: this.source.frame(p.stepIndex).step,
@@ -257,7 +313,11 @@ export class SceneInstance {
       // No clipboard (a page from disk, or permission refused): the field holds the link, selected.
       out.select();
     }
-    this._announce(copied ? 'Link to this view copied.' : 'The link to this view is in the field next to the button.');
+    this._announce(
+      copied
+        ? 'Link to this view copied.'
+        : 'The link to this view is in the field next to the button.',
+    );
   }
 
   // ---- controls ---------------------------------------------------------------------------
@@ -305,14 +365,17 @@ export class SceneInstance {
       // A GPU reset, or too many scenes on the page: the canvas cannot draw any more.
       on(pane.scene.canvas, 'webglcontextlost', () => this._hooks.onLost?.(this));
     }
-    on(ui.resetCam, 'click', () => this.panes.forEach((p) => p.scene.resetCamera()));
+    on(ui.resetCam, 'click', () => {
+      for (const p of this.panes) p.scene.resetCamera();
+    });
     on(ui.copyLink, 'click', () => this._copyLink());
     on(ui.full, 'click', () => {
       if (document.fullscreenElement === this.container) document.exitFullscreen().catch(() => {});
       else this.container.requestFullscreen?.().catch(() => {});
     });
     on(document, 'fullscreenchange', () => {
-      ui.full.textContent = document.fullscreenElement === this.container ? 'Exit full screen' : 'Full screen';
+      ui.full.textContent =
+        document.fullscreenElement === this.container ? 'Exit full screen' : 'Full screen';
     });
   }
 
@@ -320,10 +383,14 @@ export class SceneInstance {
     const p = this.player;
     const src = this.source;
     if (p.lit === 0) {
-      this._announce(`The gradient leaves the loss at the read-out (step ${src.frame(p.stepIndex).step}).`);
+      this._announce(
+        `The gradient leaves the loss at the read-out (step ${src.frame(p.stepIndex).step}).`,
+      );
       return;
     }
-    this._announce(describeLayerAt(src, this.panes[0].structure, src.frame(p.stepIndex), p.pulseLayer));
+    this._announce(
+      describeLayerAt(src, this.panes[0].structure, src.frame(p.stepIndex), p.pulseLayer),
+    );
   }
 
   _announce(text) {
@@ -423,7 +490,11 @@ export class SceneInstance {
         batchnorm: this.panes[0].structure.batchnorm,
       },
       layers: paneState(this.panes[0]),
-      panes: this.panes.map((pane) => ({ scenario: pane.source.id, skips: [...pane.structure.skips], layers: paneState(pane) })),
+      panes: this.panes.map((pane) => ({
+        scenario: pane.source.id,
+        skips: [...pane.structure.skips],
+        layers: paneState(pane),
+      })),
     };
   }
 
@@ -432,10 +503,20 @@ export class SceneInstance {
     const scene = this.panes[pane].scene;
     const lay = scene.layout;
     const k = lay.layerStart[layerIndex] + unit;
-    const pt = scene.project(lay.positions[3 * k], lay.positions[3 * k + 1], lay.positions[3 * k + 2], {});
+    const pt = scene.project(
+      lay.positions[3 * k],
+      lay.positions[3 * k + 1],
+      lay.positions[3 * k + 2],
+      {},
+    );
     const rect = scene.canvas.getBoundingClientRect();
     const ratio = scene.canvas.width / rect.width;
-    return { pageX: rect.left + pt.x, pageY: rect.top + pt.y, canvasX: Math.round(pt.x * ratio), canvasY: Math.round(pt.y * ratio) };
+    return {
+      pageX: rect.left + pt.x,
+      pageY: rect.top + pt.y,
+      canvasX: Math.round(pt.x * ratio),
+      canvasY: Math.round(pt.y * ratio),
+    };
   }
 
   /** Draw now and read one pixel of a pane's canvas (device px from the top left) as '#rrggbb'. */
@@ -456,7 +537,8 @@ export class SceneInstance {
     for (const undo of this._cleanups) undo();
     this._stopWatching();
     for (const pane of this.panes) pane.dispose();
-    for (const child of [...this.container.children]) if (child.tagName !== 'NOSCRIPT') child.remove();
+    for (const child of [...this.container.children])
+      if (child.tagName !== 'NOSCRIPT') child.remove();
     this.container.dataset.gradbookStatus = 'disposed';
     this._hooks.onDispose?.(this);
   }

@@ -17,7 +17,10 @@ const MIN_LAYER_SPACING = 1.4;
 const SPACING_LAYERS = 16;
 
 export function layerSpacing(nLayers) {
-  return Math.max(MIN_LAYER_SPACING, Math.min(LAYER_SPACING, (LAYER_SPACING * SPACING_LAYERS) / nLayers));
+  return Math.max(
+    MIN_LAYER_SPACING,
+    Math.min(LAYER_SPACING, (LAYER_SPACING * SPACING_LAYERS) / nLayers),
+  );
 }
 /** Gap between the output layer and the loss node, in world units. */
 export const LOSS_GAP = 3;

@@ -47,14 +47,18 @@ function start() {
   window.addEventListener('hashchange', () => {
     if (VIEW.test(window.location.hash)) load();
   });
-  const io = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) {
-      io.disconnect();
-      load();
-    }
-  }, { rootMargin: PRELOAD_MARGIN });
+  const io = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        io.disconnect();
+        load();
+      }
+    },
+    { rootMargin: PRELOAD_MARGIN },
+  );
   for (const c of containers) io.observe(c);
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+if (document.readyState === 'loading')
+  document.addEventListener('DOMContentLoaded', start, { once: true });
 else start();

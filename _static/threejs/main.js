@@ -11,15 +11,16 @@
 // to such a hash, shows that view in the K-th scene (viewlink.js).
 
 import { sentence } from './format.js';
+import { SceneInstance } from './instance.js';
 import { PayloadError, parsePayload } from './payload.js';
 import { NoWebGLError } from './scene.js';
-import { SceneInstance } from './instance.js';
 import { parseViewHash } from './viewlink.js';
 
 /** Scenes start building this far before they scroll into view, in CSS px. */
 const MOUNT_MARGIN = '300px 0px';
 
-const registry = (window.gradbook ??= {});
+window.gradbook ??= {};
+const registry = window.gradbook;
 registry.scenes ??= [];
 registry.mountAll = mountAll;
 
@@ -27,11 +28,13 @@ const payloadCache = new Map(); // one fetch and one check per payload, however 
 
 class LoadError extends Error {}
 
-const LOST = 'The 3D scene stopped: the browser took back its WebGL context (the graphics card was reset, or too many scenes were open).';
+const LOST =
+  'The 3D scene stopped: the browser took back its WebGL context (the graphics card was reset, or too many scenes were open).';
 
 async function loadPayload(container) {
   const ref = container.dataset.payload;
-  if (!ref) throw new LoadError('This scene has no data-payload attribute, so it has nothing to show.');
+  if (!ref)
+    throw new LoadError('This scene has no data-payload attribute, so it has nothing to show.');
   if (!payloadCache.has(ref)) payloadCache.set(ref, readPayloadRef(ref));
   return payloadCache.get(ref);
 }
@@ -44,14 +47,16 @@ async function readPayloadRef(ref) {
   }
   const url = new URL(ref, document.baseURI);
   // The scene talks to no host but the page's own.
-  if (url.origin !== window.location.origin) throw new LoadError('The scene only reads data from this site.');
+  if (url.origin !== window.location.origin)
+    throw new LoadError('The scene only reads data from this site.');
   let response;
   try {
     response = await fetch(url, { credentials: 'same-origin' });
   } catch {
     throw new LoadError('The scene’s data could not be downloaded (network error).');
   }
-  if (!response.ok) throw new LoadError(`The scene’s data could not be loaded (HTTP ${response.status}).`);
+  if (!response.ok)
+    throw new LoadError(`The scene’s data could not be loaded (HTTP ${response.status}).`);
   return parsePayload(await response.text());
 }
 
@@ -125,7 +130,8 @@ async function mountNow(container) {
     // For print, a copy of the static figure that only print CSS shows, unless it is on the page already.
     const sel = container.dataset.fallback;
     const figure = sel ? safeQuery(sel) : null;
-    if (figure && figure.offsetParent === null) container.append(copyOfFigure(figure, 'gradbook-scene-print'));
+    if (figure && figure.offsetParent === null)
+      container.append(copyOfFigure(figure, 'gradbook-scene-print'));
     return instance;
   } catch (err) {
     console.warn('gradbook scene:', err);
@@ -136,17 +142,23 @@ async function mountNow(container) {
 
 /** Mount every scene container not mounted yet, each when it comes near the viewport. */
 export function mountAll(root = document) {
-  const containers = [...root.querySelectorAll('.gradbook-scene')].filter((c) => !c.dataset.gradbookStatus);
+  const containers = [...root.querySelectorAll('.gradbook-scene')].filter(
+    (c) => !c.dataset.gradbookStatus,
+  );
   const mounts = [];
-  const io = 'IntersectionObserver' in window
-    ? new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        if (!e.isIntersecting) continue;
-        io.unobserve(e.target);
-        mount(e.target);
-      }
-    }, { rootMargin: MOUNT_MARGIN })
-    : null;
+  const io =
+    'IntersectionObserver' in window
+      ? new IntersectionObserver(
+          (entries) => {
+            for (const e of entries) {
+              if (!e.isIntersecting) continue;
+              io.unobserve(e.target);
+              mount(e.target);
+            }
+          },
+          { rootMargin: MOUNT_MARGIN },
+        )
+      : null;
   for (const c of containers) {
     c.dataset.gradbookStatus = 'waiting';
     if (io) io.observe(c);
@@ -173,14 +185,25 @@ async function showView(hash, { scroll = true } = {}) {
   const instance = await mount(target);
   if (!instance) return false; // the scene could not start: it already says why
   if (parsed.error) instance.notify(parsed.error);
-  else if (!container) instance.notify(`This page has ${containers.length} scene${containers.length > 1 ? 's' : ''}, not ${k}; the first shows its default view.`);
+  else if (!container)
+    instance.notify(
+      `This page has ${containers.length} scene${containers.length > 1 ? 's' : ''}, not ${k}; the first shows its default view.`,
+    );
   else return instance.setView(parsed.view, { scroll });
   return false;
 }
 
 /** The prose steers the scene: a click on a link to a view hash shows it, even when the hash is already the page's. */
 function onClick(event) {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  )
+    return;
   const a = event.target.closest?.('a[href^="#"]');
   if (!a || !parseViewHash(a.getAttribute('href'))) return;
   event.preventDefault();

@@ -6,7 +6,6 @@
 // This module only builds and frees; scene.js paints what it built.
 
 import {
-  BoxGeometry,
   BufferAttribute,
   BufferGeometry,
   InstancedMesh,
@@ -15,7 +14,7 @@ import {
   Mesh,
   Object3D,
 } from 'three';
-import { layoutNetwork, LINES_PER_UNIT, skipArc, UNIT_SPACING } from './layout.js';
+import { LINES_PER_UNIT, layoutNetwork, skipArc, UNIT_SPACING } from './layout.js';
 import { RADIUS_MAX } from './paint.js';
 
 /** Above this many units, neurons use the 20-triangle icosahedron instead of the 80-triangle one. */
@@ -107,15 +106,21 @@ export function buildNetwork(source, structure, geo, mat, colorOf) {
   }
   if (structure.batchnorm) add('norms', buildNorms(lay, H, geo.norm, mat.norm));
   if (structure.rnn) {
-    add('stepInputs', placeInstances(geo.stepInput, mat.stepInput, H, (o, i) => {
-      o.position.set(lay.layerX[i + 1], -tallest - 0.75, 0);
-    }));
+    add(
+      'stepInputs',
+      placeInstances(geo.stepInput, mat.stepInput, H, (o, i) => {
+        o.position.set(lay.layerX[i + 1], -tallest - 0.75, 0);
+      }),
+    );
     // One badge per step between consecutive time steps, the same shape and colour every time:
     // the one recurrent matrix W_hh is shared by all of them.
-    add('shared', placeInstances(geo.shared, mat.shared, H, (o, i) => {
-      const x = i === 0 ? lay.layerX[1] - 0.9 : (lay.layerX[i] + lay.layerX[i + 1]) / 2;
-      o.position.set(x, tallest + 0.7, 0);
-    }));
+    add(
+      'shared',
+      placeInstances(geo.shared, mat.shared, H, (o, i) => {
+        const x = i === 0 ? lay.layerX[1] - 0.9 : (lay.layerX[i] + lay.layerX[i + 1]) / 2;
+        o.position.set(x, tallest + 0.7, 0);
+      }),
+    );
   }
   out.layout = lay;
   out.objects = all;
@@ -148,7 +153,8 @@ function buildGuides(lay, structure, net, colorOf, material) {
   }
   if (structure.rnn) {
     const tallest = Math.max(...lay.layerTop);
-    for (let li = 1; li <= H; li++) line([lay.layerX[li], -tallest - 0.6, 0], [lay.layerX[li], -tallest - 0.1, 0], GUIDE_ZERO);
+    for (let li = 1; li <= H; li++)
+      line([lay.layerX[li], -tallest - 0.6, 0], [lay.layerX[li], -tallest - 0.1, 0], GUIDE_ZERO);
   }
   const g = new BufferGeometry();
   g.setAttribute('position', new BufferAttribute(new Float32Array(lines), 3));

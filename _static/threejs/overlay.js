@@ -27,7 +27,10 @@ export class LabelOverlay {
   setNetwork(source, structure) {
     this.source = source;
     this.structure = structure;
-    this.labels = buildLayerLabels(this.el, source.network.layers.map((l, li) => ({ ...l, name: labelName(structure, li) })));
+    this.labels = buildLayerLabels(
+      this.el,
+      source.network.layers.map((l, li) => ({ ...l, name: labelName(structure, li) })),
+    );
     this.marks = METER_MARKS.map((d) => {
       const mark = document.createElement('span');
       mark.className = 'gradbook-scene-label gradbook-scene-label-mark';
@@ -102,7 +105,8 @@ export class LabelOverlay {
         lab.bw = lab.name.textContent ? lab.bottom.offsetWidth : 0;
       }
       this._rowH = Math.max(...labels.map((l) => l.bottom.offsetHeight)) + 4;
-      this._minTop = this.ui.topbar.offsetHeight + Math.max(...labels.map((l) => l.top.offsetHeight));
+      this._minTop =
+        this.ui.topbar.offsetHeight + Math.max(...labels.map((l) => l.top.offsetHeight));
     }
     const pt = this._pt;
     const pulse = player.complete ? -1 : player.pulseLayer;
@@ -112,7 +116,13 @@ export class LabelOverlay {
       scene.project(lay.layerX[lab.li], scene.barBase - 0.35, 0, pt);
       low = Math.max(low, pt.y);
       // A name without a number stays in the first row: the second is for numbers.
-      return { x: pt.x, y: pt.y, w: pt.visible ? lab.bw : 0, rank: rank(lab.li), rows: lab.value.textContent ? 2 : 1 };
+      return {
+        x: pt.x,
+        y: pt.y,
+        w: pt.visible ? lab.bw : 0,
+        rank: rank(lab.li),
+        rows: lab.value.textContent ? 2 : 1,
+      };
     });
     const rowH = this._rowH;
     const rows = low + 2 * rowH <= height ? 2 : 1;
@@ -125,7 +135,12 @@ export class LabelOverlay {
     });
     const above = placeLabels(top, { gap: LABEL_GAP, width });
     labels.forEach((lab, i) => {
-      place(lab.bottom, below[i].x, Math.min(bottom[i].y, height - rows * rowH) + below[i].row * rowH, below[i].show);
+      place(
+        lab.bottom,
+        below[i].x,
+        Math.min(bottom[i].y, height - rows * rowH) + below[i].row * rowH,
+        below[i].show,
+      );
       place(lab.top, above[i].x, Math.min(height, Math.max(top[i].y, this._minTop)), above[i].show);
     });
     const markX = lay.layerX[1] - 1.05;

@@ -24,9 +24,10 @@ export function watchPage(container, stages, on) {
   const update = () => on.active(onScreen && !document.hidden);
   const resizeObserver = new ResizeObserver((entries) => {
     const w = entries[0].contentRect.width;
-    const h = document.fullscreenElement === container
-      ? Math.max(STAGE_MIN_H, window.innerHeight - stages[0].getBoundingClientRect().top - 160)
-      : Math.round(Math.min(STAGE_MAX_H, Math.max(STAGE_MIN_H, w * STAGE_ASPECT)));
+    const h =
+      document.fullscreenElement === container
+        ? Math.max(STAGE_MIN_H, window.innerHeight - stages[0].getBoundingClientRect().top - 160)
+        : Math.round(Math.min(STAGE_MAX_H, Math.max(STAGE_MIN_H, w * STAGE_ASPECT)));
     for (const s of stages) s.style.height = `${h}px`;
     on.resize(w, h);
   });
@@ -42,7 +43,10 @@ export function watchPage(container, stages, on) {
   undo.push(() => document.removeEventListener('visibilitychange', update));
   // The book theme sets data-theme on <html>; the stage follows it.
   const themeObserver = new MutationObserver(() => on.theme(themeOfPage()));
-  themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  themeObserver.observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['data-theme'],
+  });
   undo.push(() => themeObserver.disconnect());
   const motionQuery = window.matchMedia('(prefers-reduced-motion: reduce)');
   const onMotion = () => on.motion(motionQuery.matches);

@@ -3,7 +3,7 @@
 // scene.js copies the answers into its buffers. Whether a layer is lit comes from the caller
 // (Player.isLit), never decided here.
 
-import { KIND, colorForLog10, log10OfMagnitude, scalePosition } from './colorscale.js';
+import { colorForLog10, KIND, log10OfMagnitude, scalePosition } from './colorscale.js';
 
 /** How a unit is drawn. */
 export const LOOK = Object.freeze({
@@ -63,7 +63,12 @@ export function paintUnits(frame, layout, isLit, scale, out) {
 
 /** Empty arrays for paintUnits. */
 export function unitPaint(n) {
-  return { look: new Uint8Array(n), hex: new Array(n).fill(null), kind: new Array(n).fill(null), radius: new Float32Array(n) };
+  return {
+    look: new Uint8Array(n),
+    hex: new Array(n).fill(null),
+    kind: new Array(n).fill(null),
+    radius: new Float32Array(n),
+  };
 }
 
 /**
@@ -76,5 +81,10 @@ export function paintLayer(frame, li, output, isLit, scale) {
   const own = li === output ? frame.outputGradNorm : frame.layers[li - 1].gradNorm;
   const product = li === output ? 1 : frame.layers[li - 1].product;
   const c = colorForLog10(log10OfMagnitude(own), scale);
-  return { hex: c.hex, kind: c.kind, decades: log10OfMagnitude(product), productKind: colorForLog10(log10OfMagnitude(product), scale).kind };
+  return {
+    hex: c.hex,
+    kind: c.kind,
+    decades: log10OfMagnitude(product),
+    productKind: colorForLog10(log10OfMagnitude(product), scale).kind,
+  };
 }

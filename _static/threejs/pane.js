@@ -32,7 +32,11 @@ export class Pane {
   show(player, now) {
     const frame = this.source.frame(player.stepIndex);
     this.overlay.update(frame, player);
-    return this.scene.show(frame, (li) => player.isLit(li), { progress: player.displayProgress, now, wave: !player.complete });
+    return this.scene.show(frame, (li) => player.isLit(li), {
+      progress: player.displayProgress,
+      now,
+      wave: !player.complete,
+    });
   }
 
   /** Mark hidden layer li (1-based) as selected, or none. */

@@ -10,8 +10,8 @@ import {
   AdditiveBlending,
   BoxGeometry,
   Color,
-  EdgesGeometry,
   DoubleSide,
+  EdgesGeometry,
   IcosahedronGeometry,
   LineBasicMaterial,
   LineSegments,
@@ -28,8 +28,8 @@ import {
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
-import { DECADE, METER_DECADES, buildNetwork, disposeNetwork } from './meshes.js';
-import { LOOK, RADIUS_MAX, paintLayer, paintUnits, unitPaint } from './paint.js';
+import { buildNetwork, DECADE, disposeNetwork, METER_DECADES } from './meshes.js';
+import { LOOK, paintLayer, paintUnits, RADIUS_MAX, unitPaint } from './paint.js';
 
 /** Highest device pixel ratio rendered; beyond 2 software GL slows down for no visible gain. */
 export const MAX_PIXEL_RATIO = 2;
@@ -135,18 +135,32 @@ export class GradientScene {
       inf: new MeshBasicMaterial(), // colour per instance, read back by drawnColors
       nan: new MeshBasicMaterial(),
       bar: new MeshBasicMaterial(),
-      edge: new LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.32, depthWrite: false }),
+      edge: new LineBasicMaterial({
+        vertexColors: true,
+        transparent: true,
+        opacity: 0.32,
+        depthWrite: false,
+      }),
       guide: new LineBasicMaterial({ vertexColors: true }),
       skip: new MeshBasicMaterial(),
       skipPulse: new MeshBasicMaterial({ color: this._c(WAVE) }),
-      norm: new MeshBasicMaterial({ color: this._c(NORM), transparent: true, opacity: 0.45, depthWrite: false }),
+      norm: new MeshBasicMaterial({
+        color: this._c(NORM),
+        transparent: true,
+        opacity: 0.45,
+        depthWrite: false,
+      }),
       stepInput: new MeshBasicMaterial({ color: this._c(INPUT) }),
       shared: new MeshBasicMaterial({ color: this._c(SHARED) }),
       loss: new MeshBasicMaterial({ color: this._c(LOSS) }),
       select: new LineBasicMaterial({ color: this._c(SELECT) }),
       wave: new MeshBasicMaterial({
-        color: this._c(WAVE), transparent: true, opacity: 0.16, blending: AdditiveBlending,
-        depthWrite: false, side: DoubleSide,
+        color: this._c(WAVE),
+        transparent: true,
+        opacity: 0.16,
+        blending: AdditiveBlending,
+        depthWrite: false,
+        side: DoubleSide,
       }),
     };
     this.lossNode = new Mesh(this._geo.loss, this._mat.loss);
@@ -231,7 +245,9 @@ export class GradientScene {
       this._paintEdges();
       this._paintSkips();
       const loss = frame.loss;
-      this._mat.loss.color.copy(this._c(Number.isNaN(loss) ? this.scale.nan : loss === Infinity ? this.scale.inf : LOSS));
+      this._mat.loss.color.copy(
+        this._c(Number.isNaN(loss) ? this.scale.nan : loss === Infinity ? this.scale.inf : LOSS),
+      );
     } else {
       this._placeUnits(now, false, swelling);
     }
@@ -264,7 +280,8 @@ export class GradientScene {
       else if (!this._wasLit[li] && !this.reducedMotion) this._litSince[li] = now;
     }
     // The read-out swells when a pulse starts over at it.
-    if (sameFrame && hiddenLit === 0 && hiddenWasLit > 0 && !this.reducedMotion) this._litSince[out] = now;
+    if (sameFrame && hiddenLit === 0 && hiddenWasLit > 0 && !this.reducedMotion)
+      this._litSince[out] = now;
     this._shown = frame;
     return true;
   }
@@ -292,9 +309,16 @@ export class GradientScene {
       for (let k = start; k < start + lay.layerCount[li]; k++) {
         const look = paint.look[k];
         o.position.fromArray(lay.positions, k * 3);
-        o.scale.setScalar(look === LOOK.UNREACHED || look === LOOK.INPUT ? paint.radius[k] : paint.radius[k] * swell);
+        o.scale.setScalar(
+          look === LOOK.UNREACHED || look === LOOK.INPUT
+            ? paint.radius[k]
+            : paint.radius[k] * swell,
+        );
         o.updateMatrix();
-        units.setMatrixAt(k, look === LOOK.FILLED || (look === LOOK.INPUT && !hide) ? o.matrix : this._hidden);
+        units.setMatrixAt(
+          k,
+          look === LOOK.FILLED || (look === LOOK.INPUT && !hide) ? o.matrix : this._hidden,
+        );
         if (full) this._ringSlot[k] = look === LOOK.UNREACHED ? nRing : -1;
         if (look === LOOK.UNREACHED && full) rings.setMatrixAt(nRing++, o.matrix);
         if (look === LOOK.INF || look === LOOK.NAN) {
@@ -303,7 +327,8 @@ export class GradientScene {
           m.setMatrixAt(this._slot[k], o.matrix);
           if (recolor) m.setColorAt(this._slot[k], this._c(paint.hex[k]));
         }
-        if (recolor && (look === LOOK.FILLED || look === LOOK.INPUT)) units.setColorAt(k, this._c(look === LOOK.INPUT ? INPUT : paint.hex[k]));
+        if (recolor && (look === LOOK.FILLED || look === LOOK.INPUT))
+          units.setColorAt(k, this._c(look === LOOK.INPUT ? INPUT : paint.hex[k]));
       }
       if (!full) units.instanceMatrix.addUpdateRange(start * 16, lay.layerCount[li] * 16);
     }
@@ -337,7 +362,11 @@ export class GradientScene {
       const p = paintLayer(frame, li, out, (l) => this._isLit[l] === 1, this.scale);
       this._barPaint[li - 1] = p;
       let d = 0;
-      if (p) d = p.productKind === 'inf' || p.productKind === 'nan' ? METER_DECADES : Math.max(-METER_DECADES, Math.min(METER_DECADES, p.decades));
+      if (p)
+        d =
+          p.productKind === 'inf' || p.productKind === 'nan'
+            ? METER_DECADES
+            : Math.max(-METER_DECADES, Math.min(METER_DECADES, p.decades));
       const h = Math.max(BAR_MIN, Math.abs(d) * DECADE);
       o.position.set(lay.layerX[li], d < 0 ? meterZero - h : meterZero, 0);
       o.scale.set(0.7, h, 0.7);
@@ -383,7 +412,12 @@ export class GradientScene {
     this.wave.visible = wave && p < H;
     const from = H + 1 - Math.floor(p);
     const f = p - Math.floor(p);
-    if (this.wave.visible) this.wave.position.set(lay.layerX[from] + (lay.layerX[from - 1] - lay.layerX[from]) * f, 0, 0);
+    if (this.wave.visible)
+      this.wave.position.set(
+        lay.layerX[from] + (lay.layerX[from - 1] - lay.layerX[from]) * f,
+        0,
+        0,
+      );
     const bead = this.net.skipPulse;
     if (!bead) return;
     const arc = this.wave.visible ? this.net.skipArcs.get(from) : null;
@@ -434,7 +468,8 @@ export class GradientScene {
     const { top: mt, bottom: mb } = this.margins;
     const free = Math.max(0.4, 1 - (mt + mb) / px); // share of the height left to the drawing
     const tan = Math.tan((this.camera.fov * Math.PI) / 360);
-    const d = Math.max(halfX / (tan * this.camera.aspect), (top - bottom) / 2 / (tan * free)) + b.max[2];
+    const d =
+      Math.max(halfX / (tan * this.camera.aspect), (top - bottom) / 2 / (tan * free)) + b.max[2];
     // Centred between the strips: shifted by half their difference, in world units at distance d.
     const centerY = (top + bottom) / 2 + ((mt - mb) * d * tan) / px;
     const dir = this._vec.set(0.08, 0.2, 1).normalize(); // a little from the right and above: layers read as slabs
@@ -483,7 +518,8 @@ export class GradientScene {
 
   requestRender() {
     this._needsFrame = true;
-    if (this._active && !this._raf && !this._disposed) this._raf = requestAnimationFrame(this._frame);
+    if (this._active && !this._raf && !this._disposed)
+      this._raf = requestAnimationFrame(this._frame);
   }
 
   _frame(now) {
@@ -542,7 +578,9 @@ export class GradientScene {
         let ringed = false;
         if (r >= 0 && r < rings.count && rings.visible && shown(rings, r)) {
           const p = this.layout.positions;
-          ringed = Math.abs(m.elements[12] - p[3 * k]) < 1e-4 && Math.abs(m.elements[13] - p[3 * k + 1]) < 1e-4;
+          ringed =
+            Math.abs(m.elements[12] - p[3 * k]) < 1e-4 &&
+            Math.abs(m.elements[13] - p[3 * k + 1]) < 1e-4;
         }
         looks.push(ringed ? 'outline' : 'none');
         colors.push(null);
@@ -553,7 +591,9 @@ export class GradientScene {
       return `#${c.getHexString()}`;
     });
     // A unit's kind follows the mesh that holds it: inf and NaN have meshes of their own.
-    const kinds = looks.map((look, k) => (look === 'inf' || look === 'nan' ? look : look === 'filled' ? this._paint.kind[k] : null));
+    const kinds = looks.map((look, k) =>
+      look === 'inf' || look === 'nan' ? look : look === 'filled' ? this._paint.kind[k] : null,
+    );
     return { units: colors, looks, kinds, bars: barColors };
   }
 

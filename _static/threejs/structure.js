@@ -23,7 +23,8 @@ export function structureOf(source) {
   const output = hidden + 1;
   const skips = [];
   if (!rnn && config.residual === true) {
-    for (let li = 2; li <= hidden; li++) if (layers[li].units === layers[li - 1].units) skips.push(li);
+    for (let li = 2; li <= hidden; li++)
+      if (layers[li].units === layers[li - 1].units) skips.push(li);
   }
   return {
     kind: source.kind,

@@ -22,12 +22,18 @@ export function parseViewHash(hash) {
   }
   const view = {};
   for (const [key, value] of params) {
-    if (!KEYS.includes(key)) return { view: null, error: `This link to a view has an unknown part "${key}".` };
+    if (!KEYS.includes(key))
+      return { view: null, error: `This link to a view has an unknown part "${key}".` };
     if (key === 'scenario') view.scenario = value;
-    else if (!WHOLE.test(value)) return { view: null, error: `In this link to a view, ${key} must be a whole number, not "${value}".` };
+    else if (!WHOLE.test(value))
+      return {
+        view: null,
+        error: `In this link to a view, ${key} must be a whole number, not "${value}".`,
+      };
     else view[key] = Number(value);
   }
-  if (view.scene !== undefined && view.scene < 1) return { view: null, error: 'In this link to a view, scene counts from 1.' };
+  if (view.scene !== undefined && view.scene < 1)
+    return { view: null, error: 'In this link to a view, scene counts from 1.' };
   return { view, error: null };
 }
 
@@ -47,21 +53,27 @@ export function formatViewHash({ scenario, step, layer, scene } = {}) {
  * leaves them out) or {error} with a short sentence naming what is wrong.
  */
 export function resolveView(view, sources, current) {
-  const source = view.scenario === undefined ? current : sources.find((s) => s.id === view.scenario);
-  if (!source) return { error: `This scene has no scenario "${view.scenario}"; it shows its default view.` };
+  const source =
+    view.scenario === undefined ? current : sources.find((s) => s.id === view.scenario);
+  if (!source)
+    return { error: `This scene has no scenario "${view.scenario}"; it shows its default view.` };
   let stepIndex = null;
   if (view.step !== undefined) {
     stepIndex = source.indexOfStep(view.step);
     if (stepIndex < 0) {
       const first = source.frame(0).step;
       const last = source.frame(source.length - 1).step;
-      return { error: `Training step ${view.step} is not recorded for "${source.title}" (steps ${first} to ${last}); the scene shows its default view.` };
+      return {
+        error: `Training step ${view.step} is not recorded for "${source.title}" (steps ${first} to ${last}); the scene shows its default view.`,
+      };
     }
   }
   const hidden = source.network.layers.length - 2;
   const word = source.kind === 'rnn' ? 'time step' : 'layer';
   if (view.layer !== undefined && (view.layer < 1 || view.layer > hidden)) {
-    return { error: `There is no ${word} ${view.layer} in "${source.title}" (1 to ${hidden}); the scene shows its default view.` };
+    return {
+      error: `There is no ${word} ${view.layer} in "${source.title}" (1 to ${hidden}); the scene shows its default view.`,
+    };
   }
   return { source, stepIndex, layer: view.layer ?? null };
 }

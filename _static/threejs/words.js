@@ -45,8 +45,9 @@ export function describeShare(source, structure, frame, li, { ascii = true } = {
 export function describeLayerAt(source, structure, frame, li) {
   const where = placeName(source, structure, li, true);
   const ls = frame.layers[li - 1];
-  const factor = li < structure.hidden
-    ? ` Its factor, made by the weights and slope of ${source.network.layers[li + 1].name}, is ${formatNumber(ls.factor, { ascii: true })}.`
-    : ` Its factor, made by the read-out's weights, is ${formatNumber(ls.factor, { ascii: true })}.`;
+  const factor =
+    li < structure.hidden
+      ? ` Its factor, made by the weights and slope of ${source.network.layers[li + 1].name}, is ${formatNumber(ls.factor, { ascii: true })}.`
+      : ` Its factor, made by the read-out's weights, is ${formatNumber(ls.factor, { ascii: true })}.`;
   return `${where}: its gradient ${share(ls.product, true)}.${factor}`;
 }

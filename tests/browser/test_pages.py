@@ -117,7 +117,8 @@ _SCENE_TOP = "() => document.querySelector('.gradbook-scene').getBoundingClientR
 
 def _last_step(page: Page, scenario: str) -> int:
     return page.evaluate(
-        "id => window.gradbook.scenes[0].payload.scenarios.find(s => s.id === id).steps.at(-1).step",
+        "id => window.gradbook.scenes[0].payload.scenarios"
+        ".find(s => s.id === id).steps.at(-1).step",
         scenario,
     )
 
@@ -129,8 +130,10 @@ def test_a_chapter_opened_with_a_view_link_shows_that_view(browser: Browser, ser
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
     try:
-        base = served_book.url(RICH_CHAPTER) if where == "served" else (
-            (served_book.html / RICH_CHAPTER).as_uri()
+        base = (
+            served_book.url(RICH_CHAPTER)
+            if where == "served"
+            else ((served_book.html / RICH_CHAPTER).as_uri())
         )
         v = visit(page, f"{base}#scenario=residual&step=199&layer=3")
         wait_scenes(page)
@@ -170,10 +173,14 @@ def test_compare_mode_on_a_chapter(browser: Browser, served_book):
     try:
 
         def add_compare(route) -> None:
-            html = route.fetch().text().replace(
-                'class="gradbook-scene"',
-                'class="gradbook-scene" data-compare="sigmoid-vanishing,residual"',
-                1,
+            html = (
+                route.fetch()
+                .text()
+                .replace(
+                    'class="gradbook-scene"',
+                    'class="gradbook-scene" data-compare="sigmoid-vanishing,residual"',
+                    1,
+                )
             )
             route.fulfill(body=html, content_type="text/html")
 

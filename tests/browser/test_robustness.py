@@ -28,6 +28,7 @@ def _half(m: re.Match) -> str:
 
 GARBAGE = "\x00<<%PDF-1.7 ÿØÿà>>{["  # binary junk, as a bad upload or a proxy might leave
 
+
 def _edit_payload(change):
     """Rewrite the payload's JSON with `change(data)`, as a build with a bug might have."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from playwright.sync_api import Browser, BrowserType, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from scenepage import (
     TEST_PAGE,
     Errors,
@@ -473,7 +473,9 @@ def test_recurrent_net_is_drawn_in_time_steps(page: Page, http_server, payloads,
     assert set(st["layers"][0]["looks"]) == {"none"}
     expect(page.locator(".gradbook-scene-hint").first).to_contain_text("back in time, step by step")
     expect(page.locator(".gradbook-scene-step")).to_have_text("Step back one time step")
-    expect(page.locator(".gradbook-scene-legend-structure")).to_contain_text("same at every time step")
+    expect(page.locator(".gradbook-scene-legend-structure")).to_contain_text(
+        "same at every time step"
+    )
     names = page.locator(".gradbook-scene-label-name").all_inner_texts()
     assert "t1" in names and "read-out" in names, names
     page.locator(".gradbook-scene-step").click()
@@ -545,7 +547,7 @@ def test_a_view_link_opens_that_view_paused(page: Page, http_server, payloads, e
     url, payload = payloads["vanish"]
     steps = scenario_of(payload, "relu-he")["steps"]
     want = steps[len(steps) // 2]["step"]
-    # A fresh load with the hash (scrolling to a scene far down is tried on chapters, test_pages.py).
+    # A fresh load with the hash (scrolling to a scene far down: on chapters, test_pages.py).
     page.goto(
         f"{http_server.url}/{TEST_PAGE}?payload={url}&scenario=sigmoid-vanishing"
         f"#scenario=relu-he&step={want}&layer=4"
@@ -555,7 +557,11 @@ def test_a_view_link_opens_that_view_paused(page: Page, http_server, payloads, e
     st = state(page)
     assert (st["scenario"], st["step"], st["selectedLayer"]) == ("relu-he", want, 4)
     assert st["playing"] is False and st["complete"]
-    expect(page.locator(".gradbook-scene-label-name.is-selected, .is-selected .gradbook-scene-label-name")).to_have_count(1)
+    expect(
+        page.locator(
+            ".gradbook-scene-label-name.is-selected, .is-selected .gradbook-scene-label-name"
+        )
+    ).to_have_count(1)
     expect(page.locator(".gradbook-scene-status")).to_contain_text(f"Training step {want} of")
     page.wait_for_timeout(600)
     assert state(page)["playing"] is False, "a pinned view is not autoplayed away"
@@ -573,10 +579,14 @@ def test_prose_links_steer_the_scene(page: Page, http_server, payloads, errors):
     st = state(page)
     assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", last, False)
     # Scrolled into view, announced, and the address pins it.
-    top = page.evaluate("() => document.querySelector('.gradbook-scene').getBoundingClientRect().top")
+    top = page.evaluate(
+        "() => document.querySelector('.gradbook-scene').getBoundingClientRect().top"
+    )
     assert -2 <= top < 200, top
     expect(page.locator(".gradbook-scene-live")).to_contain_text(f"training step {last}")
-    assert page.evaluate("() => location.hash") == f"#scenario=sigmoid-vanishing&step={last}&layer=1"
+    assert (
+        page.evaluate("() => location.hash") == f"#scenario=sigmoid-vanishing&step={last}&layer=1"
+    )
     # The same link again (the hash does not change) still steers it back.
     page.evaluate("() => { const s = window.gradbook.scenes[0]; s.setStep(0); }")
     page.locator("#link-last").click()
@@ -639,7 +649,11 @@ def test_the_copy_link_control_gives_a_link_that_reopens_the_view(
     other.goto(link)
     wait_settled(other)
     st = state(other)
-    assert (st["scenario"], st["step"], st["selectedLayer"]) == ("relu-he", step, before["pulseLayer"])
+    assert (st["scenario"], st["step"], st["selectedLayer"]) == (
+        "relu-he",
+        step,
+        before["pulseLayer"],
+    )
     errs.assert_none()
     context.close()
 

@@ -1,10 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { LiveSource, ReplaySource } from '../../_static/threejs/framesource.js';
 import { readPayload } from '../../_static/threejs/payload.js';
 
-const payload = readPayload(JSON.parse(readFileSync(new URL('./fixtures/tiny.json', import.meta.url))));
+const payload = readPayload(
+  JSON.parse(readFileSync(new URL('./fixtures/tiny.json', import.meta.url))),
+);
 const scenario = payload.scenarios[0];
 
 test('a replay gives the payload frames and finds training steps by number', () => {
@@ -25,7 +27,10 @@ test('a live source tells its listeners each new frame and refuses frames out of
   assert.deepEqual(heard, [2]);
   assert.equal(src.frame(1), second);
   assert.throws(() => src.push(first), /comes after/);
-  assert.throws(() => src.push({ ...second, step: second.step + 1, layers: [] }), /one entry per hidden layer/);
+  assert.throws(
+    () => src.push({ ...second, step: second.step + 1, layers: [] }),
+    /one entry per hidden layer/,
+  );
   stop();
   src.push({ ...second, step: second.step + 100 });
   assert.deepEqual(heard, [2], 'no call after unsubscribing');

@@ -1,23 +1,43 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { structureOf } from '../../_static/threejs/structure.js';
 
 const shape = (units) => ({
-  layers: units.map((n, i) => ({ name: i === 0 ? 'x' : i === units.length - 1 ? 'loss' : `h${i}`, role: 'hidden', units: n, shownUnits: n })),
+  layers: units.map((n, i) => ({
+    name: i === 0 ? 'x' : i === units.length - 1 ? 'loss' : `h${i}`,
+    role: 'hidden',
+    units: n,
+    shownUnits: n,
+  })),
   timeSteps: null,
 });
 
 test('a residual net has a skip path wherever the widths match, never from the input', () => {
-  const s = structureOf({ kind: 'mlp', config: { residual: true }, network: shape([2, 16, 16, 8, 8, 1]) });
+  const s = structureOf({
+    kind: 'mlp',
+    config: { residual: true },
+    network: shape([2, 16, 16, 8, 8, 1]),
+  });
   // h1 gets no skip (input width 2), h3 none (16 -> 8), h2 and h4 do.
   assert.deepEqual(s.skips, [2, 4]);
   assert.equal(s.rnn, false);
 });
 
 test('a plain net, batch norm and the recurrent net are told apart', () => {
-  assert.deepEqual(structureOf({ kind: 'mlp', config: {}, network: shape([2, 4, 4, 1]) }).skips, []);
-  assert.equal(structureOf({ kind: 'mlp', config: { batchnorm: true }, network: shape([2, 4, 4, 1]) }).batchnorm, true);
-  const rnn = structureOf({ kind: 'rnn', config: { residual: true }, network: { ...shape([1, 8, 8, 8, 1]), timeSteps: 3 } });
+  assert.deepEqual(
+    structureOf({ kind: 'mlp', config: {}, network: shape([2, 4, 4, 1]) }).skips,
+    [],
+  );
+  assert.equal(
+    structureOf({ kind: 'mlp', config: { batchnorm: true }, network: shape([2, 4, 4, 1]) })
+      .batchnorm,
+    true,
+  );
+  const rnn = structureOf({
+    kind: 'rnn',
+    config: { residual: true },
+    network: { ...shape([1, 8, 8, 8, 1]), timeSteps: 3 },
+  });
   assert.equal(rnn.rnn, true);
   assert.deepEqual(rnn.skips, []);
   assert.equal(rnn.unitWord, 'time step');

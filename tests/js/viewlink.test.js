@@ -1,11 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { ReplaySource } from '../../_static/threejs/framesource.js';
 import { readPayload } from '../../_static/threejs/payload.js';
 import { formatViewHash, parseViewHash, resolveView } from '../../_static/threejs/viewlink.js';
 
-const payload = readPayload(JSON.parse(readFileSync(new URL('./fixtures/tiny.json', import.meta.url))));
+const payload = readPayload(
+  JSON.parse(readFileSync(new URL('./fixtures/tiny.json', import.meta.url))),
+);
 const sources = payload.scenarios.map((s) => new ReplaySource(s));
 const sc = payload.scenarios[0];
 const lastStep = sc.steps.at(-1).step;
@@ -22,7 +24,11 @@ test('a view hash round-trips through format and parse', () => {
   assert.equal(hash, `#scenario=${sc.id}&step=${lastStep}&layer=2`);
   assert.deepEqual(parseViewHash(hash), { view, error: null });
   assert.deepEqual(parseViewHash('#scenario=a&scene=2').view, { scenario: 'a', scene: 2 });
-  assert.equal(formatViewHash({ scenario: 'a', scene: 1 }), '#scenario=a', 'the first scene is the default');
+  assert.equal(
+    formatViewHash({ scenario: 'a', scene: 1 }),
+    '#scenario=a',
+    'the first scene is the default',
+  );
 });
 
 test('malformed view hashes say what is wrong', () => {
@@ -40,7 +46,14 @@ test('a view is checked against what the scene can show', () => {
   assert.match(resolveView({ scenario: 'nope' }, sources, sources[0]).error, /no scenario "nope"/);
   assert.match(resolveView({ step: lastStep + 1 }, sources, sources[0]).error, /not recorded/);
   const H = sc.network.layers.length - 2;
-  assert.match(resolveView({ layer: H + 1 }, sources, sources[0]).error, new RegExp(`no layer ${H + 1}.*1 to ${H}`));
+  assert.match(
+    resolveView({ layer: H + 1 }, sources, sources[0]).error,
+    new RegExp(`no layer ${H + 1}.*1 to ${H}`),
+  );
   assert.match(resolveView({ layer: 0 }, sources, sources[0]).error, /no layer 0/);
-  assert.deepEqual(resolveView({}, sources, sources[0]), { source: sources[0], stepIndex: null, layer: null });
+  assert.deepEqual(resolveView({}, sources, sources[0]), {
+    source: sources[0],
+    stepIndex: null,
+    layer: null,
+  });
 });
