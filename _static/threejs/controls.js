@@ -237,7 +237,7 @@ export function buildLegend(scale) {
       `0, or ${formatPowerOfTen(scale.log10Min)} and below`,
     ),
     swatch('gradbook-scene-swatch-inf', scale.inf, '∞ overflow (diamond)'),
-    swatch('gradbook-scene-swatch-nan', scale.nan, 'NaN (cube)'),
+    swatch('gradbook-scene-swatch-nan', scale.nan, 'NaN (square)'),
     swatch('gradbook-scene-swatch-unlit', null, 'not reached yet (outline)'),
   );
   // Keys for what this network is made of (skip paths, batch norm, shared weights); filled per network.

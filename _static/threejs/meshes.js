@@ -10,15 +10,13 @@ import {
   BufferGeometry,
   InstancedMesh,
   LineSegments,
-  Matrix4,
   Mesh,
   Object3D,
 } from 'three';
 import { LINES_PER_UNIT, layoutNetwork, skipArc, UNIT_SPACING } from './layout.js';
 import { RADIUS_MAX } from './paint.js';
+import { unitPoints } from './unitpoints.js';
 
-/** Above this many units, neurons use the 20-triangle icosahedron instead of the 80-triangle one. */
-const LOW_DETAIL_UNITS = 400;
 /** Gap between the lowest neuron and the top of the meter, in world units. */
 const METER_GAP = 1.1;
 /** Height of one decade on the meter, and the decades it shows each way from "1 ×", in world units and decades. */
@@ -34,10 +32,8 @@ const GUIDE_ZERO = '#a9b3c8';
 export function buildNetwork(source, structure, geo, mat, colorOf) {
   const layers = source.network.layers;
   const lay = layoutNetwork(layers, { perUnit: LINES_PER_UNIT });
-  const n = lay.unitCount;
   const H = structure.hidden;
   const out = {};
-  const zero = new Matrix4().makeScale(0, 0, 0);
   const all = [];
   const add = (key, obj) => {
     obj.frustumCulled = false; // bounds are not recomputed as instances move; the net is all on screen
@@ -46,17 +42,15 @@ export function buildNetwork(source, structure, geo, mat, colorOf) {
     return obj;
   };
 
-  add('units', new InstancedMesh(n > LOW_DETAIL_UNITS ? geo.unitLow : geo.unit, mat.unit, n));
-  add('rings', new InstancedMesh(geo.ring, mat.ring, n)); // outlines of units not reached yet
-  add('infUnits', new InstancedMesh(geo.inf, mat.inf, n));
-  add('nanUnits', new InstancedMesh(geo.nan, mat.nan, n));
+  // Every unit, whatever its look, is one point of one Points object (unitpoints.js).
+  const pts = unitPoints(lay.positions.slice(), mat.unit);
+  add('units', pts.points);
+  out.unitColor = pts.color;
+  out.unitSize = pts.size;
+  out.unitShape = pts.shape;
   add('bars', new InstancedMesh(geo.bar, mat.bar, H + 1)); // hidden layers, then the read-out
   // setColorAt creates the colour buffer on first use; do it now for every instance.
   const grey = colorOf('#3a4152');
-  for (let k = 0; k < n; k++) {
-    out.units.setColorAt(k, grey);
-    out.rings.setMatrixAt(k, zero);
-  }
   for (let j = 0; j <= H; j++) out.bars.setColorAt(j, grey);
 
   // Connections, then one segment from each output unit to the loss node. A recurrent net's
@@ -217,7 +211,7 @@ export function disposeNetwork(net, scene) {
   for (const obj of net.objects) {
     scene.remove(obj);
     if (obj.isInstancedMesh) obj.dispose();
-    // Lines own their geometry; meshes share the scene's.
-    if (obj.isLineSegments) obj.geometry.dispose();
+    // Lines and points own their geometry; meshes share the scene's.
+    if (obj.isLineSegments || obj.isPoints) obj.geometry.dispose();
   }
 }

@@ -15,21 +15,21 @@ import {
   IcosahedronGeometry,
   LineBasicMaterial,
   LineSegments,
-  Matrix4,
   Mesh,
   MeshBasicMaterial,
   Object3D,
   OctahedronGeometry,
   PerspectiveCamera,
   PlaneGeometry,
-  RingGeometry,
   Scene,
+  Vector2,
   Vector3,
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { buildNetwork, DECADE, disposeNetwork, METER_DECADES } from './meshes.js';
 import { LOOK, paintLayer, paintUnits, RADIUS_MAX, unitPaint } from './paint.js';
+import { pointScale, SHAPE, unitMaterial } from './unitpoints.js';
 
 /** Highest device pixel ratio rendered; beyond 2 software GL slows down for no visible gain. */
 export const MAX_PIXEL_RATIO = 2;
@@ -47,6 +47,22 @@ const SHARED = '#e0c46c';
 const SELECT = '#ffffff';
 /** Stage backgrounds: mid-dark so that the colormap's near-black "dead" units still read as dots. */
 const STAGE = { dark: '#1c2029', light: '#252a36' };
+/** The sprite each look is cut to, and its size against the unit's radius: inf's diamond and
+ * NaN's square a little larger, so that their shapes read. */
+const SHAPE_OF = {
+  [LOOK.INPUT]: SHAPE.DISC,
+  [LOOK.UNREACHED]: SHAPE.OUTLINE,
+  [LOOK.FILLED]: SHAPE.DISC,
+  [LOOK.INF]: SHAPE.DIAMOND,
+  [LOOK.NAN]: SHAPE.SQUARE,
+};
+const GLYPH = {
+  [LOOK.INPUT]: 1,
+  [LOOK.UNREACHED]: 1,
+  [LOOK.FILLED]: 1,
+  [LOOK.INF]: 1.3,
+  [LOOK.NAN]: 1.1,
+};
 /** The thinnest bar drawn, so a layer at exactly "1 ×" still shows where its bar is, in world units. */
 const BAR_MIN = 0.05;
 
@@ -108,17 +124,12 @@ export class GradientScene {
     this._obj = new Object3D();
     this._color = new Color();
     this._vec = new Vector3();
-    this._hidden = new Matrix4().makeScale(0, 0, 0);
+    this._size = new Vector2();
     this._colors = new Map(); // hex -> Color in the working (linear) space, parsed once
     this.setTheme(document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light');
 
     // Shared geometries: low-poly on purpose (an icosphere of 80 triangles reads as round).
     this._geo = {
-      unit: new IcosahedronGeometry(1, 1),
-      unitLow: new IcosahedronGeometry(1, 0),
-      ring: new RingGeometry(0.62, 1, 16), // faces the camera (+z): an outline, hollow inside
-      inf: new OctahedronGeometry(1.25, 0), // a diamond: overflowed
-      nan: new BoxGeometry(1.5, 1.5, 1.5), // a cube: not a number
       bar: new BoxGeometry(1, 1, 1).translate(0, 0.5, 0), // grows upward from its base
       loss: new IcosahedronGeometry(0.7, 1),
       wave: new PlaneGeometry(1, 1).rotateY(Math.PI / 2), // faces along x, the pulse's direction
@@ -130,10 +141,7 @@ export class GradientScene {
       select: new EdgesGeometry(new BoxGeometry(1, 1, 1)),
     };
     this._mat = {
-      unit: new MeshBasicMaterial(),
-      ring: new MeshBasicMaterial({ color: this._c(UNREACHED), side: DoubleSide }),
-      inf: new MeshBasicMaterial(), // colour per instance, read back by drawnColors
-      nan: new MeshBasicMaterial(),
+      unit: unitMaterial(),
       bar: new MeshBasicMaterial(),
       edge: new LineBasicMaterial({
         vertexColors: true,
@@ -207,8 +215,6 @@ export class GradientScene {
     this.barBase = this.net.meterBottom;
     const n = this.layout.unitCount;
     this._paint = unitPaint(n);
-    this._slot = new Int32Array(n); // a unit's instance in infUnits / nanUnits
-    this._ringSlot = new Int32Array(n).fill(-1); // and in the outlines' mesh
     this._wasLit = new Uint8Array(structure.output + 1);
     this._isLit = new Uint8Array(structure.output + 1);
     this._litSince = new Array(structure.output + 1).fill(-Infinity);
@@ -287,68 +293,38 @@ export class GradientScene {
   }
 
   /**
-   * Each unit in the mesh its look asks for: filled, outlined, a diamond or a cube. `layers`
-   * null places every unit and hands out the outline, inf and NaN meshes' slots; a list of
-   * layers moves only theirs (a swell), in the slots they have.
+   * Each unit's point: its shape (a disc, an outline, a diamond for inf, a square for NaN), its
+   * colour and its size. `layers` null writes every unit; a list of layers rewrites only their
+   * sizes (a swell), and only those ranges of the size buffer are sent to the GPU.
    */
   _placeUnits(now, recolor, layers) {
-    const { units, rings, infUnits, nanUnits } = this.net;
+    const net = this.net;
     const lay = this.layout;
     const paint = this._paint;
-    const o = this._obj;
-    const full = layers === null;
-    let nInf = 0;
-    let nNan = 0;
-    let nRing = 0;
+    const size = net.unitSize.array;
     for (const li of layers ?? lay.layerStart.keys()) {
       const age = now - this._litSince[li];
       const swell = age >= 0 && age < POP_MS ? 1 + POP_SCALE * (1 - age / POP_MS) : 1;
       // A recurrent net's inputs enter at each time step, so its first column is not drawn.
       const hide = li === 0 && this.structure.rnn;
       const start = lay.layerStart[li];
-      for (let k = start; k < start + lay.layerCount[li]; k++) {
+      const end = start + lay.layerCount[li];
+      for (let k = start; k < end; k++) {
         const look = paint.look[k];
-        o.position.fromArray(lay.positions, k * 3);
-        o.scale.setScalar(
-          look === LOOK.UNREACHED || look === LOOK.INPUT
-            ? paint.radius[k]
-            : paint.radius[k] * swell,
-        );
-        o.updateMatrix();
-        units.setMatrixAt(
-          k,
-          look === LOOK.FILLED || (look === LOOK.INPUT && !hide) ? o.matrix : this._hidden,
-        );
-        if (full) this._ringSlot[k] = look === LOOK.UNREACHED ? nRing : -1;
-        if (look === LOOK.UNREACHED && full) rings.setMatrixAt(nRing++, o.matrix);
-        if (look === LOOK.INF || look === LOOK.NAN) {
-          const m = look === LOOK.INF ? infUnits : nanUnits;
-          if (full) this._slot[k] = look === LOOK.INF ? nInf++ : nNan++;
-          m.setMatrixAt(this._slot[k], o.matrix);
-          if (recolor) m.setColorAt(this._slot[k], this._c(paint.hex[k]));
-        }
-        if (recolor && (look === LOOK.FILLED || look === LOOK.INPUT))
-          units.setColorAt(k, this._c(look === LOOK.INPUT ? INPUT : paint.hex[k]));
+        const still = look === LOOK.UNREACHED || look === LOOK.INPUT;
+        size[k] = (still ? paint.radius[k] : paint.radius[k] * swell) * GLYPH[look];
+        if (!recolor) continue;
+        net.unitShape.array[k] = hide ? SHAPE.NONE : SHAPE_OF[look];
+        const hex =
+          look === LOOK.INPUT ? INPUT : look === LOOK.UNREACHED ? UNREACHED : paint.hex[k];
+        this._c(hex).toArray(net.unitColor.array, k * 3);
       }
-      if (!full) units.instanceMatrix.addUpdateRange(start * 16, lay.layerCount[li] * 16);
+      if (layers) net.unitSize.addUpdateRange(start, end - start);
     }
-    if (full) {
-      rings.count = nRing;
-      infUnits.count = nInf;
-      nanUnits.count = nNan;
-      rings.visible = nRing > 0;
-      infUnits.visible = nInf > 0;
-      nanUnits.visible = nNan > 0;
-      for (const m of [rings, infUnits, nanUnits]) m.instanceMatrix.needsUpdate = true;
-    } else if (infUnits.count || nanUnits.count) {
-      infUnits.instanceMatrix.needsUpdate = true;
-      nanUnits.instanceMatrix.needsUpdate = true;
-    }
-    units.instanceMatrix.needsUpdate = true;
+    net.unitSize.needsUpdate = true;
     if (recolor) {
-      units.instanceColor.needsUpdate = true;
-      if (infUnits.instanceColor) infUnits.instanceColor.needsUpdate = true;
-      if (nanUnits.instanceColor) nanUnits.instanceColor.needsUpdate = true;
+      net.unitShape.needsUpdate = true;
+      net.unitColor.needsUpdate = true;
     }
   }
 
@@ -445,15 +421,6 @@ export class GradientScene {
     this.requestRender();
   }
 
-  /** The meshes of the current network, for tests and the benchmark. */
-  get infUnits() {
-    return this.net.infUnits;
-  }
-
-  get nanUnits() {
-    return this.net.nanUnits;
-  }
-
   /**
    * Fit the whole network and the meter in view, seen slightly from above and the side, between
    * the strips that `margins` keeps free for labels.
@@ -491,6 +458,11 @@ export class GradientScene {
     this._height = height;
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
+    // Point sprites are sized in device pixels: they follow the canvas's height.
+    this._mat.unit.uniforms.uScale.value = pointScale(
+      this.renderer.getDrawingBufferSize(this._size).y,
+      this.camera.fov,
+    );
     if (refit && !this._userMoved) this.resetCamera();
     this.requestRender();
   }
@@ -547,50 +519,28 @@ export class GradientScene {
   }
 
   /**
-   * What the meshes hold right now, read back from their buffers: for each unit the mesh that
-   * draws it (its look) and the colour in that mesh's colour buffer; for each bar its colour.
+   * What the buffers hold right now: for each unit the shape its point is cut to (its look:
+   * filled, outline, inf, nan, or none) and the colour in the colour buffer; for each bar its
+   * colour. Read back from the buffers, not from the decisions that filled them.
    */
   drawnColors() {
     const c = this._color;
-    const { units, rings, infUnits, nanUnits, bars } = this.net;
-    const m = new Matrix4();
-    const shown = (mesh, i) => {
-      mesh.getMatrixAt(i, m);
-      return m.elements[0] !== 0;
-    };
+    const net = this.net;
+    const names = ['filled', 'outline', 'inf', 'nan', 'none'];
     const looks = [];
     const colors = [];
     for (let k = 0; k < this.layout.unitCount; k++) {
-      const look = this._paint.look[k];
-      let mesh = null;
-      if (look === LOOK.INF || look === LOOK.NAN) mesh = look === LOOK.INF ? infUnits : nanUnits;
-      if (mesh && this._slot[k] < mesh.count && shown(mesh, this._slot[k])) {
-        mesh.getColorAt(this._slot[k], c);
-        looks.push(look === LOOK.INF ? 'inf' : 'nan');
-        colors.push(`#${c.getHexString()}`);
-      } else if (shown(units, k)) {
-        units.getColorAt(k, c);
-        looks.push(look === LOOK.INPUT ? 'input' : 'filled');
-        colors.push(`#${c.getHexString()}`);
-      } else {
-        // Outlined when the outlines' mesh holds a ring at this unit's place.
-        const r = this._ringSlot[k];
-        let ringed = false;
-        if (r >= 0 && r < rings.count && rings.visible && shown(rings, r)) {
-          const p = this.layout.positions;
-          ringed =
-            Math.abs(m.elements[12] - p[3 * k]) < 1e-4 &&
-            Math.abs(m.elements[13] - p[3 * k + 1]) < 1e-4;
-        }
-        looks.push(ringed ? 'outline' : 'none');
-        colors.push(null);
-      }
+      let look = net.unitSize.array[k] > 0 ? names[net.unitShape.array[k]] : 'none';
+      if (look === 'filled' && this._paint.look[k] === LOOK.INPUT) look = 'input';
+      looks.push(look);
+      if (look === 'none' || look === 'outline') colors.push(null);
+      else colors.push(`#${c.fromArray(net.unitColor.array, k * 3).getHexString()}`);
     }
     const barColors = this._barPaint.map((_, j) => {
-      bars.getColorAt(j, c);
+      net.bars.getColorAt(j, c);
       return `#${c.getHexString()}`;
     });
-    // A unit's kind follows the mesh that holds it: inf and NaN have meshes of their own.
+    // A unit's kind follows its shape: inf and NaN are cut to glyphs of their own.
     const kinds = looks.map((look, k) =>
       look === 'inf' || look === 'nan' ? look : look === 'filled' ? this._paint.kind[k] : null,
     );

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import jsonschema
@@ -157,14 +158,16 @@ def test_non_finite_values_are_drawn_distinctly_and_labelled(
     st = finish_pulse(page)
     kinds = {k for layer in st["layers"] for k in layer["kinds"]}
     assert kinds & {"inf", "nan"}, kinds
-    # The non-colour cue: non-finite units are drawn by their own meshes (diamond, cube).
-    counts = page.evaluate(
-        "() => { const s = window.gradbook.scenes[0].scene;"
-        " return [s.infUnits.count, s.nanUnits.count]; }"
-    )
-    expected_inf = sum(layer["kinds"].count("inf") for layer in st["layers"])
-    expected_nan = sum(layer["kinds"].count("nan") for layer in st["layers"])
-    assert counts == [expected_inf, expected_nan]
+    # The non-colour cue: non-finite units are cut to their own glyphs (diamond, square), as
+    # many as the payload has non-finite values (counted here from the payload itself).
+    step = scenario["steps"][idx]
+    logs = [decode(v) for layer in step["layers"] for v in layer["neuronsLog10"]]
+    out_log = log10_magnitude(decode(step["outputGradNorm"]))
+    logs += [out_log] * scenario["network"]["layers"][-1]["shownUnits"]
+    looks = [look for layer in st["layers"] for look in layer["looks"]]
+    assert looks.count("inf") == sum(v == math.inf for v in logs) > 0 or looks.count("nan") > 0
+    assert looks.count("inf") == sum(v == math.inf for v in logs)
+    assert looks.count("nan") == sum(math.isnan(v) for v in logs)
     # And the labels say so in words or symbols.
     labels = page.locator(".gradbook-scene-labels").inner_text()
     assert "NaN" in labels or "∞" in labels, labels

@@ -66,6 +66,16 @@ test('wide networks keep the edge count bounded and still touch every unit', () 
   assert.equal(touched.size, lay.unitCount);
 });
 
+test('past one line per unit, every layer pair still has lines and the count stays bounded', () => {
+  const counts = Array(48).fill(128);
+  const lay = layoutNetwork(shape(...counts), { maxEdges: 2000 });
+  const n = lay.edges.length / 2;
+  assert.ok(n <= 2000 && n >= 1000, `${n} edges`);
+  const pairsOfLayers = new Set();
+  for (let i = 0; i < lay.edges.length; i += 2) pairsOfLayers.add(lay.layerOfUnit[lay.edges[i]]);
+  assert.equal(pairsOfLayers.size, counts.length - 1);
+});
+
 test('connectLayers never repeats a pair', () => {
   const counts = [7, 13, 5];
   const edges = connectLayers(counts, [0, 7, 20], 30);
