@@ -157,7 +157,12 @@ function labelName(structure, li) {
   return structure.displayName(li);
 }
 
+/** Move a label; a position it already has is not written again (a write restyles the page). */
 function place(node, x, y, show) {
-  node.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px)`;
+  const t = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px)`;
+  if (node._gbTransform !== t) {
+    node._gbTransform = t;
+    node.style.transform = t;
+  }
   if (node.hidden === show) node.hidden = !show;
 }

@@ -63,6 +63,8 @@ const GLYPH = {
   [LOOK.INF]: 1.3,
   [LOOK.NAN]: 1.1,
 };
+/** How far a connection's colour is faded toward the stage (0 = the unit's, 1 = the stage's). */
+const EDGE_FADE = 0.68;
 /** The thinnest bar drawn, so a layer at exactly "1 ×" still shows where its bar is, in world units. */
 const BAR_MIN = 0.05;
 
@@ -143,12 +145,8 @@ export class GradientScene {
     this._mat = {
       unit: unitMaterial(),
       bar: new MeshBasicMaterial(),
-      edge: new LineBasicMaterial({
-        vertexColors: true,
-        transparent: true,
-        opacity: 0.32,
-        depthWrite: false,
-      }),
+      // Opaque, in colours faded toward the stage (EDGE_FADE): blending costs fill in software GL.
+      edge: new LineBasicMaterial({ vertexColors: true, depthWrite: false }),
       guide: new LineBasicMaterial({ vertexColors: true }),
       skip: new MeshBasicMaterial(),
       skipPulse: new MeshBasicMaterial({ color: this._c(WAVE) }),
@@ -201,6 +199,7 @@ export class GradientScene {
   setTheme(theme) {
     this.theme = theme;
     this.renderer.setClearColor(this._c(STAGE[theme] ?? STAGE.dark), 1);
+    if (this._paint) this._paintEdges(); // their colours are faded toward the stage's
     this.requestRender();
   }
 
@@ -356,12 +355,14 @@ export class GradientScene {
 
   /** Each connection takes the colour of the unit it carries gradient from (the upper one). */
   _paintEdges() {
+    if (!this.net) return;
     const { edgeUpper, edgeColors } = this.net;
     const arr = edgeColors.array;
     const paint = this._paint;
+    const stage = this._c(STAGE[this.theme] ?? STAGE.dark);
+    const c = this._color;
     for (let s = 0; s < edgeUpper.length; s++) {
-      const k = edgeUpper[s];
-      const c = this._c(paint.hex[k] ?? DIM);
+      c.copy(this._c(paint.hex[edgeUpper[s]] ?? DIM)).lerp(stage, EDGE_FADE);
       c.toArray(arr, s * 6);
       c.toArray(arr, s * 6 + 3);
     }
