@@ -428,12 +428,14 @@ def test_colour_scale_reads_in_greyscale(page: Page, served_book):
     # The two special values are colours the table never uses.
     assert scale["inf"] not in scale["table"] and scale["nan"] not in scale["table"]
     # The legend says what the second channel is, in words.
-    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("taller bars")
+    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("bigger, brighter dots")
+    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("Bars: decades")
     v.assert_clean()
 
 
 def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
-    """Larger gradients give larger neurons and taller bars: the scene never relies on colour."""
+    """Larger gradients give larger neurons, and each layer's bar falls by the decades of the
+    output's gradient it lost: the scene never relies on colour. Read from the GPU buffers."""
     page.emulate_media(reduced_motion="reduce")  # the whole profile at once, with no swell
     v = visit(page, served_book.url(VANISHING_CHAPTER))
     wait_scenes(page)
@@ -441,20 +443,21 @@ def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
         """() => {
             const s = window.gradbook.scenes[0];
             s.setStep(s.scenario.steps.length - 1);
-            const sc = s.scene, lay = sc.layout, H = lay.layerX.length - 2;
+            const sc = s.scene, net = sc.net, lay = sc.layout, H = lay.layerX.length - 2;
             const step = s.scenario.steps[s.player.stepIndex];
-            const m = sc.units.matrix.clone();
+            const m = net.bars.matrix.clone();
             const layers = [];
             for (let li = 1; li <= H; li++) {
                 const ls = step.layers[li - 1];
-                sc.bars.getMatrixAt(li - 1, m);
-                const bar = m.elements[5];
+                net.bars.getMatrixAt(li - 1, m);
+                // A bar above the "1 x" line starts on it; one below ends on it.
+                const h = m.elements[5], y = m.elements[13];
+                const bar = Math.abs(y - net.meterZero) < 1e-6 ? h : -h;
                 const units = [];
                 for (let u = 0; u < lay.layerCount[li]; u++) {
-                    sc.units.getMatrixAt(lay.layerStart[li] + u, m);
-                    units.push([ls.neuronsLog10[u], m.elements[0]]);
+                    units.push([ls.neuronsLog10[u], net.unitSize.array[lay.layerStart[li] + u]]);
                 }
-                layers.push({ log10: Math.log10(ls.gradNorm), bar, units });
+                layers.push({ product: ls.product, bar, units });
             }
             return { layers, complete: s.player.complete, min: s.payload.colorScale.log10Min,
                      max: s.payload.colorScale.log10Max };
@@ -467,17 +470,22 @@ def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
         return min(1.0, max(0.0, (log10v - lo) / (hi - lo)))
 
     def check_monotonic(pairs: list[tuple[float, float]], what: str) -> None:
-        pairs = sorted((position(decode(x)), size) for x, size in pairs if math.isfinite(decode(x)))
+        pairs = sorted((x, size) for x, size in pairs if math.isfinite(x))
         for (t1, s1), (t2, s2) in itertools.pairwise(pairs):
             assert s2 >= s1 - 1e-9, f"a larger gradient drew a smaller {what}"
             if t2 - t1 > 0.02:
                 assert s2 > s1, f"two gradients far apart drew {what}s of the same size"
 
-    check_monotonic([(layer["log10"], layer["bar"]) for layer in drawn["layers"]], "bar")
-    check_monotonic([u for layer in drawn["layers"] for u in layer["units"]], "neuron")
+    # The meter shows ten decades each way; beyond, bars stop at its end.
+    decades = [(math.log10(decode(layer["product"])), layer["bar"]) for layer in drawn["layers"]]
+    check_monotonic([(d, bar) for d, bar in decades if abs(d) < 10], "bar")
+    check_monotonic(
+        [(position(decode(x)), size) for layer in drawn["layers"] for x, size in layer["units"]],
+        "neuron",
+    )
     bars = [layer["bar"] for layer in drawn["layers"]]
-    # In the vanishing network the first layer's bar is visibly shorter than the last one's.
-    assert bars[-1] > 1.5 * bars[0], bars
+    # In the vanishing network the first layer's bar reaches far below the last one's.
+    assert bars[0] < 0 and bars[0] < bars[-1] - 1, bars
     v.assert_clean()
 
 
