@@ -101,10 +101,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and common mistakes with ruff."""
+    """Check style and common mistakes with ruff (Python) and Biome (the scene's JS)."""
     session.install(*_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    if not _node_modules_match_lockfile():
+        _npm(session, "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+    _npm(session, "run", "lint")
 
 
 @nox.session

@@ -1,12 +1,12 @@
 // Bundles the scene with three and OrbitControls into dist/ (run by `npm run build`).
 // dist/ is build output, never committed.
 
-import { build } from 'esbuild';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
@@ -22,7 +22,9 @@ const unindentShaders = {
   name: 'unindent-shaders',
   setup(b) {
     b.onLoad({ filter: /[\\/]three[\\/]build[\\/]three\.(module|core)\.js$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replace(/\\n(?:\\t)+/g, '\\n').replace(/\n\t+/g, '\n'),
+      contents: (await readFile(args.path, 'utf8'))
+        .replace(/\\n(?:\\t)+/g, '\\n')
+        .replace(/\n\t+/g, '\n'),
       loader: 'js',
     }));
   },

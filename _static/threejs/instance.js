@@ -1,25 +1,48 @@
-// One scene in one container: wires the payload, the pulse timeline (player.js), the three
-// scene (scene.js) and the DOM (controls.js), and watches the page (size, visibility, theme,
-// reduced motion). Everything it adds, it removes in dispose().
+// One scene in one container: wires the frame sources (framesource.js), the pulse timeline
+// (player.js), one pane per network shown (pane.js: the drawing and its labels) and the DOM
+// (controls.js), follows the page (pagewatch.js) and shows views that links ask for
+// (viewlink.js). Everything it adds, it removes in dispose().
 
-import { colorForLog10, log10OfMagnitude } from './colorscale.js';
-import { buildLayerLabels, buildShell } from './controls.js';
-import { describeLayer, describeStep, formatFactor, formatNumber } from './format.js';
-import { placeLabels } from './labels.js';
+import { buildShell, setStructureKeys } from './controls.js';
+import { formatNumber } from './format.js';
+import { ReplaySource } from './framesource.js';
+import { prefersReducedMotion, themeOfPage, watchPage } from './pagewatch.js';
+import { Pane } from './pane.js';
 import { Player } from './player.js';
-import { GradientScene } from './scene.js';
+import { formatViewHash, resolveView } from './viewlink.js';
+import { describeLayerAt, describeShare, describeView } from './words.js';
 
-/** Least room between two labels of a row, and the least room a label takes, in CSS px. */
-const LABEL_GAP = 8;
-const LABEL_MIN_W = 40;
 /** Room the camera leaves for the factor labels under the top strip, and for the two rows of
- * names and shares under the bars, in CSS px. */
+ * names and shares under the meter, in CSS px. */
 const FACTOR_ROW = 26;
 const NAME_ROWS = 72;
-/** Stage height as a share of its width, within these CSS px bounds. */
-const STAGE_ASPECT = 0.56;
-const STAGE_MIN_H = 300;
-const STAGE_MAX_H = 620;
+
+/**
+ * The two scenarios a data-compare="a,b" attribute asks for, or a sentence saying why they cannot
+ * be compared (then the scene shows one network as usual).
+ */
+export function compareSources(attr, sources) {
+  if (!attr) return { pair: null, problem: null };
+  const ids = attr
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const pair = ids.map((id) => sources.find((s) => s.id === id));
+  if (ids.length !== 2 || ids[0] === ids[1])
+    return { pair: null, problem: 'Compare mode needs two different scenarios.' };
+  const missing = ids.filter((_, i) => !pair[i])[0];
+  if (missing)
+    return { pair: null, problem: `Compare mode: this scene has no scenario "${missing}".` };
+  const [a, b] = pair;
+  const steps = (s) => Array.from({ length: s.length }, (_, i) => s.frame(i).step).join(',');
+  if (a.network.layers.length !== b.network.layers.length || steps(a) !== steps(b)) {
+    return {
+      pair: null,
+      problem: `Compare mode: "${a.title}" and "${b.title}" differ in depth or recorded steps.`,
+    };
+  }
+  return { pair, problem: null };
+}
 
 export class SceneInstance {
   /**
@@ -33,58 +56,118 @@ export class SceneInstance {
     this.payload = payload;
     this._hooks = hooks;
     this._cleanups = [];
+    this.sources = payload.scenarios.map((sc) => new ReplaySource(sc));
+    const { pair, problem } = compareSources(container.dataset.compare, this.sources);
+    this.compare = pair;
     const wanted = container.dataset.scenario;
-    let scenario = payload.scenarios.find((s) => s.id === wanted);
-    if (wanted && !scenario) console.warn(`gradbook: scenario "${wanted}" is not in the payload; showing "${payload.scenarios[0].id}".`);
-    scenario ??= payload.scenarios[0];
+    let first = pair?.[0] ?? this.sources.find((s) => s.id === wanted);
+    if (wanted && !first)
+      console.warn(
+        `gradbook: scenario "${wanted}" is not in the payload; showing "${this.sources[0].id}".`,
+      );
+    first ??= this.sources[0];
 
-    this.motionQuery = window.matchMedia('(prefers-reduced-motion: reduce)');
-    this.reducedMotion = this.motionQuery.matches;
-    this.ui = buildShell(container, payload, scenario);
-    this.scene = new GradientScene(this.ui.stage, payload.colorScale, {
-      reducedMotion: this.reducedMotion,
-      onFrame: (dt, now) => this._onFrame(dt, now),
-    });
-    this.scene.afterRender = () => this._placeLabels();
+    this.reducedMotion = prefersReducedMotion();
+    this.ui = buildShell(
+      container,
+      payload,
+      payload.scenarios.find((s) => s.id === first.id),
+      { panes: pair ? 2 : 1 },
+    );
+    this.panes = this.ui.panes.map(
+      (parts, i) =>
+        new Pane(parts, payload.colorScale, {
+          reducedMotion: this.reducedMotion,
+          onFrame: i === 0 ? (dt, now) => this._onFrame(dt, now) : null,
+        }),
+    );
+    for (const pane of this.panes) pane.scene.afterRender = () => pane.place(this.player);
+    this.scene = this.panes[0].scene;
     this._wire();
-    this.setScenario(scenario.id, { announce: false });
-    this._watchPage();
+    this.setScenario(first.id, { announce: false });
+    if (problem) this.notify(problem);
+    this._stopWatching = watchPage(
+      container,
+      this.panes.map((p) => p.parts.stage),
+      {
+        resize: (w, h) => this._resize(w, h),
+        active: (on) => this._setActive(on),
+        theme: (t) => {
+          for (const p of this.panes) p.scene.setTheme(t);
+        },
+        motion: (reduced) => this._setMotion(reduced),
+      },
+    );
+    for (const pane of this.panes) pane.scene.setTheme(themeOfPage());
     container.dataset.gradbookStatus = 'ready';
   }
 
   // ---- what is shown ----------------------------------------------------------------------
 
-  setScenario(id, { announce = true } = {}) {
-    const scenario = this.payload.scenarios.find((s) => s.id === id);
-    if (!scenario) throw new Error(`no scenario "${id}"`);
-    this.scenario = scenario;
-    const H = scenario.network.layers.length - 2;
-    const wasPlaying = this.player?.playing ?? false;
-    this.player = new Player({ hidden: H, steps: scenario.steps.length, reducedMotion: this.reducedMotion });
-    this.player.speed = Number(this.ui.speed.value);
-    this.scene.setScenario(scenario);
-    this.labels = buildLayerLabels(this.ui.labels, scenario);
-    this.ui.title.textContent = scenario.title;
-    this.ui.summary.textContent = scenario.summary;
-    this.ui.scenarioSel.value = scenario.id;
-    this.ui.scrub.max = String(scenario.steps.length - 1);
-    this.ui.scrub.disabled = scenario.steps.length < 2;
-    this._labelKey = null;
-    if (wasPlaying) this.player.play();
-    this._show();
-    if (announce) this._announce(describeStep(scenario, this.player.stepIndex));
+  /** The primary pane's frame source: what the controls and the status line speak of. */
+  get source() {
+    return this.panes[0].source;
   }
 
-  /**
-   * Push the player's position into the scene and the DOM. Outside a frame it also asks for
-   * one; inside a frame (_onFrame) the frame loop decides from the return value instead.
-   */
+  /** Show another scenario (in compare mode the pair stays; the selector is hidden there). */
+  setScenario(id, { announce = true } = {}) {
+    const source = this.sources.find((s) => s.id === id);
+    if (!source) throw new Error(`no scenario "${id}"`);
+    const shown = this.compare ?? [source];
+    this.scenario = this.payload.scenarios.find((s) => s.id === shown[0].id);
+    const H = shown[0].network.layers.length - 2;
+    const wasPlaying = this.player?.playing ?? false;
+    this.player = new Player({
+      hidden: H,
+      steps: shown[0].length,
+      reducedMotion: this.reducedMotion,
+    });
+    this.player.speed = Number(this.ui.speed.value);
+    this._unsubscribe?.();
+    // A live source grows while it is shown: the player and the slider follow it.
+    this._unsubscribe = shown[0].subscribe((n) => {
+      this.player.setStepCount(n);
+      this.ui.scrub.max = String(n - 1);
+      this.ui.scrub.disabled = n < 2;
+      this._show();
+    });
+    shown.forEach((s, i) => {
+      this.panes[i].setSource(s);
+    });
+    this.selectedLayer = null;
+    // The legend keys every structure on the stage (in compare mode, both networks').
+    const structures = this.panes.map((pane) => pane.structure);
+    setStructureKeys(this.ui.legend, {
+      skips: structures.flatMap((st) => st.skips),
+      batchnorm: structures.some((st) => st.batchnorm),
+      rnn: structures.some((st) => st.rnn),
+    });
+    this.ui.title.textContent = this.compare
+      ? `${shown[0].title} and ${shown[1].title}, side by side`
+      : shown[0].title;
+    this.ui.summary.textContent = this.compare
+      ? 'One pulse, one training step, one colour scale for both networks.'
+      : shown[0].summary;
+    this.ui.scenarioSel.value = shown[0].id;
+    this.ui.scrub.max = String(shown[0].length - 1);
+    this.ui.scrub.disabled = shown[0].length < 2;
+    this.ui.stepLayer.textContent = this.panes[0].structure.rnn
+      ? 'Step back one time step'
+      : 'Step one layer';
+    this._statusKey = null;
+    if (wasPlaying) this.player.play();
+    this._show();
+    if (announce) this._announce(this._describe());
+  }
+
+  /** Push the player's position into every pane and the DOM; outside a frame, ask for one. */
   _show(now = performance.now(), { request = true } = {}) {
-    const p = this.player;
-    const animating = this.scene.update(p.stepIndex, p.displayProgress, { now, wave: !p.complete });
+    let animating = false;
+    for (const pane of this.panes) if (pane.show(this.player, now)) animating = true;
     this._updateControls();
-    this._updateLabelText();
-    if (request) this.scene.requestRender();
+    this.panes.forEach((pane, i) => {
+      if (request || i > 0) pane.scene.requestRender();
+    });
     return animating;
   }
 
@@ -94,118 +177,147 @@ export class SceneInstance {
     const wasPlaying = p.playing;
     p.tick(dt);
     const animating = this._show(now, { request: false });
-    if (wasPlaying && !p.playing) this._announce(describeStep(this.scenario, p.stepIndex));
-    else if (!wasComplete && p.complete && this.reducedMotion) this._announce(describeStep(this.scenario, p.stepIndex));
+    if (wasPlaying && !p.playing) this._announce(this._describe());
+    else if (!wasComplete && p.complete && this.reducedMotion) this._announce(this._describe());
     return p.playing || animating;
+  }
+
+  _describe({ ascii = true } = {}) {
+    const p = this.player;
+    const text = this._describeOne({ ascii });
+    if (!this.compare) return text;
+    // Compare mode: the same layer of the other network, on the same training step.
+    const other = this.panes[1];
+    const li = this.selectedLayer ?? (p.complete ? 1 : p.pulseLayer);
+    const clause = describeShare(
+      other.source,
+      other.structure,
+      other.source.frame(p.stepIndex),
+      li,
+      { ascii },
+    );
+    return `${text} In ${other.source.title}, ${clause}.`;
+  }
+
+  _describeOne({ ascii }) {
+    const p = this.player;
+    const src = this.source;
+    return describeView(
+      src,
+      this.panes[0].structure,
+      {
+        frame: src.frame(p.stepIndex),
+        stepNumber: src.frame(p.stepIndex).step,
+        lastStep: src.frame(src.length - 1).step,
+        // A selected layer (a view link's) is what the reader was pointed at.
+        pulseLayer: this.selectedLayer ?? p.pulseLayer,
+        complete: this.selectedLayer == null && p.complete,
+      },
+      { ascii },
+    );
   }
 
   _updateControls() {
     const p = this.player;
     const ui = this.ui;
-    const key = `${this.scenario.id}:${p.stepIndex}`;
-    if (this._descKey !== key) {
-      this._descKey = key;
-      ui.desc.textContent = describeStep(this.scenario, p.stepIndex);
+    const key = `${this.source.id}:${p.stepIndex}:${p.lit}:${p.complete}:${this.selectedLayer}`;
+    if (this._statusKey !== key) {
+      this._statusKey = key;
+      const title = this.compare ? `${this.compare[0].title} (left)` : this.source.title;
+      ui.desc.textContent = `${title}. ${this._describe()}`;
+      ui.status.textContent = this._describe({ ascii: false });
     }
     ui.play.textContent = p.playing ? 'Pause' : 'Play';
     ui.play.setAttribute('aria-pressed', String(p.playing));
     if (Number(ui.scrub.value) !== p.stepIndex) ui.scrub.value = String(p.stepIndex);
-    const s = this.scenario.steps[p.stepIndex];
-    const text = `step ${s.step} of ${this.scenario.steps.at(-1).step}, loss ${formatNumber(s.loss, { digits: 3 })}${s.clipped ? ', clipped' : ''}`;
+    const s = this.source.frame(p.stepIndex);
+    const last = this.source.frame(this.source.length - 1).step;
+    const text = `step ${s.step} of ${last}, loss ${formatNumber(s.loss, { digits: 3 })}${s.clipped ? ', clipped' : ''}`;
     if (ui.stepOut.textContent !== text) {
       ui.stepOut.textContent = text;
       ui.scrub.setAttribute('aria-valuetext', text);
     }
   }
 
-  // ---- labels over the canvas -------------------------------------------------------------
-
-  /** Label texts change only when the step or the pulse's layer changes. */
-  _updateLabelText() {
-    const p = this.player;
-    const key = `${p.stepIndex}:${p.lit}`;
-    if (key === this._labelKey) return;
-    this._labelKey = key;
-    const sc = this.scenario;
-    const step = sc.steps[p.stepIndex];
-    const H = sc.network.layers.length - 2;
-    const scale = this.payload.colorScale;
-    for (const lab of this.labels) {
-      const { li } = lab;
-      const lit = li === H + 1 || (li >= 1 && li >= H - p.lit + 1);
-      lab.top.classList.toggle('is-pulse', li === p.pulseLayer && !p.complete);
-      lab.bottom.classList.toggle('is-pulse', li === p.pulseLayer && !p.complete);
-      lab.bottom.classList.toggle('is-unlit', !lit && li !== 0);
-      if (li === 0) {
-        lab.top.textContent = '';
-        lab.value.textContent = 'data';
-      } else if (li === H + 1) {
-        lab.top.textContent = '';
-        lab.value.textContent = '';
-      } else if (!lit) {
-        lab.top.textContent = '';
-        lab.value.textContent = '';
-      } else {
-        const ls = step.layers[li - 1];
-        lab.top.textContent = formatFactor(ls.factor);
-        lab.value.textContent = formatNumber(ls.product);
-        const c = colorForLog10(log10OfMagnitude(ls.product), scale);
-        lab.value.classList.toggle('is-nonfinite', c.kind === 'inf' || c.kind === 'nan');
-        lab.top.classList.toggle('is-nonfinite', !Number.isFinite(ls.factor));
-      }
-    }
-    const loss = step.loss;
-    this.ui.loss.textContent = `loss ${formatNumber(loss, { digits: 3 })}`;
-    this.ui.loss.classList.toggle('is-nonfinite', !Number.isFinite(loss));
-  }
+  // ---- views: links that pin what is shown ---------------------------------------------------
 
   /**
-   * After each frame, move the labels to where their layers are drawn: names and shares under
-   * the bars in up to two rows, factors above the columns under the top strip. Labels that would
-   * cover another are left out (labels.js); the pulse's layer, the input and the output go first.
+   * Show a view {scenario?, step?, layer?} (see viewlink.js): paused, with the whole profile lit
+   * and the layer selected. A view that cannot be shown leaves the scene as it is and says why.
+   * Returns true when the view was shown.
    */
-  _placeLabels() {
-    const { scene, labels } = this;
-    const lay = scene.layout;
-    const H = lay.layerX.length - 2;
-    const width = scene.canvas.clientWidth;
-    const height = scene.canvas.clientHeight;
-    if (this._sizedKey !== this._labelKey) {
-      // Sizes change with the text only, and reading them forces a layout: once per change.
-      // Thinned labels are shown for it (not painted: placing them below hides them again).
-      this._sizedKey = this._labelKey;
-      for (const lab of labels) lab.top.hidden = lab.bottom.hidden = false;
-      for (const lab of labels) {
-        lab.tw = lab.top.textContent ? lab.top.offsetWidth : 0;
-        lab.bw = lab.bottom.offsetWidth;
-      }
-      this._rowH = Math.max(...labels.map((l) => l.bottom.offsetHeight)) + 4;
-      this._minTop = this.ui.topbar.offsetHeight + Math.max(...labels.map((l) => l.top.offsetHeight));
+  setView(view, { scroll = true, announce = true } = {}) {
+    const candidates = this.compare ?? this.sources;
+    const current = this.source;
+    const r = resolveView(view, candidates, current);
+    if (r.error) {
+      this.notify(r.error);
+      return false;
     }
-    const pt = this._pt ?? (this._pt = {});
-    const pulse = this.player.complete ? -1 : this.player.pulseLayer;
-    const rank = (li) => (li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0);
-    let low = 0;
-    const bottom = labels.map((lab) => {
-      scene.project(lay.layerX[lab.li], scene.barBase - 0.35, 0, pt);
-      low = Math.max(low, pt.y);
-      // A name without a number stays in the first row: the second is for numbers.
-      return { x: pt.x, y: pt.y, w: pt.visible ? lab.bw : 0, rank: rank(lab.li), rows: lab.value.textContent ? 2 : 1 };
+    if (!this.compare && r.source !== current) this.setScenario(r.source.id, { announce: false });
+    this._userStarted = true; // a pinned view is not autoplayed away
+    this.player.pause();
+    this.player.setStep(r.stepIndex ?? this.player.stepIndex);
+    this.selectedLayer = r.layer;
+    for (const pane of this.panes) pane.select(r.layer);
+    this._show();
+    this.notify(null);
+    if (scroll) this.container.scrollIntoView({ block: 'start' });
+    if (announce) {
+      const frame = this.source.frame(this.player.stepIndex);
+      const layer = r.layer
+        ? ` ${describeLayerAt(this.source, this.panes[0].structure, frame, r.layer)}`
+        : '';
+      this._announce(`Showing ${this.source.title}, training step ${frame.step}.${layer}`);
+    }
+    return true;
+  }
+
+  /** The hash of what is shown now; `index` is this scene's place among the page's scenes (0-based). */
+  viewHash(index = 0) {
+    const p = this.player;
+    let layer = this.selectedLayer;
+    // Paused part way down: the layer the pulse has reached is what the reader is looking at.
+    if (
+      layer == null &&
+      !p.playing &&
+      !p.complete &&
+      p.pulseLayer <= this.panes[0].structure.hidden
+    )
+      layer = p.pulseLayer;
+    return formatViewHash({
+      scenario: this.source.id,
+      step: this.source.frame(p.stepIndex).step,
+      layer: layer ?? undefined,
+      scene: index + 1,
     });
-    const rowH = this._rowH;
-    const rows = low + 2 * rowH <= height ? 2 : 1;
-    const below = placeLabels(bottom, { gap: LABEL_GAP, rows, width, minW: LABEL_MIN_W });
-    // A factor is shown only over a layer whose name is shown.
-    const topY = Math.max(...lay.layerTop) + 0.75;
-    const top = labels.map((lab, i) => {
-      scene.project(lay.layerX[lab.li], topY, 0, pt);
-      return { x: pt.x, y: pt.y, w: below[i].show && pt.visible ? lab.tw : 0, rank: rank(lab.li) };
-    });
-    const above = placeLabels(top, { gap: LABEL_GAP, width });
-    labels.forEach((lab, i) => {
-      place(lab.bottom, below[i].x, Math.min(bottom[i].y, height - rows * rowH) + below[i].row * rowH, below[i].show);
-      place(lab.top, above[i].x, Math.min(height, Math.max(top[i].y, this._minTop)), above[i].show);
-    });
+  }
+
+  /** A short note over the stage (null clears it): a view link that cannot be shown, say. */
+  notify(text) {
+    this.ui.notice.textContent = text ?? '';
+    this.ui.notice.hidden = !text;
+  }
+
+  async _copyLink() {
+    const index = [...document.querySelectorAll('.gradbook-scene')].indexOf(this.container);
+    const url = `${window.location.href.split('#')[0]}${this.viewHash(Math.max(0, index))}`;
+    const out = this.ui.linkOut;
+    out.value = url;
+    out.hidden = false;
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch {
+      // No clipboard (a page from disk, or permission refused): the field holds the link, selected.
+      out.select();
+    }
+    this._announce(
+      copied
+        ? 'Link to this view copied.'
+        : 'The link to this view is in the field next to the button.',
+    );
   }
 
   // ---- controls ---------------------------------------------------------------------------
@@ -216,51 +328,69 @@ export class SceneInstance {
       target.addEventListener(type, fn, opts);
       this._cleanups.push(() => target.removeEventListener(type, fn, opts));
     };
+    const deselect = () => {
+      if (this.selectedLayer == null) return;
+      this.selectedLayer = null;
+      for (const pane of this.panes) pane.select(null);
+    };
+    this._deselect = deselect;
     on(ui.play, 'click', () => {
       this.player.toggle();
       this._userStarted = true;
+      deselect();
       this._show();
-      if (!this.player.playing) this._announce(`Paused. ${describeStep(this.scenario, this.player.stepIndex)}`);
+      if (!this.player.playing) this._announce(`Paused. ${this._describe()}`);
     });
     on(ui.stepLayer, 'click', () => {
+      this._userStarted = true; // the reader drives it now: autoplay must not take over
       this.player.stepLayer();
+      deselect();
       this._show();
       this._announceLayer();
     });
     on(ui.scrub, 'input', () => {
+      this._userStarted = true;
       this.player.setStep(Number(ui.scrub.value));
+      this._statusKey = null;
       this._show();
       clearTimeout(this._scrubTimer);
       // Announce once the reader stops moving the slider, not at every value it passes.
-      this._scrubTimer = setTimeout(() => this._announce(describeStep(this.scenario, this.player.stepIndex)), 400);
+      this._scrubTimer = setTimeout(() => this._announce(this._describe()), 400);
     });
     on(ui.speed, 'change', () => {
       this.player.speed = Number(ui.speed.value);
     });
     on(ui.scenarioSel, 'change', () => this.setScenario(ui.scenarioSel.value));
-    // A GPU reset, or too many scenes on the page: the canvas cannot draw any more.
-    on(this.scene.canvas, 'webglcontextlost', () => this._hooks.onLost?.(this));
-    on(ui.resetCam, 'click', () => this.scene.resetCamera());
+    for (const pane of this.panes) {
+      // A GPU reset, or too many scenes on the page: the canvas cannot draw any more.
+      on(pane.scene.canvas, 'webglcontextlost', () => this._hooks.onLost?.(this));
+    }
+    on(ui.resetCam, 'click', () => {
+      for (const p of this.panes) p.scene.resetCamera();
+    });
+    on(ui.copyLink, 'click', () => this._copyLink());
     on(ui.full, 'click', () => {
       if (document.fullscreenElement === this.container) document.exitFullscreen().catch(() => {});
       else this.container.requestFullscreen?.().catch(() => {});
     });
     on(document, 'fullscreenchange', () => {
-      ui.full.textContent = document.fullscreenElement === this.container ? 'Exit full screen' : 'Full screen';
+      ui.full.textContent =
+        document.fullscreenElement === this.container ? 'Exit full screen' : 'Full screen';
     });
   }
 
   _announceLayer() {
     const p = this.player;
-    const sc = this.scenario;
-    const H = sc.network.layers.length - 2;
+    const src = this.source;
     if (p.lit === 0) {
-      this._announce(`The gradient leaves the loss at the output (step ${sc.steps[p.stepIndex].step}).`);
+      this._announce(
+        `The gradient leaves the loss at the read-out (step ${src.frame(p.stepIndex).step}).`,
+      );
       return;
     }
-    const li = H + 1 - p.lit;
-    const ls = sc.steps[p.stepIndex].layers[li - 1];
-    this._announce(`${describeLayer(sc.network.layers[li].name, ls.product)} Factor at this layer ${formatFactor(ls.factor)}.`);
+    this._announce(
+      describeLayerAt(src, this.panes[0].structure, src.frame(p.stepIndex), p.pulseLayer),
+    );
   }
 
   _announce(text) {
@@ -269,52 +399,34 @@ export class SceneInstance {
 
   // ---- the page around the scene ----------------------------------------------------------
 
-  _watchPage() {
-    const { container, scene, ui } = this;
-    this._onScreen = false;
-    const update = () => {
-      const active = this._onScreen && !document.hidden;
-      scene.setActive(active);
-      // Autoplay once, the first time the scene is seen, unless the reader asked for less motion.
-      if (active && !this._autoplayed && !this.reducedMotion && !this._userStarted) {
-        this._autoplayed = true;
-        this.player.setStep(0);
-        this.player.play();
-        this._show();
-      }
-    };
-    this.resizeObserver = new ResizeObserver((entries) => {
-      const w = entries[0].contentRect.width;
-      const h = document.fullscreenElement === container
-        ? Math.max(STAGE_MIN_H, window.innerHeight - ui.stage.getBoundingClientRect().top - 160)
-        : Math.round(Math.min(STAGE_MAX_H, Math.max(STAGE_MIN_H, w * STAGE_ASPECT)));
-      ui.stage.style.height = `${h}px`;
+  _resize(w, h) {
+    for (const pane of this.panes) {
+      const { scene, parts } = pane;
       // The top strip may wrap to another line; the camera keeps the label strips clear.
-      scene.margins.top = ui.topbar.offsetHeight + FACTOR_ROW;
+      scene.margins.top = parts.topbar.offsetHeight + FACTOR_ROW;
       scene.margins.bottom = NAME_ROWS;
-      this._sizedKey = null;
-      scene.resize(w, h);
-    });
-    this.resizeObserver.observe(ui.stage);
-    this.intersectionObserver = new IntersectionObserver((entries) => {
-      this._onScreen = entries.at(-1).isIntersecting;
-      update();
-    });
-    this.intersectionObserver.observe(container);
-    const onVisibility = () => update();
-    document.addEventListener('visibilitychange', onVisibility);
-    this._cleanups.push(() => document.removeEventListener('visibilitychange', onVisibility));
-    // The book theme sets data-theme on <html>; the stage follows it.
-    this.themeObserver = new MutationObserver(() => scene.setTheme(document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light'));
-    this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    const onMotion = () => {
-      this.reducedMotion = this.motionQuery.matches;
-      this.player.reducedMotion = this.reducedMotion;
-      scene.reducedMotion = this.reducedMotion;
+      pane.overlay._sizedKey = null;
+      const width = parts.stage.getBoundingClientRect().width || w;
+      scene.resize(width, h);
+    }
+  }
+
+  _setActive(active) {
+    for (const pane of this.panes) pane.scene.setActive(active);
+    // Autoplay once, the first time the scene is seen, unless the reader asked for less motion.
+    if (active && !this._autoplayed && !this.reducedMotion && !this._userStarted) {
+      this._autoplayed = true;
+      this.player.setStep(0);
+      this.player.play();
       this._show();
-    };
-    this.motionQuery.addEventListener('change', onMotion);
-    this._cleanups.push(() => this.motionQuery.removeEventListener('change', onMotion));
+    }
+  }
+
+  _setMotion(reduced) {
+    this.reducedMotion = reduced;
+    this.player.reducedMotion = reduced;
+    for (const pane of this.panes) pane.scene.reducedMotion = reduced;
+    this._show();
   }
 
   // ---- for tests, the benchmark and the book's own scripts --------------------------------
@@ -338,14 +450,30 @@ export class SceneInstance {
   /** Everything the reader sees, as data: which step, where the pulse is, the colours drawn. */
   state() {
     const p = this.player;
-    const sc = this.scenario;
-    const lay = this.scene.layout;
-    const drawn = this.scene.drawnColors();
-    const H = sc.network.layers.length - 2;
+    const paneState = (pane) => {
+      const lay = pane.scene.layout;
+      const drawn = pane.scene.drawnColors();
+      return pane.source.network.layers.map((layer, li) => {
+        const span = (a) => a.slice(lay.layerStart[li], lay.layerStart[li] + lay.layerCount[li]);
+        return {
+          index: li,
+          name: layer.name,
+          role: layer.role,
+          lit: p.isLit(li),
+          color: li === 0 ? null : drawn.bars[li - 1],
+          neurons: span(drawn.units),
+          kinds: span(drawn.kinds),
+          looks: span(drawn.looks),
+        };
+      });
+    };
+    const src = this.source;
     return {
-      scenario: sc.id,
+      scenario: src.id,
+      compare: this.compare ? this.compare.map((s) => s.id) : null,
       stepIndex: p.stepIndex,
-      step: sc.steps[p.stepIndex].step,
+      step: src.frame(p.stepIndex).step,
+      selectedLayer: this.selectedLayer,
       playing: p.playing,
       progress: p.progress,
       litLayers: p.lit,
@@ -356,32 +484,46 @@ export class SceneInstance {
       frames: this.scene.frames,
       drawCalls: this.scene.renderer.info.render.calls,
       theme: this.scene.theme,
-      layers: sc.network.layers.map((layer, li) => ({
-        index: li,
-        name: layer.name,
-        role: layer.role,
-        lit: li === H + 1 || (li >= 1 && li >= H - p.lit + 1),
-        color: li === 0 ? null : drawn.bars[li - 1],
-        neurons: drawn.units.slice(lay.layerStart[li], lay.layerStart[li] + lay.layerCount[li]),
-        kinds: drawn.kinds.slice(lay.layerStart[li], lay.layerStart[li] + lay.layerCount[li]),
+      structure: {
+        rnn: this.panes[0].structure.rnn,
+        skips: [...this.panes[0].structure.skips],
+        batchnorm: this.panes[0].structure.batchnorm,
+      },
+      layers: paneState(this.panes[0]),
+      panes: this.panes.map((pane) => ({
+        scenario: pane.source.id,
+        skips: [...pane.structure.skips],
+        layers: paneState(pane),
       })),
     };
   }
 
-  /** Where a neuron is drawn: CSS px in the page, and device px in the canvas. */
-  unitPosition(layerIndex, unit) {
-    const lay = this.scene.layout;
+  /** Where a neuron is drawn: CSS px in the page, and device px in the canvas (of pane `pane`). */
+  unitPosition(layerIndex, unit, pane = 0) {
+    const scene = this.panes[pane].scene;
+    const lay = scene.layout;
     const k = lay.layerStart[layerIndex] + unit;
-    const pt = this.scene.project(lay.positions[3 * k], lay.positions[3 * k + 1], lay.positions[3 * k + 2], {});
-    const rect = this.scene.canvas.getBoundingClientRect();
-    const ratio = this.scene.canvas.width / rect.width;
-    return { pageX: rect.left + pt.x, pageY: rect.top + pt.y, canvasX: Math.round(pt.x * ratio), canvasY: Math.round(pt.y * ratio) };
+    const pt = scene.project(
+      lay.positions[3 * k],
+      lay.positions[3 * k + 1],
+      lay.positions[3 * k + 2],
+      {},
+    );
+    const rect = scene.canvas.getBoundingClientRect();
+    const ratio = scene.canvas.width / rect.width;
+    return {
+      pageX: rect.left + pt.x,
+      pageY: rect.top + pt.y,
+      canvasX: Math.round(pt.x * ratio),
+      canvasY: Math.round(pt.y * ratio),
+    };
   }
 
-  /** Draw now and read one pixel of the canvas (device px from the top left) as '#rrggbb'. */
-  readPixel(x, y) {
-    this.scene.renderNow();
-    const gl = this.scene.renderer.getContext();
+  /** Draw now and read one pixel of a pane's canvas (device px from the top left) as '#rrggbb'. */
+  readPixel(x, y, pane = 0) {
+    const scene = this.panes[pane].scene;
+    scene.renderNow();
+    const gl = scene.renderer.getContext();
     const buf = new Uint8Array(4);
     gl.readPixels(x, gl.drawingBufferHeight - 1 - y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, buf);
     return `#${[buf[0], buf[1], buf[2]].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
@@ -391,18 +533,13 @@ export class SceneInstance {
     if (this._disposed) return;
     this._disposed = true;
     clearTimeout(this._scrubTimer);
+    this._unsubscribe?.();
     for (const undo of this._cleanups) undo();
-    this.resizeObserver.disconnect();
-    this.intersectionObserver.disconnect();
-    this.themeObserver.disconnect();
-    this.scene.dispose();
-    for (const child of [...this.container.children]) if (child.tagName !== 'NOSCRIPT') child.remove();
+    this._stopWatching();
+    for (const pane of this.panes) pane.dispose();
+    for (const child of [...this.container.children])
+      if (child.tagName !== 'NOSCRIPT') child.remove();
     this.container.dataset.gradbookStatus = 'disposed';
     this._hooks.onDispose?.(this);
   }
-}
-
-function place(node, x, y, show) {
-  node.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px)`;
-  if (node.hidden === show) node.hidden = !show;
 }

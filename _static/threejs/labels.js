@@ -22,7 +22,8 @@ export function placeLabels(items, { gap = 8, rows = 1, width = Infinity, minW =
     const x = Math.max(w / 2 + 2, Math.min(items[i].x, width - w / 2 - 2));
     const half = Math.max(w, minW) / 2;
     const fits = (r) => r.every(([a, b]) => x + half + gap <= a || x - half >= b + gap);
-    const row = w > 0 && w + 4 <= width ? taken.slice(0, items[i].rows ?? rows).findIndex(fits) : -1;
+    const row =
+      w > 0 && w + 4 <= width ? taken.slice(0, items[i].rows ?? rows).findIndex(fits) : -1;
     out[i] = { show: row >= 0, x, row: Math.max(0, row) };
     if (row >= 0) taken[row].push([x - half, x + half]);
   }

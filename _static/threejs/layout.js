@@ -17,15 +17,27 @@ const MIN_LAYER_SPACING = 1.4;
 const SPACING_LAYERS = 16;
 
 export function layerSpacing(nLayers) {
-  return Math.max(MIN_LAYER_SPACING, Math.min(LAYER_SPACING, (LAYER_SPACING * SPACING_LAYERS) / nLayers));
+  return Math.max(
+    MIN_LAYER_SPACING,
+    Math.min(LAYER_SPACING, (LAYER_SPACING * SPACING_LAYERS) / nLayers),
+  );
 }
 /** Gap between the output layer and the loss node, in world units. */
 export const LOSS_GAP = 3;
 /**
- * The most connection segments drawn; beyond it each upper unit connects to fewer lower units.
- * Measured in software WebGL: 24,000 blended lines cost ~75 ms a frame, so keep it well below.
+ * The most connection segments drawn; beyond it each upper unit connects to fewer lower units,
+ * and past one line per unit only every few upper units keep one. Measured in software WebGL:
+ * 6,000 blended lines cost about 15 ms a frame, a third of a 48 x 128 network's frame.
  */
-export const MAX_EDGES = 6000;
+export const MAX_EDGES = 2000;
+/**
+ * Lines drawn into each upper unit at most. 16 lines per unit between 16-unit layers make a
+ * moiré that hides the units and the pulse; a few per unit still show that every unit is fed
+ * by the layer below (the gradient's path), and cost a tenth of the fill.
+ */
+export const LINES_PER_UNIT = 4;
+/** Height of a residual skip path's arc above the tallest column, in world units. */
+export const SKIP_RISE = 1.3;
 
 /**
  * Lay out a network.
@@ -38,7 +50,7 @@ export const MAX_EDGES = 6000;
  *   bounds: {min: number[], max: number[], center: number[], radius: number},
  * }}
  */
-export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
+export function layoutNetwork(layers, { maxEdges = MAX_EDGES, perUnit = Infinity } = {}) {
   const counts = layers.map((l) => l.shownUnits);
   const unitCount = counts.reduce((a, b) => a + b, 0);
   const positions = new Float32Array(unitCount * 3);
@@ -85,26 +97,30 @@ export function layoutNetwork(layers, { maxEdges = MAX_EDGES } = {}) {
     layerTop,
     unitCount,
     loss,
-    edges: connectLayers(counts, layerStart, maxEdges),
+    edges: connectLayers(counts, layerStart, maxEdges, perUnit),
     bounds: { min, max, center, radius },
   };
 }
 
 /**
  * Choose which unit pairs of neighbouring layers to draw as lines. Small networks get every
- * pair. Past maxEdges, each upper unit keeps an evenly spaced subset of the lower layer, so
- * every unit still has visible connections and the line count stays bounded whatever the width.
+ * pair. Past maxEdges, each upper unit keeps an evenly spaced subset of the lower layer; past
+ * one line per upper unit, every `stride`-th upper unit keeps one, so every layer pair still
+ * shows its connections and the line count stays bounded whatever the width.
  */
-export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES) {
+export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES, perUnit = Infinity) {
   let full = 0;
   for (let l = 1; l < counts.length; l++) full += counts[l - 1] * counts[l];
   const keep = full <= maxEdges ? 1 : maxEdges / full; // share of each lower layer kept
+  let uppers = 0;
+  for (let l = 1; l < counts.length; l++) uppers += counts[l];
+  const stride = Math.max(1, Math.ceil(uppers / maxEdges)); // upper units per one that keeps a line
   const pairs = [];
   for (let l = 1; l < counts.length; l++) {
     const nLow = counts[l - 1];
     const nUp = counts[l];
-    const perUpper = Math.max(1, Math.min(nLow, Math.floor(nLow * keep)));
-    for (let u = 0; u < nUp; u++) {
+    const perUpper = Math.max(1, Math.min(nLow, perUnit, Math.floor(nLow * keep)));
+    for (let u = 0; u < nUp; u += perUpper > 1 ? 1 : stride) {
       // Spread the kept lower units evenly and offset them per upper unit, so together the
       // upper units still touch every lower unit.
       const offset = Math.floor((u * nLow) / nUp);
@@ -115,4 +131,22 @@ export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES) {
     }
   }
   return Uint32Array.from(pairs);
+}
+
+/**
+ * Points along the skip path from hidden layer `li` back to layer `li - 1` (the way the gradient
+ * goes): a raised arc over the columns, from above column li to above column li - 1.
+ * @returns {number[][]} `segments + 1` points [x, y, z]
+ */
+export function skipArc(layout, li, segments = 16) {
+  const top = Math.max(...layout.layerTop) + 0.55;
+  const x0 = layout.layerX[li];
+  const x1 = layout.layerX[li - 1];
+  const pts = [];
+  for (let i = 0; i <= segments; i++) {
+    const t = i / segments;
+    // A parabola: rises SKIP_RISE at the middle, meets the columns' tops at both ends.
+    pts.push([x0 + (x1 - x0) * t, top + 4 * SKIP_RISE * t * (1 - t), 0]);
+  }
+  return pts;
 }

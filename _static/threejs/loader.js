@@ -38,18 +38,27 @@ function start() {
     };
     document.head.append(script);
   };
-  if (!('IntersectionObserver' in window)) {
+  // A link to a view of a scene (#scenario=...&step=...) needs the scene now, wherever it is.
+  const VIEW = /^#(scenario|step|layer|scene)=/;
+  if (!('IntersectionObserver' in window) || VIEW.test(window.location.hash)) {
     load();
     return;
   }
-  const io = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) {
-      io.disconnect();
-      load();
-    }
-  }, { rootMargin: PRELOAD_MARGIN });
+  window.addEventListener('hashchange', () => {
+    if (VIEW.test(window.location.hash)) load();
+  });
+  const io = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        io.disconnect();
+        load();
+      }
+    },
+    { rootMargin: PRELOAD_MARGIN },
+  );
   for (const c of containers) io.observe(c);
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+if (document.readyState === 'loading')
+  document.addEventListener('DOMContentLoaded', start, { once: true });
 else start();

@@ -31,7 +31,8 @@ function isObject(x) {
 function expectObject(x, path, required, allowed = required) {
   if (!isObject(x)) fail(path, 'expected an object');
   for (const key of required) if (!(key in x)) fail(path, `missing required field "${key}"`);
-  for (const key of Object.keys(x)) if (!allowed.includes(key)) fail(path, `unknown field "${key}"`);
+  for (const key of Object.keys(x))
+    if (!allowed.includes(key)) fail(path, `unknown field "${key}"`);
 }
 
 function expectArray(x, path, minItems = 0) {
@@ -41,7 +42,8 @@ function expectArray(x, path, minItems = 0) {
 
 function expectInteger(x, path, { min = -Infinity, nullable = false } = {}) {
   if (nullable && x === null) return;
-  if (!Number.isInteger(x)) fail(path, `expected an integer${nullable ? ' or null' : ''}, got ${JSON.stringify(x)}`);
+  if (!Number.isInteger(x))
+    fail(path, `expected an integer${nullable ? ' or null' : ''}, got ${JSON.stringify(x)}`);
   if (x < min) fail(path, `expected at least ${min}, got ${x}`);
 }
 
@@ -51,7 +53,8 @@ function expectString(x, path, minLength = 0) {
 }
 
 function expectHex(x, path) {
-  if (typeof x !== 'string' || !HEX.test(x)) fail(path, `expected a colour like "#1a2b3c", got ${JSON.stringify(x)}`);
+  if (typeof x !== 'string' || !HEX.test(x))
+    fail(path, `expected a colour like "#1a2b3c", got ${JSON.stringify(x)}`);
 }
 
 /** Decode a payload number: a JSON number, or one of the strings "inf", "-inf", "nan". */
@@ -69,7 +72,9 @@ function readColorScale(cs, path) {
   expectString(cs.colormap, `${path}.colormap`);
   expectArray(cs.table, `${path}.table`, 2);
   if (cs.table.length > 1024) fail(`${path}.table`, 'at most 1024 colours');
-  cs.table.forEach((c, i) => expectHex(c, `${path}.table[${i}]`));
+  cs.table.forEach((c, i) => {
+    expectHex(c, `${path}.table[${i}]`);
+  });
   expectHex(cs.inf, `${path}.inf`);
   expectHex(cs.nan, `${path}.nan`);
   return { ...cs, table: [...cs.table] };
@@ -78,23 +83,37 @@ function readColorScale(cs, path) {
 function readLayerShape(l, path) {
   expectObject(l, path, ['name', 'role', 'units', 'shownUnits']);
   expectString(l.name, `${path}.name`, 1);
-  if (!['input', 'hidden', 'output'].includes(l.role)) fail(`${path}.role`, `expected "input", "hidden" or "output", got ${JSON.stringify(l.role)}`);
+  if (!['input', 'hidden', 'output'].includes(l.role))
+    fail(`${path}.role`, `expected "input", "hidden" or "output", got ${JSON.stringify(l.role)}`);
   expectInteger(l.units, `${path}.units`, { min: 1 });
   expectInteger(l.shownUnits, `${path}.shownUnits`, { min: 1 });
-  if (l.shownUnits > l.units) fail(`${path}.shownUnits`, `shows ${l.shownUnits} units but the layer has only ${l.units}`);
+  if (l.shownUnits > l.units)
+    fail(`${path}.shownUnits`, `shows ${l.shownUnits} units but the layer has only ${l.units}`);
   return { ...l };
 }
 
-const LAYER_STEP_FIELDS = ['gradNorm', 'factor', 'product', 'weightGradNorm', 'updateRatio', 'neuronsLog10'];
+const LAYER_STEP_FIELDS = [
+  'gradNorm',
+  'factor',
+  'product',
+  'weightGradNorm',
+  'updateRatio',
+  'neuronsLog10',
+];
 
 function readLayerStep(ls, path, shownUnits) {
   expectObject(ls, path, LAYER_STEP_FIELDS);
   const out = {};
-  for (const key of ['gradNorm', 'factor', 'product', 'weightGradNorm']) out[key] = decodeNumber(ls[key], `${path}.${key}`);
-  out.updateRatio = ls.updateRatio === null ? null : decodeNumber(ls.updateRatio, `${path}.updateRatio`);
+  for (const key of ['gradNorm', 'factor', 'product', 'weightGradNorm'])
+    out[key] = decodeNumber(ls[key], `${path}.${key}`);
+  out.updateRatio =
+    ls.updateRatio === null ? null : decodeNumber(ls.updateRatio, `${path}.updateRatio`);
   expectArray(ls.neuronsLog10, `${path}.neuronsLog10`);
   if (ls.neuronsLog10.length !== shownUnits) {
-    fail(`${path}.neuronsLog10`, `has ${ls.neuronsLog10.length} values but the layer shows ${shownUnits} units`);
+    fail(
+      `${path}.neuronsLog10`,
+      `has ${ls.neuronsLog10.length} values but the layer shows ${shownUnits} units`,
+    );
   }
   out.neuronsLog10 = ls.neuronsLog10.map((v, i) => decodeNumber(v, `${path}.neuronsLog10[${i}]`));
   return out;
@@ -106,7 +125,10 @@ function readStep(s, path, hidden) {
   if (typeof s.clipped !== 'boolean') fail(`${path}.clipped`, 'expected true or false');
   expectArray(s.layers, `${path}.layers`);
   if (s.layers.length !== hidden.length) {
-    fail(`${path}.layers`, `has ${s.layers.length} entries but the network has ${hidden.length} hidden layers`);
+    fail(
+      `${path}.layers`,
+      `has ${s.layers.length} entries but the network has ${hidden.length} hidden layers`,
+    );
   }
   return {
     step: s.step,
@@ -114,20 +136,37 @@ function readStep(s, path, hidden) {
     accuracy: decodeNumber(s.accuracy, `${path}.accuracy`),
     outputGradNorm: decodeNumber(s.outputGradNorm, `${path}.outputGradNorm`),
     clipped: s.clipped,
-    layers: s.layers.map((ls, i) => readLayerStep(ls, `${path}.layers[${i}]`, hidden[i].shownUnits)),
+    layers: s.layers.map((ls, i) =>
+      readLayerStep(ls, `${path}.layers[${i}]`, hidden[i].shownUnits),
+    ),
   };
 }
 
 function readScenario(sc, path) {
-  expectObject(sc, path, ['id', 'title', 'summary', 'kind', 'config', 'network', 'steps', 'firstNonFiniteStep']);
+  expectObject(sc, path, [
+    'id',
+    'title',
+    'summary',
+    'kind',
+    'config',
+    'network',
+    'steps',
+    'firstNonFiniteStep',
+  ]);
   expectString(sc.id, `${path}.id`);
-  if (!SCENARIO_ID.test(sc.id)) fail(`${path}.id`, `expected lower-case letters, digits and dashes, got ${JSON.stringify(sc.id)}`);
+  if (!SCENARIO_ID.test(sc.id))
+    fail(
+      `${path}.id`,
+      `expected lower-case letters, digits and dashes, got ${JSON.stringify(sc.id)}`,
+    );
   expectString(sc.title, `${path}.title`, 1);
   expectString(sc.summary, `${path}.summary`);
-  if (!['mlp', 'rnn'].includes(sc.kind)) fail(`${path}.kind`, `expected "mlp" or "rnn", got ${JSON.stringify(sc.kind)}`);
+  if (!['mlp', 'rnn'].includes(sc.kind))
+    fail(`${path}.kind`, `expected "mlp" or "rnn", got ${JSON.stringify(sc.kind)}`);
   if (!isObject(sc.config)) fail(`${path}.config`, 'expected an object');
   for (const [k, v] of Object.entries(sc.config)) {
-    if (!(v === null || ['string', 'number', 'boolean'].includes(typeof v))) fail(`${path}.config.${k}`, 'expected a string, number, boolean or null');
+    if (!(v === null || ['string', 'number', 'boolean'].includes(typeof v)))
+      fail(`${path}.config.${k}`, 'expected a string, number, boolean or null');
   }
   expectObject(sc.network, `${path}.network`, ['layers', 'timeSteps']);
   expectArray(sc.network.layers, `${path}.network.layers`, 3);
@@ -135,7 +174,11 @@ function readScenario(sc, path) {
   const last = layers.length - 1;
   layers.forEach((l, i) => {
     const want = i === 0 ? 'input' : i === last ? 'output' : 'hidden';
-    if (l.role !== want) fail(`${path}.network.layers[${i}].role`, `expected "${want}" (input first, then hidden, output last), got "${l.role}"`);
+    if (l.role !== want)
+      fail(
+        `${path}.network.layers[${i}].role`,
+        `expected "${want}" (input first, then hidden, output last), got "${l.role}"`,
+      );
   });
   expectInteger(sc.network.timeSteps, `${path}.network.timeSteps`, { min: 1, nullable: true });
   expectArray(sc.steps, `${path}.steps`, 1);
@@ -161,10 +204,14 @@ function readScenario(sc, path) {
 export function readPayload(data) {
   if (!isObject(data)) throw new PayloadError('The payload must be a JSON object.');
   if (data.schema !== SCHEMA_NAME) {
-    throw new PayloadError(`This is not a gradbook payload (schema is ${JSON.stringify(data.schema)}, expected "${SCHEMA_NAME}").`);
+    throw new PayloadError(
+      `This is not a gradbook payload (schema is ${JSON.stringify(data.schema)}, expected "${SCHEMA_NAME}").`,
+    );
   }
   if (data.version !== SUPPORTED_VERSION) {
-    throw new PayloadError(`Unsupported payload version ${JSON.stringify(data.version)}: this scene reads version ${SUPPORTED_VERSION}. Rebuild the book so the scene and its data match.`);
+    throw new PayloadError(
+      `Unsupported payload version ${JSON.stringify(data.version)}: this scene reads version ${SUPPORTED_VERSION}. Rebuild the book so the scene and its data match.`,
+    );
   }
   expectObject(data, 'payload', ['schema', 'version', 'colorScale', 'scenarios']);
   const colorScale = readColorScale(data.colorScale, 'colorScale');

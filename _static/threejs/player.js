@@ -16,6 +16,7 @@ export function msPerLayer(hidden) {
 export const HOLD_MS = 1200;
 
 export class Player {
+  /** @param {{hidden: number, steps: number, reducedMotion?: boolean}} options steps: frames to play */
   constructor({ hidden, steps, reducedMotion = false }) {
     this.hidden = hidden;
     this.steps = steps;
@@ -30,6 +31,17 @@ export class Player {
   /** Number of hidden layers lit: the integer part of progress. */
   get lit() {
     return Math.min(this.hidden, Math.floor(this.progress + 1e-9));
+  }
+
+  /**
+   * Whether the pulse has reached layer `li` (an index into network.layers): the one answer the
+   * scene, its labels and state() all use. The output (hidden + 1) is lit from the pulse's start;
+   * the input (0) never is, since no gradient is computed for the data; hidden layer li is lit
+   * once the pulse has come down `hidden - li + 1` layers.
+   */
+  isLit(li) {
+    if (li === this.hidden + 1) return true;
+    return li >= 1 && li <= this.hidden && li >= this.hidden - this.lit + 1;
   }
 
   /** Index into network.layers of the layer at the pulse front (output = hidden + 1). */
@@ -66,6 +78,12 @@ export class Player {
   stepLayer() {
     this.pause();
     this.progress = this.complete ? 0 : this.lit + 1;
+  }
+
+  /** A live source has recorded more frames: play on into them. */
+  setStepCount(n) {
+    this.steps = Math.max(1, n);
+    if (this.stepIndex > this.steps - 1) this.stepIndex = this.steps - 1;
   }
 
   /** Show training step i with its whole profile lit (or restart the pulse there if playing). */

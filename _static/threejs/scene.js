@@ -1,26 +1,20 @@
-// Draws one scenario's network with three and lights it from the payload.
+// Draws one network with three: the renderer, the camera, the frame loop, and painting a frame
+// into the meshes that meshes.js built. What each thing looks like is decided in paint.js, and
+// whether a layer is lit by the caller's Player (isLit), so this module only copies answers
+// into buffers.
 //
-// Draw calls stay constant whatever the network's size: all finite neurons are one InstancedMesh,
-// the inf and NaN neurons one InstancedMesh each (their own shapes, so they differ by more than
-// colour), the per-layer magnitude bars one more, all connections one LineSegments, plus the
-// loss node and the pulse's wavefront. Materials are unlit (MeshBasicMaterial) so the pixel a
-// reader sees is exactly the payload's table colour: no lighting, no tone mapping, no fog.
-//
-// This module owns no timeline and no DOM controls: the caller says what to show (update) and
+// This module owns no timeline and no DOM controls: the caller says what to show (show) and
 // when something changed (requestRender). Frames are drawn only on request.
 
 import {
   AdditiveBlending,
   BoxGeometry,
-  BufferAttribute,
-  BufferGeometry,
   Color,
   DoubleSide,
+  EdgesGeometry,
   IcosahedronGeometry,
-  InstancedMesh,
   LineBasicMaterial,
   LineSegments,
-  Matrix4,
   Mesh,
   MeshBasicMaterial,
   Object3D,
@@ -28,37 +22,51 @@ import {
   PerspectiveCamera,
   PlaneGeometry,
   Scene,
+  Vector2,
   Vector3,
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
-import { KIND, colorForLog10, log10OfMagnitude, scalePosition } from './colorscale.js';
-import { layoutNetwork, UNIT_SPACING } from './layout.js';
+import { buildNetwork, DECADE, disposeNetwork, METER_DECADES } from './meshes.js';
+import { LOOK, paintLayer, paintUnits, RADIUS_MAX, unitPaint } from './paint.js';
+import { pointScale, SHAPE, unitMaterial } from './unitpoints.js';
 
-/** Above this many units, neurons use the 20-triangle icosahedron instead of the 80-triangle one. */
-const LOW_DETAIL_UNITS = 400;
 /** Highest device pixel ratio rendered; beyond 2 software GL slows down for no visible gain. */
 export const MAX_PIXEL_RATIO = 2;
-/** Neuron radius at the bottom and the top of the colour scale, in world units (spacing is 1). */
-const RADIUS_MIN = 0.11;
-const RADIUS_MAX = 0.42;
-/** Radius of units the pulse has not reached yet, and of input units (no gradient is computed for the data). */
-const RADIUS_UNLIT = 0.16;
-const RADIUS_INPUT = 0.22;
-/** Height of a layer's magnitude bar at the top of the scale, in world units. */
-const BAR_MAX = 4;
-/** Gap between the lowest neuron and the top of the bar area, in world units. */
-const BAR_GAP = 1.2;
 /** How long a layer swells when the pulse reaches it, in ms; it makes the travel visible. */
 const POP_MS = 450;
 const POP_SCALE = 0.45;
-/** Colours that are not data: units the pulse has not reached, inputs, the loss node. */
-const UNLIT = '#3a4152';
+/** Colours that are not data: units not reached (outline), inputs, the loss node, the pulse. */
+const UNREACHED = '#aab3c5';
+const DIM = '#3a4152';
 const INPUT = '#6b7385';
 const LOSS = '#e9e6df';
 const WAVE = '#9fb7ff';
+const NORM = '#8fb0e8';
+const SHARED = '#e0c46c';
+const SELECT = '#ffffff';
 /** Stage backgrounds: mid-dark so that the colormap's near-black "dead" units still read as dots. */
 const STAGE = { dark: '#1c2029', light: '#252a36' };
+/** The sprite each look is cut to, and its size against the unit's radius: inf's diamond and
+ * NaN's square a little larger, so that their shapes read. */
+const SHAPE_OF = {
+  [LOOK.INPUT]: SHAPE.DISC,
+  [LOOK.UNREACHED]: SHAPE.OUTLINE,
+  [LOOK.FILLED]: SHAPE.DISC,
+  [LOOK.INF]: SHAPE.DIAMOND,
+  [LOOK.NAN]: SHAPE.SQUARE,
+};
+const GLYPH = {
+  [LOOK.INPUT]: 1,
+  [LOOK.UNREACHED]: 1,
+  [LOOK.FILLED]: 1,
+  [LOOK.INF]: 1.3,
+  [LOOK.NAN]: 1.1,
+};
+/** How far a connection's colour is faded toward the stage (0 = the unit's, 1 = the stage's). */
+const EDGE_FADE = 0.68;
+/** The thinnest bar drawn, so a layer at exactly "1 ×" still shows where its bar is, in world units. */
+const BAR_MIN = 0.05;
 
 export class NoWebGLError extends Error {
   constructor() {
@@ -118,36 +126,55 @@ export class GradientScene {
     this._obj = new Object3D();
     this._color = new Color();
     this._vec = new Vector3();
-    this._hidden = new Matrix4().makeScale(0, 0, 0);
+    this._size = new Vector2();
     this._colors = new Map(); // hex -> Color in the working (linear) space, parsed once
     this.setTheme(document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light');
 
     // Shared geometries: low-poly on purpose (an icosphere of 80 triangles reads as round).
     this._geo = {
-      unit: new IcosahedronGeometry(1, 1),
-      unitLow: new IcosahedronGeometry(1, 0),
-      inf: new OctahedronGeometry(1.25, 0), // a diamond: overflowed
-      nan: new BoxGeometry(1.5, 1.5, 1.5), // a cube: not a number
       bar: new BoxGeometry(1, 1, 1).translate(0, 0.5, 0), // grows upward from its base
       loss: new IcosahedronGeometry(0.7, 1),
       wave: new PlaneGeometry(1, 1).rotateY(Math.PI / 2), // faces along x, the pulse's direction
+      pulse: new IcosahedronGeometry(0.22, 1),
+      bead: new IcosahedronGeometry(1, 0),
+      norm: new BoxGeometry(1, 1, 1),
+      stepInput: new BoxGeometry(0.5, 0.3, 0.5),
+      shared: new OctahedronGeometry(0.26, 0),
+      select: new EdgesGeometry(new BoxGeometry(1, 1, 1)),
     };
     this._mat = {
-      unit: new MeshBasicMaterial(),
-      inf: new MeshBasicMaterial({ color: this._c(colorScale.inf) }),
-      nan: new MeshBasicMaterial({ color: this._c(colorScale.nan) }),
+      unit: unitMaterial(),
       bar: new MeshBasicMaterial(),
-      edge: new LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.5, depthWrite: false }),
+      // Opaque, in colours faded toward the stage (EDGE_FADE): blending costs fill in software GL.
+      edge: new LineBasicMaterial({ vertexColors: true, depthWrite: false }),
+      guide: new LineBasicMaterial({ vertexColors: true }),
+      skip: new MeshBasicMaterial(),
+      skipPulse: new MeshBasicMaterial({ color: this._c(WAVE) }),
+      norm: new MeshBasicMaterial({
+        color: this._c(NORM),
+        transparent: true,
+        opacity: 0.45,
+        depthWrite: false,
+      }),
+      stepInput: new MeshBasicMaterial({ color: this._c(INPUT) }),
+      shared: new MeshBasicMaterial({ color: this._c(SHARED) }),
       loss: new MeshBasicMaterial({ color: this._c(LOSS) }),
+      select: new LineBasicMaterial({ color: this._c(SELECT) }),
       wave: new MeshBasicMaterial({
-        color: this._c(WAVE), transparent: true, opacity: 0.16, blending: AdditiveBlending,
-        depthWrite: false, side: DoubleSide,
+        color: this._c(WAVE),
+        transparent: true,
+        opacity: 0.16,
+        blending: AdditiveBlending,
+        depthWrite: false,
+        side: DoubleSide,
       }),
     };
     this.lossNode = new Mesh(this._geo.loss, this._mat.loss);
     this.wave = new Mesh(this._geo.wave, this._mat.wave);
     this.wave.visible = false;
-    this.scene.add(this.lossNode, this.wave);
+    this.selection = new LineSegments(this._geo.select, this._mat.select);
+    this.selection.visible = false;
+    this.scene.add(this.lossNode, this.wave, this.selection);
 
     /** Room the owner's labels need above and below the drawing, in CSS px. */
     this.margins = { top: 0, bottom: 0 };
@@ -172,233 +199,245 @@ export class GradientScene {
   setTheme(theme) {
     this.theme = theme;
     this.renderer.setClearColor(this._c(STAGE[theme] ?? STAGE.dark), 1);
+    if (this._paint) this._paintEdges(); // their colours are faded toward the stage's
     this.requestRender();
   }
 
-  /** Build the meshes for a scenario (its shape never changes between training steps). */
-  setScenario(scenario) {
-    this._disposeNetwork();
-    const layers = scenario.network.layers;
-    const lay = layoutNetwork(layers);
-    this.layout = lay;
-    this.scenario = scenario;
-    const n = lay.unitCount;
-    const H = layers.length - 2;
-
-    this.units = new InstancedMesh(n > LOW_DETAIL_UNITS ? this._geo.unitLow : this._geo.unit, this._mat.unit, n);
-    this.infUnits = new InstancedMesh(this._geo.inf, this._mat.inf, n);
-    this.nanUnits = new InstancedMesh(this._geo.nan, this._mat.nan, n);
-    this.bars = new InstancedMesh(this._geo.bar, this._mat.bar, H + 1); // hidden layers, then output
-    for (const m of [this.units, this.infUnits, this.nanUnits, this.bars]) {
-      m.frustumCulled = false; // bounds are not recomputed as instances move; the whole net is on screen anyway
-      this.scene.add(m);
-    }
-    // setColorAt creates the colour buffer on first use; do it now for every instance.
-    for (let k = 0; k < n; k++) this.units.setColorAt(k, this._c(UNLIT));
-    for (let j = 0; j <= H; j++) this.bars.setColorAt(j, this._c(UNLIT));
-
-    // Connections, then one segment from each output unit to the loss node.
-    const out = layers.length - 1;
-    const outStart = lay.layerStart[out];
-    const nOut = lay.layerCount[out];
-    const segments = lay.edges.length / 2 + nOut;
-    const pos = new Float32Array(segments * 6);
-    this._edgeUpper = new Int32Array(segments); // the unit each segment carries gradient from
-    for (let s = 0; s < lay.edges.length / 2; s++) {
-      const a = lay.edges[2 * s];
-      const b = lay.edges[2 * s + 1];
-      pos.set(lay.positions.subarray(a * 3, a * 3 + 3), s * 6);
-      pos.set(lay.positions.subarray(b * 3, b * 3 + 3), s * 6 + 3);
-      this._edgeUpper[s] = b;
-    }
-    for (let u = 0; u < nOut; u++) {
-      const s = lay.edges.length / 2 + u;
-      const k = outStart + u;
-      pos.set(lay.positions.subarray(k * 3, k * 3 + 3), s * 6);
-      pos.set(lay.loss, s * 6 + 3);
-      this._edgeUpper[s] = k;
-    }
-    const geo = new BufferGeometry();
-    geo.setAttribute('position', new BufferAttribute(pos, 3));
-    this._edgeColors = new BufferAttribute(new Float32Array(segments * 6), 3);
-    geo.setAttribute('color', this._edgeColors);
-    this.edges = new LineSegments(geo, this._mat.edge);
-    this.edges.frustumCulled = false;
-    this.scene.add(this.edges);
-
-    this.lossNode.position.fromArray(lay.loss);
-    const tallest = Math.max(...lay.layerTop);
-    this.barBase = -tallest - RADIUS_MAX - BAR_GAP - BAR_MAX;
-    const depth = lay.bounds.max[2] - lay.bounds.min[2] + 2 * UNIT_SPACING;
-    this.wave.scale.set(1, 2 * tallest + 2, depth);
-
-    this._unitColorHex = new Array(n).fill(UNLIT);
-    this._unitKind = new Array(n).fill(null);
-    this._barHex = new Array(H + 1).fill(UNLIT);
-    this._litSince = new Array(layers.length).fill(-Infinity);
-    this._shownStep = -1;
-    this._shownLit = -1;
-    this._wasAnimating = false;
+  /** Build the meshes for a frame source's network (its shape never changes between frames). */
+  setNetwork(source, structure) {
+    if (this.net) disposeNetwork(this.net, this.scene);
+    this.source = source;
+    this.structure = structure;
+    this.net = buildNetwork(source, structure, this._geo, this._mat, (hex) => this._c(hex));
+    for (const obj of this.net.objects) this.scene.add(obj);
+    this.layout = this.net.layout;
+    this.barBase = this.net.meterBottom;
+    const n = this.layout.unitCount;
+    this._paint = unitPaint(n);
+    this._wasLit = new Uint8Array(structure.output + 1);
+    this._isLit = new Uint8Array(structure.output + 1);
+    this._litSince = new Array(structure.output + 1).fill(-Infinity);
+    this._barPaint = new Array(structure.output).fill(null);
+    this._shown = null;
+    this._swellingBefore = new Set();
+    this.lossNode.position.fromArray(this.layout.loss);
+    this.wave.scale.set(1, this.net.waveHeight, this.net.waveDepth);
     this.resetCamera();
   }
 
   /**
-   * Show a training step with the pulse at `progress` (0 = output only, H = every layer lit).
-   * `now` is the frame time in ms, used for the swell of newly lit layers.
-   * Returns true while an animation (a swell) still needs frames.
+   * Show a frame with the pulse at `progress` (0 = output only, H = every layer lit).
+   * `isLit(li)` says which layers the pulse has reached (Player.isLit). `now` is the frame time
+   * in ms, for the swell of newly lit layers. Returns true while a swell still needs frames.
    */
-  update(stepIndex, progress, { now = 0, wave = false } = {}) {
-    const sc = this.scenario;
-    const step = sc.steps[stepIndex];
-    const layers = sc.network.layers;
-    const H = layers.length - 2;
-    const lay = this.layout;
-    const lit = Math.min(H, Math.floor(progress + 1e-9));
-    const newKey = stepIndex !== this._shownStep || lit !== this._shownLit;
-    if (newKey) {
-      // Layers the pulse has just reached start their swell now. A jump to another training
-      // step (scrubbing, scenario switch) swells nothing: only travel within a step does.
-      const sameStep = stepIndex === this._shownStep;
-      for (let j = 1; j <= H + 1; j++) {
-        const isLit = j === H + 1 || j >= H - lit + 1;
-        const wasLit = sameStep && (j === H + 1 ? lit >= this._shownLit : j >= H - this._shownLit + 1);
-        if (!isLit || !sameStep) this._litSince[j] = -Infinity;
-        else if (!wasLit && !this.reducedMotion) this._litSince[j] = now;
-      }
-      // The output swells when a pulse starts over at it.
-      if (sameStep && lit === 0 && this._shownLit > 0 && !this.reducedMotion) this._litSince[H + 1] = now;
-      this._shownStep = stepIndex;
-      this._shownLit = lit;
-    }
-    let animating = false;
-    for (let li = 1; li <= H + 1; li++) {
+  show(frame, isLit, { progress = 0, now = 0, wave = false } = {}) {
+    const changed = this._readLit(frame, isLit, now);
+    // Layers swelling now, and those whose swell ended since the last frame (drawn once more at
+    // rest): only their units move, so a frame in between costs a few layers, not the whole net.
+    const swelling = [];
+    for (let li = 0; li < this._litSince.length; li++) {
       const age = now - this._litSince[li];
-      if (age >= 0 && age < POP_MS) animating = true;
+      if ((age >= 0 && age < POP_MS) || this._swellingBefore.has(li)) swelling.push(li);
     }
-    // Matrices change only with the data or during a swell (and once more when it ends).
-    const dirty = newKey || animating || this._wasAnimating;
-    this._wasAnimating = animating;
-    this._updateWave(progress, wave);
-    if (!dirty) return false;
-    const o = this._obj;
-    let nInf = 0;
-    let nNan = 0;
-    for (let li = 0; li < layers.length; li++) {
-      const start = lay.layerStart[li];
-      const count = lay.layerCount[li];
-      const isHidden = li >= 1 && li <= H;
-      const isLit = li === H + 1 || (isHidden && li >= H - lit + 1);
-      const age = now - this._litSince[li];
-      const swell = age >= 0 && age < POP_MS ? 1 + POP_SCALE * (1 - age / POP_MS) : 1;
-      // The layer's own magnitude: a hidden layer's gradNorm, or the output gradient.
-      const layerLog = li === H + 1 ? log10OfMagnitude(step.outputGradNorm) : isHidden ? log10OfMagnitude(step.layers[li - 1].gradNorm) : null;
-      for (let u = 0; u < count; u++) {
-        const k = start + u;
-        let hex;
-        let kind = null;
-        let r;
-        if (li === 0) {
-          hex = INPUT;
-          r = RADIUS_INPUT;
-        } else if (!isLit) {
-          hex = UNLIT;
-          r = RADIUS_UNLIT;
-        } else {
-          const l = isHidden ? step.layers[li - 1].neuronsLog10[u] : layerLog;
-          const c = colorForLog10(l, this.scale);
-          hex = c.hex;
-          kind = c.kind;
-          r = (RADIUS_MIN + (RADIUS_MAX - RADIUS_MIN) * scalePosition(l, this.scale)) * swell;
-        }
-        o.position.fromArray(lay.positions, k * 3);
-        o.scale.setScalar(r);
-        o.updateMatrix();
-        if (kind === KIND.INF || kind === KIND.NAN) {
-          this.units.setMatrixAt(k, this._hidden);
-          const m = kind === KIND.INF ? this.infUnits : this.nanUnits;
-          m.setMatrixAt(kind === KIND.INF ? nInf++ : nNan++, o.matrix);
-        } else {
-          this.units.setMatrixAt(k, o.matrix);
-        }
-        if (newKey) {
-          this.units.setColorAt(k, this._c(hex));
-          this._unitColorHex[k] = hex;
-          this._unitKind[k] = kind;
-        }
-      }
-      if (li >= 1) {
-        const j = li - 1; // bar index: hidden layers first, output last
-        const c = isLit ? colorForLog10(layerLog, this.scale) : { hex: UNLIT, kind: null };
-        const t = isLit ? scalePosition(layerLog, this.scale) : 0;
-        o.position.set(lay.layerX[li], this.barBase, 0);
-        o.scale.set(0.7, Math.max(0.04, BAR_MAX * t), 0.7);
-        o.updateMatrix();
-        this.bars.setMatrixAt(j, o.matrix);
-        if (newKey) {
-          this.bars.setColorAt(j, this._c(c.hex));
-          this._barHex[j] = c.hex;
-        }
-      }
-    }
-    this.infUnits.count = nInf;
-    this.nanUnits.count = nNan;
-    this.infUnits.visible = nInf > 0;
-    this.nanUnits.visible = nNan > 0;
-    this.units.instanceMatrix.needsUpdate = true;
-    this.infUnits.instanceMatrix.needsUpdate = true;
-    this.nanUnits.instanceMatrix.needsUpdate = true;
-    this.bars.instanceMatrix.needsUpdate = true;
-    if (newKey) {
-      this.units.instanceColor.needsUpdate = true;
-      this.bars.instanceColor.needsUpdate = true;
-      this._colorEdges();
-      this._mat.loss.color.copy(this._c(Number.isNaN(step.loss) ? this.scale.nan : step.loss === Infinity ? this.scale.inf : LOSS));
+    const animating = swelling.some((li) => now - this._litSince[li] < POP_MS);
+    this._swellingBefore = new Set(swelling.filter((li) => now - this._litSince[li] < POP_MS));
+    this._placeWave(progress, wave);
+    if (!changed && !swelling.length) return false;
+    if (changed) {
+      paintUnits(frame, this.layout, (li) => this._isLit[li] === 1, this.scale, this._paint);
+      this._placeUnits(now, true, null);
+      this._paintBars(frame);
+      this._paintEdges();
+      this._paintSkips();
+      const loss = frame.loss;
+      this._mat.loss.color.copy(
+        this._c(Number.isNaN(loss) ? this.scale.nan : loss === Infinity ? this.scale.inf : LOSS),
+      );
+    } else {
+      this._placeUnits(now, false, swelling);
     }
     return animating;
   }
 
-  /** The wavefront sits between the layer it left and the one it is heading to. */
-  _updateWave(progress, wave) {
-    const lay = this.layout;
-    const H = this.scenario.network.layers.length - 2;
-    const p = Math.min(progress, H);
-    this.wave.visible = wave && p < H;
-    if (this.wave.visible) {
-      const from = H + 1 - Math.floor(p);
-      const f = p - Math.floor(p);
-      this.wave.position.set(lay.layerX[from] + (lay.layerX[from - 1] - lay.layerX[from]) * f, 0, 0);
+  /**
+   * Take the caller's answers on which layers are lit; start the swell of layers the pulse has
+   * just reached. A jump to another frame (scrubbing, a switch) swells nothing: only travel
+   * within a frame does. Returns whether anything the buffers hold must change.
+   */
+  _readLit(frame, isLit, now) {
+    const out = this.structure.output;
+    let changed = frame !== this._shown;
+    let hiddenLit = 0;
+    let hiddenWasLit = 0;
+    for (let li = 1; li <= out; li++) {
+      this._wasLit[li] = this._isLit[li];
+      this._isLit[li] = isLit(li) ? 1 : 0;
+      if (this._isLit[li] !== this._wasLit[li]) changed = true;
+      if (li < out) {
+        hiddenLit += this._isLit[li];
+        hiddenWasLit += this._wasLit[li];
+      }
     }
-  }
-
-  /** Each connection takes the colour of the unit it carries gradient from (the upper one). */
-  _colorEdges() {
-    const arr = this._edgeColors.array;
-    const c = this._color;
-    for (let s = 0; s < this._edgeUpper.length; s++) {
-      const k = this._edgeUpper[s];
-      const kind = this._unitKind[k];
-      c.copy(this._c(kind === KIND.INF ? this.scale.inf : kind === KIND.NAN ? this.scale.nan : this._unitColorHex[k]));
-      c.toArray(arr, s * 6);
-      c.toArray(arr, s * 6 + 3);
+    if (!changed) return false;
+    const sameFrame = frame === this._shown;
+    for (let li = 1; li <= out; li++) {
+      if (!this._isLit[li] || !sameFrame) this._litSince[li] = -Infinity;
+      else if (!this._wasLit[li] && !this.reducedMotion) this._litSince[li] = now;
     }
-    this._edgeColors.needsUpdate = true;
+    // The read-out swells when a pulse starts over at it.
+    if (sameFrame && hiddenLit === 0 && hiddenWasLit > 0 && !this.reducedMotion)
+      this._litSince[out] = now;
+    this._shown = frame;
+    return true;
   }
 
   /**
-   * Fit the whole network and the bars in view, seen slightly from above and the side, between
+   * Each unit's point: its shape (a disc, an outline, a diamond for inf, a square for NaN), its
+   * colour and its size. `layers` null writes every unit; a list of layers rewrites only their
+   * sizes (a swell), and only those ranges of the size buffer are sent to the GPU.
+   */
+  _placeUnits(now, recolor, layers) {
+    const net = this.net;
+    const lay = this.layout;
+    const paint = this._paint;
+    const size = net.unitSize.array;
+    for (const li of layers ?? lay.layerStart.keys()) {
+      const age = now - this._litSince[li];
+      const swell = age >= 0 && age < POP_MS ? 1 + POP_SCALE * (1 - age / POP_MS) : 1;
+      // A recurrent net's inputs enter at each time step, so its first column is not drawn.
+      const hide = li === 0 && this.structure.rnn;
+      const start = lay.layerStart[li];
+      const end = start + lay.layerCount[li];
+      for (let k = start; k < end; k++) {
+        const look = paint.look[k];
+        const still = look === LOOK.UNREACHED || look === LOOK.INPUT;
+        size[k] = (still ? paint.radius[k] : paint.radius[k] * swell) * GLYPH[look];
+        if (!recolor) continue;
+        net.unitShape.array[k] = hide ? SHAPE.NONE : SHAPE_OF[look];
+        const hex =
+          look === LOOK.INPUT ? INPUT : look === LOOK.UNREACHED ? UNREACHED : paint.hex[k];
+        this._c(hex).toArray(net.unitColor.array, k * 3);
+      }
+      if (layers) net.unitSize.addUpdateRange(start, end - start);
+    }
+    net.unitSize.needsUpdate = true;
+    if (recolor) {
+      net.unitShape.needsUpdate = true;
+      net.unitColor.needsUpdate = true;
+    }
+  }
+
+  /** The meter: each layer's bar rises or falls from "1 ×" by the decades of gradient it gained or lost. */
+  _paintBars(frame) {
+    const { bars, meterZero } = this.net;
+    const lay = this.layout;
+    const out = this.structure.output;
+    const o = this._obj;
+    for (let li = 1; li <= out; li++) {
+      const p = paintLayer(frame, li, out, (l) => this._isLit[l] === 1, this.scale);
+      this._barPaint[li - 1] = p;
+      let d = 0;
+      if (p)
+        d =
+          p.productKind === 'inf' || p.productKind === 'nan'
+            ? METER_DECADES
+            : Math.max(-METER_DECADES, Math.min(METER_DECADES, p.decades));
+      const h = Math.max(BAR_MIN, Math.abs(d) * DECADE);
+      o.position.set(lay.layerX[li], d < 0 ? meterZero - h : meterZero, 0);
+      o.scale.set(0.7, h, 0.7);
+      o.updateMatrix();
+      bars.setMatrixAt(li - 1, o.matrix);
+      bars.setColorAt(li - 1, this._c(p ? p.hex : DIM));
+    }
+    bars.instanceMatrix.needsUpdate = true;
+    bars.instanceColor.needsUpdate = true;
+  }
+
+  /** Each connection takes the colour of the unit it carries gradient from (the upper one). */
+  _paintEdges() {
+    if (!this.net) return;
+    const { edgeUpper, edgeColors } = this.net;
+    const arr = edgeColors.array;
+    const paint = this._paint;
+    const stage = this._c(STAGE[this.theme] ?? STAGE.dark);
+    const c = this._color;
+    for (let s = 0; s < edgeUpper.length; s++) {
+      c.copy(this._c(paint.hex[edgeUpper[s]] ?? DIM)).lerp(stage, EDGE_FADE);
+      c.toArray(arr, s * 6);
+      c.toArray(arr, s * 6 + 3);
+    }
+    edgeColors.needsUpdate = true;
+  }
+
+  /** A skip path carries the gradient of the layer it leaves, unchanged, to the layer below. */
+  _paintSkips() {
+    const net = this.net;
+    if (!net.skips) return;
+    for (const [li, [start, count]] of net.skipRanges) {
+      const p = this._barPaint[li - 1];
+      const c = this._c(p ? p.hex : DIM);
+      for (let i = start; i < start + count; i++) net.skips.setColorAt(i, c);
+    }
+    net.skips.instanceColor.needsUpdate = true;
+  }
+
+  /** The wavefront sits between the layer it left and the one it is heading to; on a skip path, a bead travels along it too. */
+  _placeWave(progress, wave) {
+    const lay = this.layout;
+    const H = this.structure.hidden;
+    const p = Math.min(progress, H);
+    this.wave.visible = wave && p < H;
+    const from = H + 1 - Math.floor(p);
+    const f = p - Math.floor(p);
+    if (this.wave.visible)
+      this.wave.position.set(
+        lay.layerX[from] + (lay.layerX[from - 1] - lay.layerX[from]) * f,
+        0,
+        0,
+      );
+    const bead = this.net.skipPulse;
+    if (!bead) return;
+    const arc = this.wave.visible ? this.net.skipArcs.get(from) : null;
+    bead.visible = Boolean(arc);
+    if (arc) {
+      const t = f * (arc.length - 1);
+      const i = Math.min(arc.length - 2, Math.floor(t));
+      const a = arc[i];
+      const b = arc[i + 1];
+      bead.position.set(a[0] + (b[0] - a[0]) * (t - i), a[1] + (b[1] - a[1]) * (t - i), 0);
+      const bp = this._barPaint[from - 1];
+      bead.material.color.copy(this._c(bp ? bp.hex : WAVE));
+    }
+  }
+
+  /** Frame hidden layer li (1-based) as the selected one, or nothing (null). */
+  setSelection(li) {
+    const lay = this.layout;
+    this.selection.visible = li != null;
+    if (li != null) {
+      const cols = Math.ceil(lay.layerCount[li] / 16);
+      this.selection.position.set(lay.layerX[li], 0, 0);
+      this.selection.scale.set(1.1, 2 * lay.layerTop[li] + 1.3, cols + 0.7);
+    }
+    this.requestRender();
+  }
+
+  /**
+   * Fit the whole network and the meter in view, seen slightly from above and the side, between
    * the strips that `margins` keeps free for labels.
    */
   resetCamera() {
     this._userMoved = false;
     const b = this.layout.bounds;
     const halfX = (b.max[0] - b.min[0]) / 2 + 3; // room for the outermost labels and perspective
-    const top = b.max[1] + RADIUS_MAX;
+    const top = Math.max(b.max[1] + RADIUS_MAX, this.net.topY);
     const bottom = this.barBase;
     const px = this.canvas.clientHeight || 360;
     const { top: mt, bottom: mb } = this.margins;
     const free = Math.max(0.4, 1 - (mt + mb) / px); // share of the height left to the drawing
     const tan = Math.tan((this.camera.fov * Math.PI) / 360);
-    const d = Math.max(halfX / (tan * this.camera.aspect), (top - bottom) / 2 / (tan * free)) + b.max[2];
+    const d =
+      Math.max(halfX / (tan * this.camera.aspect), (top - bottom) / 2 / (tan * free)) + b.max[2];
     // Centred between the strips: shifted by half their difference, in world units at distance d.
     const centerY = (top + bottom) / 2 + ((mt - mb) * d * tan) / px;
     const dir = this._vec.set(0.08, 0.2, 1).normalize(); // a little from the right and above: layers read as slabs
@@ -420,6 +459,11 @@ export class GradientScene {
     this._height = height;
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
+    // Point sprites are sized in device pixels: they follow the canvas's height.
+    this._mat.unit.uniforms.uScale.value = pointScale(
+      this.renderer.getDrawingBufferSize(this._size).y,
+      this.camera.fov,
+    );
     if (refit && !this._userMoved) this.resetCamera();
     this.requestRender();
   }
@@ -447,7 +491,8 @@ export class GradientScene {
 
   requestRender() {
     this._needsFrame = true;
-    if (this._active && !this._raf && !this._disposed) this._raf = requestAnimationFrame(this._frame);
+    if (this._active && !this._raf && !this._disposed)
+      this._raf = requestAnimationFrame(this._frame);
   }
 
   _frame(now) {
@@ -474,38 +519,40 @@ export class GradientScene {
     if (this.afterRender) this.afterRender();
   }
 
-  /** The colours the meshes hold right now, read back from their buffers. */
+  /**
+   * What the buffers hold right now: for each unit the shape its point is cut to (its look:
+   * filled, outline, inf, nan, or none) and the colour in the colour buffer; for each bar its
+   * colour. Read back from the buffers, not from the decisions that filled them.
+   */
   drawnColors() {
     const c = this._color;
-    const units = this._unitKind.map((kind, k) => {
-      if (kind === KIND.INF) return this.scale.inf;
-      if (kind === KIND.NAN) return this.scale.nan;
-      this.units.getColorAt(k, c);
-      return `#${c.getHexString()}`;
-    });
-    const bars = this._barHex.map((_, j) => {
-      this.bars.getColorAt(j, c);
-      return `#${c.getHexString()}`;
-    });
-    return { units, kinds: [...this._unitKind], bars };
-  }
-
-  _disposeNetwork() {
-    for (const key of ['units', 'infUnits', 'nanUnits', 'bars', 'edges']) {
-      const m = this[key];
-      if (!m) continue;
-      this.scene.remove(m);
-      if (m.isInstancedMesh) m.dispose(); // frees the instance buffers
-      else m.geometry.dispose(); // edges own their geometry
-      this[key] = null;
+    const net = this.net;
+    const names = ['filled', 'outline', 'inf', 'nan', 'none'];
+    const looks = [];
+    const colors = [];
+    for (let k = 0; k < this.layout.unitCount; k++) {
+      let look = net.unitSize.array[k] > 0 ? names[net.unitShape.array[k]] : 'none';
+      if (look === 'filled' && this._paint.look[k] === LOOK.INPUT) look = 'input';
+      looks.push(look);
+      if (look === 'none' || look === 'outline') colors.push(null);
+      else colors.push(`#${c.fromArray(net.unitColor.array, k * 3).getHexString()}`);
     }
+    const barColors = this._barPaint.map((_, j) => {
+      net.bars.getColorAt(j, c);
+      return `#${c.getHexString()}`;
+    });
+    // A unit's kind follows its shape: inf and NaN are cut to glyphs of their own.
+    const kinds = looks.map((look, k) =>
+      look === 'inf' || look === 'nan' ? look : look === 'filled' ? this._paint.kind[k] : null,
+    );
+    return { units: colors, looks, kinds, bars: barColors };
   }
 
   dispose() {
     if (this._disposed) return;
     this._disposed = true;
     if (this._raf) cancelAnimationFrame(this._raf);
-    this._disposeNetwork();
+    if (this.net) disposeNetwork(this.net, this.scene);
     for (const g of Object.values(this._geo)) g.dispose();
     for (const m of Object.values(this._mat)) m.dispose();
     this.controls.dispose();

@@ -68,7 +68,7 @@ def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, pat
                 re.compile(r"\S")
             )
             expect(scene.locator(".gradbook-scene-stage")).to_have_accessible_description(
-                re.compile(r"training step \d+.*gradient")
+                re.compile(r"Training step \d+.*gradient")
             )
             expect(scene.locator(".gradbook-scene-desc")).to_have_text(
                 re.compile(r"\w{3,}.*\w{3,}")
@@ -108,6 +108,97 @@ def test_a_chapter_opened_from_disk_runs_its_scene_and_reads_nothing_else(page: 
     assert v.origin == "file://"
     assert all(u.startswith(("file://", "data:")) for u in v.requests), v.requests
     v.assert_clean()
+
+
+# ---- view links on real chapters -------------------------------------------------------------
+
+_SCENE_TOP = "() => document.querySelector('.gradbook-scene').getBoundingClientRect().top"
+
+
+def _last_step(page: Page, scenario: str) -> int:
+    return page.evaluate(
+        "id => window.gradbook.scenes[0].payload.scenarios"
+        ".find(s => s.id === id).steps.at(-1).step",
+        scenario,
+    )
+
+
+@pytest.mark.parametrize("where", ["served", "disk"])
+def test_a_chapter_opened_with_a_view_link_shows_that_view(browser: Browser, served_book, where):
+    """The scene sits far down the chapter: the link mounts it at once, pins the view, paused,
+    and brings it into view, from a server and from a file alike."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    try:
+        base = (
+            served_book.url(RICH_CHAPTER)
+            if where == "served"
+            else ((served_book.html / RICH_CHAPTER).as_uri())
+        )
+        v = visit(page, f"{base}#scenario=residual&step=199&layer=3")
+        wait_scenes(page)
+        page.wait_for_function("() => window.gradbook.scenes[0].state().selectedLayer === 3")
+        st = _state(page)
+        assert (st["scenario"], st["step"], st["playing"]) == ("residual", 199, False)
+        assert st["step"] == _last_step(page, "residual")
+        assert -2 <= page.evaluate(_SCENE_TOP) < 200
+        assert page.evaluate("() => window.scrollY") > 1000, "the scene is far down the chapter"
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_a_prose_link_in_a_chapter_steers_its_scene(page: Page, served_book):
+    """A link written in the chapter's text, as the markdown `[text](#scenario=...)` renders."""
+    v = visit(page, served_book.url(VANISHING_CHAPTER))
+    page.evaluate(
+        """() => { const p = document.querySelector('article p');
+            const a = document.createElement('a'); a.id = 'view-link';
+            a.href = '#scenario=sigmoid-vanishing&step=199&layer=1';
+            a.textContent = 'layer 1 stays dark'; p.append(' ', a); }"""
+    )
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator("#view-link").click()
+    page.wait_for_function("() => window.gradbook.scenes?.[0]?.state().selectedLayer === 1")
+    st = _state(page)
+    assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", 199, False)
+    assert -2 <= page.evaluate(_SCENE_TOP) < 200
+    expect(page.locator(".gradbook-scene-live")).to_contain_text("training step 199")
+    v.assert_clean()
+
+
+def test_compare_mode_on_a_chapter(browser: Browser, served_book):
+    """data-compare on a chapter's scene: two stages, one pulse, one step, and nothing for axe."""
+    ctx, page, v = _open(browser, served_book, RICH_CHAPTER, "light", reduced_motion="reduce")
+    try:
+
+        def add_compare(route) -> None:
+            html = (
+                route.fetch()
+                .text()
+                .replace(
+                    'class="gradbook-scene"',
+                    'class="gradbook-scene" data-compare="sigmoid-vanishing,residual"',
+                    1,
+                )
+            )
+            route.fulfill(body=html, content_type="text/html")
+
+        page.route(f"**/{RICH_CHAPTER}", add_compare)
+        page.reload()
+        wait_scenes(page)
+        st = _state(page)
+        assert st["compare"] == ["sigmoid-vanishing", "residual"]
+        assert page.locator(".gradbook-scene canvas").count() == 2
+        page.locator(".gradbook-scene-scrub").focus()
+        page.keyboard.press("End")
+        st = _state(page)
+        assert st["step"] == _last_step(page, "residual")
+        assert [p["scenario"] for p in st["panes"]] == st["compare"]
+        assert_axe_clean(page)
+        v.assert_clean()
+    finally:
+        ctx.close()
 
 
 def test_phone_layout_has_no_violations_with_the_navigation_open(browser: Browser, served_book):
@@ -189,6 +280,7 @@ CONTROLS = (
     "gradbook-scene-scenario",
     "gradbook-scene-reset",
     "gradbook-scene-full",
+    "gradbook-scene-copylink",
 )
 
 _FOCUSED = """() => {
@@ -273,6 +365,13 @@ def _operate(page: Page, control: str, scenarios: list[str]) -> None:
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.fullscreenElement === null")
         expect(page.locator(".gradbook-scene-full")).to_have_text("Full screen")
+    elif control == "gradbook-scene-copylink":
+        page.keyboard.press("Enter")
+        field = page.locator(".gradbook-scene-link")
+        expect(field).to_be_visible()
+        assert re.search(r"#scenario=[a-z0-9-]+&step=\d+", field.input_value())
+        expect(live).to_contain_text("link to this view", ignore_case=True)
+        page.locator(".gradbook-scene-copylink").focus()  # the field took the focus to be copied
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -329,12 +428,14 @@ def test_colour_scale_reads_in_greyscale(page: Page, served_book):
     # The two special values are colours the table never uses.
     assert scale["inf"] not in scale["table"] and scale["nan"] not in scale["table"]
     # The legend says what the second channel is, in words.
-    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("taller bars")
+    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("bigger, brighter dots")
+    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("Bars: decades")
     v.assert_clean()
 
 
 def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
-    """Larger gradients give larger neurons and taller bars: the scene never relies on colour."""
+    """Larger gradients give larger neurons, and each layer's bar falls by the decades of the
+    output's gradient it lost: the scene never relies on colour. Read from the GPU buffers."""
     page.emulate_media(reduced_motion="reduce")  # the whole profile at once, with no swell
     v = visit(page, served_book.url(VANISHING_CHAPTER))
     wait_scenes(page)
@@ -342,20 +443,21 @@ def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
         """() => {
             const s = window.gradbook.scenes[0];
             s.setStep(s.scenario.steps.length - 1);
-            const sc = s.scene, lay = sc.layout, H = lay.layerX.length - 2;
+            const sc = s.scene, net = sc.net, lay = sc.layout, H = lay.layerX.length - 2;
             const step = s.scenario.steps[s.player.stepIndex];
-            const m = sc.units.matrix.clone();
+            const m = net.bars.matrix.clone();
             const layers = [];
             for (let li = 1; li <= H; li++) {
                 const ls = step.layers[li - 1];
-                sc.bars.getMatrixAt(li - 1, m);
-                const bar = m.elements[5];
+                net.bars.getMatrixAt(li - 1, m);
+                // A bar above the "1 x" line starts on it; one below ends on it.
+                const h = m.elements[5], y = m.elements[13];
+                const bar = Math.abs(y - net.meterZero) < 1e-6 ? h : -h;
                 const units = [];
                 for (let u = 0; u < lay.layerCount[li]; u++) {
-                    sc.units.getMatrixAt(lay.layerStart[li] + u, m);
-                    units.push([ls.neuronsLog10[u], m.elements[0]]);
+                    units.push([ls.neuronsLog10[u], net.unitSize.array[lay.layerStart[li] + u]]);
                 }
-                layers.push({ log10: Math.log10(ls.gradNorm), bar, units });
+                layers.push({ product: ls.product, bar, units });
             }
             return { layers, complete: s.player.complete, min: s.payload.colorScale.log10Min,
                      max: s.payload.colorScale.log10Max };
@@ -368,17 +470,22 @@ def test_magnitude_is_drawn_by_size_as_well_as_colour(page: Page, served_book):
         return min(1.0, max(0.0, (log10v - lo) / (hi - lo)))
 
     def check_monotonic(pairs: list[tuple[float, float]], what: str) -> None:
-        pairs = sorted((position(decode(x)), size) for x, size in pairs if math.isfinite(decode(x)))
+        pairs = sorted((x, size) for x, size in pairs if math.isfinite(x))
         for (t1, s1), (t2, s2) in itertools.pairwise(pairs):
             assert s2 >= s1 - 1e-9, f"a larger gradient drew a smaller {what}"
             if t2 - t1 > 0.02:
                 assert s2 > s1, f"two gradients far apart drew {what}s of the same size"
 
-    check_monotonic([(layer["log10"], layer["bar"]) for layer in drawn["layers"]], "bar")
-    check_monotonic([u for layer in drawn["layers"] for u in layer["units"]], "neuron")
+    # The meter shows ten decades each way; beyond, bars stop at its end.
+    decades = [(math.log10(decode(layer["product"])), layer["bar"]) for layer in drawn["layers"]]
+    check_monotonic([(d, bar) for d, bar in decades if abs(d) < 10], "bar")
+    check_monotonic(
+        [(position(decode(x)), size) for layer in drawn["layers"] for x, size in layer["units"]],
+        "neuron",
+    )
     bars = [layer["bar"] for layer in drawn["layers"]]
-    # In the vanishing network the first layer's bar is visibly shorter than the last one's.
-    assert bars[-1] > 1.5 * bars[0], bars
+    # In the vanishing network the first layer's bar reaches far below the last one's.
+    assert bars[0] < 0 and bars[0] < bars[-1] - 1, bars
     v.assert_clean()
 
 
@@ -451,7 +558,7 @@ def test_the_scene_is_described_from_the_start_and_autoplay_stays_quiet(page: Pa
     stage = page.locator(".gradbook-scene-stage")
     title = page.evaluate("() => window.gradbook.scenes[0].scenario.title")
     expect(stage).to_have_accessible_description(
-        re.compile(rf"^{re.escape(title)}, training step 0, loss .*of the output's gradient\.$")
+        re.compile(rf"^{re.escape(title)}\. Training step 0 of \d+, loss .*gradient.*\.$")
     )
     # The description is not the live region: it is not announced each time it changes.
     described = page.locator(f"#{stage.get_attribute('aria-describedby')}")
@@ -461,11 +568,13 @@ def test_the_scene_is_described_from_the_start_and_autoplay_stays_quiet(page: Pa
     st = page.evaluate("() => window.gradbook.scenes[0].state()")
     assert st["playing"] and st["frames"] > 10, st  # autoplay has been running
     assert page.evaluate("() => window.__announced") == []
-    expect(stage).to_have_accessible_description(re.compile(rf"training step {st['step']},"))
+    expect(stage).to_have_accessible_description(re.compile(rf"Training step {st['step']} of"))
     # A training step chosen by the reader: the description follows it.
     page.evaluate("() => { const s = window.gradbook.scenes[0]; s.pause(); s.setStep(3); }")
     step = page.evaluate("() => window.gradbook.scenes[0].state().step")
-    expect(stage).to_have_accessible_description(re.compile(rf"training step {step},"))
+    expect(stage).to_have_accessible_description(re.compile(rf"Training step {step} of"))
+    # The status line under the stage shows the same to the eye: the step the slider is at.
+    expect(page.locator(".gradbook-scene-status")).to_contain_text(f"Training step {step} of")
     # And a reader's action is announced, once.
     page.locator(".gradbook-scene-step").click()
     expect(page.locator(".gradbook-scene-live")).to_have_text(re.compile(r"\w{3,}"))

@@ -4,6 +4,7 @@ nothing is thrown, and memory and GPU resources do not grow."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 
@@ -27,6 +28,22 @@ def _half(m: re.Match) -> str:
 
 GARBAGE = "\x00<<%PDF-1.7 ÿØÿà>>{["  # binary junk, as a bad upload or a proxy might leave
 
+
+def _edit_payload(change):
+    """Rewrite the payload's JSON with `change(data)`, as a build with a bug might have."""
+
+    def sub(m: re.Match) -> str:
+        data = json.loads(m.group(2))
+        change(data)
+        return m.group(1) + json.dumps(data) + m.group(3)
+
+    return lambda html: PAYLOAD.sub(sub, html)
+
+
+def _drop_a_layer(data: dict) -> None:
+    data["scenarios"][0]["steps"][0]["layers"].pop()
+
+
 # How a chapter's inline payload is damaged, and what the scene must then say.
 PAYLOAD_FAULTS = {
     "removed": (lambda html: PAYLOAD.sub("", html), "is missing from this page"),
@@ -42,6 +59,12 @@ PAYLOAD_FAULTS = {
         ),
         "not usable",
     ),
+    "unknown version": (
+        _edit_payload(lambda d: d.update(version=2)),
+        "Unsupported payload version 2",
+    ),
+    # A rule the schema cannot state: one entry per hidden layer in every step.
+    "failing a cross-field check": (_edit_payload(_drop_a_layer), "hidden layers"),
 }
 
 

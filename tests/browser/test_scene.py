@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import jsonschema
 import pytest
-from playwright.sync_api import Browser, BrowserType, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from scenepage import (
+    TEST_PAGE,
     Errors,
     acceptable_colors,
     decode,
@@ -36,6 +38,7 @@ def payloads(http_server, scene_bundle) -> dict[str, tuple[str, dict]]:
     for name, ids in {
         "vanish": ["sigmoid-vanishing", "relu-he"],
         "explode": ["exploding-init", "rnn-exploding"],
+        "fixes": ["sigmoid-vanishing", "residual", "batchnorm"],
     }.items():
         payload = export.build_payload(ids)
         text = export.dumps(payload)
@@ -155,14 +158,16 @@ def test_non_finite_values_are_drawn_distinctly_and_labelled(
     st = finish_pulse(page)
     kinds = {k for layer in st["layers"] for k in layer["kinds"]}
     assert kinds & {"inf", "nan"}, kinds
-    # The non-colour cue: non-finite units are drawn by their own meshes (diamond, cube).
-    counts = page.evaluate(
-        "() => { const s = window.gradbook.scenes[0].scene;"
-        " return [s.infUnits.count, s.nanUnits.count]; }"
-    )
-    expected_inf = sum(layer["kinds"].count("inf") for layer in st["layers"])
-    expected_nan = sum(layer["kinds"].count("nan") for layer in st["layers"])
-    assert counts == [expected_inf, expected_nan]
+    # The non-colour cue: non-finite units are cut to their own glyphs (diamond, square), as
+    # many as the payload has non-finite values (counted here from the payload itself).
+    step = scenario["steps"][idx]
+    logs = [decode(v) for layer in step["layers"] for v in layer["neuronsLog10"]]
+    out_log = log10_magnitude(decode(step["outputGradNorm"]))
+    logs += [out_log] * scenario["network"]["layers"][-1]["shownUnits"]
+    looks = [look for layer in st["layers"] for look in layer["looks"]]
+    assert looks.count("inf") == sum(v == math.inf for v in logs) > 0 or looks.count("nan") > 0
+    assert looks.count("inf") == sum(v == math.inf for v in logs)
+    assert looks.count("nan") == sum(math.isnan(v) for v in logs)
     # And the labels say so in words or symbols.
     labels = page.locator(".gradbook-scene-labels").inner_text()
     assert "NaN" in labels or "∞" in labels, labels
@@ -228,12 +233,15 @@ def test_pulse_travels_from_output_to_first_layer(page: Page, http_server, paylo
 
 
 def test_draw_calls_do_not_grow_with_width(page: Page, http_server, payloads, errors):
-    open_scene(page, http_server.url, payloads["vanish"][0])
-    finish_pulse(page)
-    page.evaluate("() => window.gradbook.scenes[0].scene.renderNow()")
-    calls = state(page)["drawCalls"]
-    # units, bars, edges, loss node: a handful, whatever the network's size.
-    assert 3 <= calls <= 8, calls
+    """A 3-layer net of 4 units and a 12-layer net of 16 draw with the same calls."""
+    calls = []
+    for name in ("tiny", "vanish"):
+        open_scene(page, http_server.url, payloads[name][0])
+        finish_pulse(page)
+        page.evaluate("() => window.gradbook.scenes[0].scene.renderNow()")
+        calls.append(state(page)["drawCalls"])
+    # units, outlines, bars, meter ticks, edges, loss node: a handful, whatever the size.
+    assert calls[0] == calls[1] and 4 <= calls[0] <= 12, calls
     errors.assert_none()
 
 
@@ -248,80 +256,8 @@ def test_idle_scene_draws_nothing(page: Page, http_server, payloads, errors):
     errors.assert_none()
 
 
-# ---- controls -----------------------------------------------------------------------------
-
-
-def tab_to(page: Page, selector: str, limit: int = 40) -> None:
-    """Press Tab until the element matching selector has focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("sel => document.activeElement === document.querySelector(sel)", selector):
-            return
-    raise AssertionError(f"{selector} never received focus from Tab")
-
-
-def test_controls_work_from_the_keyboard(page: Page, http_server, payloads, errors):
-    page.emulate_media(reduced_motion="reduce")  # no autoplay, so the keyboard starts everything
-    url, payload = payloads["vanish"]
-    steps = scenario_of(payload, "sigmoid-vanishing")["steps"]
-    open_scene(page, http_server.url, url, scenario="sigmoid-vanishing")
-    assert state(page)["playing"] is False
-
-    tab_to(page, ".gradbook-scene-play")
-    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
-    assert outline == "solid", "the focused control has a visible focus ring"
-    page.keyboard.press("Enter")
-    assert state(page)["playing"] is True
-    expect(page.locator(".gradbook-scene-play")).to_have_text("Pause")
-    page.keyboard.press("Space")
-    assert state(page)["playing"] is False
-
-    tab_to(page, ".gradbook-scene-step")
-    lit = state(page)["litLayers"]
-    page.keyboard.press("Enter")  # exactly one layer further down
-    st = state(page)
-    assert st["litLayers"] == lit + 1 and st["pulseLayer"] == 12 - lit
-    expect(page.locator(".gradbook-scene-live")).to_contain_text("receives")
-
-    tab_to(page, ".gradbook-scene-scrub")
-    page.keyboard.press("ArrowRight")
-    assert state(page)["stepIndex"] == 1
-    page.keyboard.press("End")
-    assert state(page)["stepIndex"] == len(steps) - 1
-    expect(page.locator(".gradbook-scene-stepout")).to_contain_text(f"step {steps[-1]['step']} of")
-
-    tab_to(page, ".gradbook-scene-speed")
-    page.keyboard.press("ArrowDown")
-    assert state(page)["speed"] == 2
-
-    tab_to(page, ".gradbook-scene-scenario")
-    page.keyboard.press("ArrowDown")
-    assert state(page)["scenario"] == "relu-he"
-    expect(page.locator(".gradbook-scene-title")).to_contain_text("He")
-
-    tab_to(page, ".gradbook-scene-reset")
-    before = state(page)["frames"]
-    page.keyboard.press("Enter")
-    page.wait_for_function("n => window.gradbook.scenes[0].scene.frames > n", arg=before)
-    errors.assert_none()
-
-
-def test_reduced_motion_turns_autoplay_off(browser: Browser, http_server, payloads):
-    url = payloads["vanish"][0]
-    for motion, autoplay in (("reduce", False), ("no-preference", True)):
-        context = browser.new_context(reduced_motion=motion)
-        page = context.new_page()
-        errs = Errors().attach(page)
-        open_scene(page, http_server.url, url)
-        page.wait_for_function("() => window.gradbook.scenes[0].scene.frames > 0")
-        page.wait_for_timeout(300)
-        st = state(page)
-        assert st["reducedMotion"] is (motion == "reduce")
-        assert st["playing"] is autoplay, motion
-        if not autoplay:
-            assert st["complete"], "without autoplay the whole profile is shown at once"
-        errs.assert_none()
-        context.close()
+# ---- controls (the keyboard and reduced motion are tried on chapters, test_pages.py and
+# test_robustness.py) ----------------------------------------------------------------------
 
 
 def test_theme_follows_the_book(page: Page, http_server, payloads, errors):
@@ -446,87 +382,322 @@ def test_scene_requests_nothing_from_other_hosts(page: Page, http_server, payloa
 # ---- faults -------------------------------------------------------------------------------
 
 
-def _fault_payloads(tmp: Path, tiny: dict) -> dict[str, tuple[str, str]]:
-    wrong_version = {**tiny, "version": 2}
-    invalid = json.loads(json.dumps(tiny))
-    invalid["scenarios"][0]["steps"][0]["layers"].pop()
-    return {
-        "missing (404)": ("/_tmp/does-not-exist.json", "HTTP 404"),
-        "malformed JSON": (
-            write_payload(tmp, "malformed.json", '{"schema": "gradbook-payload", "version": 1,'),
-            "not valid JSON",
-        ),
-        "unknown version": (
-            write_payload(tmp, "v2.json", wrong_version),
-            "Unsupported payload version 2",
-        ),
-        "failing validation": (write_payload(tmp, "invalid.json", invalid), "hidden layers"),
-    }
+# Payload faults, missing WebGL, JavaScript off and print are tried on the book's own chapters
+# (test_robustness.py); the one fault only a payload fetched by URL can have is tried here.
 
 
-@pytest.mark.parametrize(
-    "case", ["missing (404)", "malformed JSON", "unknown version", "failing validation"]
-)
-def test_payload_faults_show_a_message_and_throw_nothing(page: Page, http_server, payloads, case):
-    url, message = _fault_payloads(http_server.tmp, payloads["tiny"][1])[case]
+def test_payload_that_cannot_be_downloaded_shows_a_message_and_throws_nothing(
+    page: Page, http_server, payloads
+):
     errs = Errors(expected_404=("does-not-exist.json",)).attach(page)
-    open_scene(page, http_server.url, url, wait="fault", fallback="1")
+    open_scene(page, http_server.url, "/_tmp/does-not-exist.json", wait="fault", fallback="1")
     box = page.locator(".gradbook-scene")
-    expect(box.locator(".gradbook-scene-message")).to_contain_text(message)
+    expect(box.locator(".gradbook-scene-message")).to_contain_text("HTTP 404")
     expect(box.locator(".gradbook-scene-fallback")).to_be_visible()
     assert box.locator("canvas").count() == 0
     expect(page.locator("h1")).to_be_visible()  # the rest of the page is untouched
     errs.assert_none()
 
 
-def test_no_webgl_shows_a_message_and_throws_nothing(
-    browser_type: BrowserType, browser_type_launch_args, http_server, payloads
+# ---- structure drawn ------------------------------------------------------------------------
+
+STAGE_LIGHT = "#252a36"  # the stage's clear colour in the light theme (scene.js)
+
+# The canvas pixel (device px) at a world point of pane `pane`, read right after a render.
+_PIXEL_AT = """([x, y, z, pane]) => { const s = window.gradbook.scenes[0];
+    const sc = s.panes[pane ?? 0].scene; const pt = sc.project(x, y, z, {});
+    const ratio = sc.canvas.width / sc.canvas.getBoundingClientRect().width;
+    return s.readPixel(Math.round(pt.x * ratio), Math.round(pt.y * ratio), pane ?? 0); }"""
+
+# Where the middle of the skip path from layer li to li - 1 would be: above the columns, half way.
+_ARC_MIDDLE = """(li) => { const lay = window.gradbook.scenes[0].scene.layout;
+    const top = Math.max(...lay.layerTop) + 0.55 + 1.3;
+    return [(lay.layerX[li] + lay.layerX[li - 1]) / 2, top, 0]; }"""
+
+
+def _close(a: str, b: str, tol: int = 3) -> bool:
+    return max(abs(int(a[i : i + 2], 16) - int(b[i : i + 2], 16)) for i in (1, 3, 5)) <= tol
+
+
+def test_skip_paths_are_drawn_for_the_residual_net_and_absent_otherwise(
+    page: Page, http_server, payloads, errors
 ):
-    args = {
-        **browser_type_launch_args,
-        "args": [*browser_type_launch_args["args"], "--disable-software-rasterizer"],
-    }
-    browser = browser_type.launch(**args)
-    try:
-        page = browser.new_page()
-        errs = Errors().attach(page)
-        has_gl = page.evaluate("() => !!document.createElement('canvas').getContext('webgl2')")
-        assert has_gl is False, "this launch was meant to have no WebGL"
-        open_scene(page, http_server.url, payloads["tiny"][0], wait="fault", fallback="1")
-        expect(page.locator(".gradbook-scene-message")).to_contain_text("WebGL")
-        expect(page.locator(".gradbook-scene-fallback")).to_be_visible()
-        errs.assert_none()
-    finally:
-        browser.close()
+    url, payload = payloads["fixes"]
+    seen = {}
+    for sid in ("residual", "sigmoid-vanishing", "batchnorm"):
+        open_scene(page, http_server.url, url, scenario=sid)
+        st = finish_pulse(page)
+        H = len(scenario_of(payload, sid)["network"]["layers"]) - 2
+        point = page.evaluate(_ARC_MIDDLE, H)
+        pixel = page.evaluate(_PIXEL_AT, [*point, 0])
+        seen[sid] = (st["structure"]["skips"], pixel, st["layers"][H]["color"])
+    skips, pixel, top_colour = seen["residual"]
+    # Every block from h2 up carries one (h1's input is the data, of another width).
+    assert skips == list(range(2, 13)), skips
+    # Real pixels: the path's middle is drawn, in the colour of the gradient it carries down.
+    assert not _close(pixel, STAGE_LIGHT), pixel
+    assert _close(pixel, top_colour, 2), (pixel, top_colour)
+    for sid in ("sigmoid-vanishing", "batchnorm"):
+        skips, pixel, _ = seen[sid]
+        assert skips == [] and _close(pixel, STAGE_LIGHT), (sid, skips, pixel)
+    errors.assert_none()
 
 
-def test_javascript_off_shows_the_noscript_message(browser: Browser, http_server, payloads):
-    context = browser.new_context(java_script_enabled=False)
+def test_batch_norm_draws_a_stage_in_each_layer(page: Page, http_server, payloads, errors):
+    url, _ = payloads["fixes"]
+    counts = {}
+    for sid in ("batchnorm", "sigmoid-vanishing"):
+        open_scene(page, http_server.url, url, scenario=sid)
+        counts[sid] = page.evaluate(
+            "() => { const n = window.gradbook.scenes[0].scene.net.norms; return n ? n.count : 0; }"
+        )
+        keys = page.locator(".gradbook-scene-legend-structure").inner_text()
+        assert ("batch-norm" in keys) is (sid == "batchnorm"), (sid, keys)
+    assert counts == {"batchnorm": 12, "sigmoid-vanishing": 0}
+    errors.assert_none()
+
+
+def test_recurrent_net_is_drawn_in_time_steps(page: Page, http_server, payloads, errors):
+    url, payload = payloads["explode"]
+    sc = scenario_of(payload, "rnn-exploding")
+    T = sc["network"]["timeSteps"]
+    page.emulate_media(reduced_motion="reduce")  # no autoplay: the clicks below move the pulse
+    open_scene(page, http_server.url, url, scenario="rnn-exploding")
+    st = state(page)
+    assert st["structure"]["rnn"] is True
+    # One column per time step, an input entering at each, one shared matrix marked at each.
+    meshes = page.evaluate(
+        "() => { const n = window.gradbook.scenes[0].scene.net;"
+        " return [n.stepInputs.count, n.shared.count]; }"
+    )
+    assert meshes == [T, T]
+    assert len(st["layers"]) == T + 2
+    # The input column of an MLP is not drawn: the data enters at every step instead.
+    assert set(st["layers"][0]["looks"]) == {"none"}
+    expect(page.locator(".gradbook-scene-hint").first).to_contain_text("back in time, step by step")
+    expect(page.locator(".gradbook-scene-step")).to_have_text("Step back one time step")
+    expect(page.locator(".gradbook-scene-legend-structure")).to_contain_text(
+        "same at every time step"
+    )
+    names = page.locator(".gradbook-scene-label-name").all_inner_texts()
+    assert "t1" in names and "read-out" in names, names
+    page.locator(".gradbook-scene-step").click()
+    page.locator(".gradbook-scene-step").click()
+    expect(page.locator(".gradbook-scene-status")).to_contain_text(f"time step t{T}")
+    expect(page.locator(".gradbook-scene-live")).to_contain_text(f"Time step t{T}")
+    errors.assert_none()
+
+
+def test_units_not_reached_are_hollow_and_vanished_ones_filled(
+    page: Page, http_server, payloads, errors
+):
+    """Real pixels: at the centre of a unit the pulse has not reached, the stage shows through an
+    outline; once reached, the same unit, with its gradient all but gone, is a filled dark dot."""
+    url, payload = payloads["vanish"]
+    sc = scenario_of(payload, "sigmoid-vanishing")
+    last = len(sc["steps"]) - 1
+    page.emulate_media(reduced_motion="reduce")  # no autoplay to move the pulse under the reads
+    open_scene(page, http_server.url, url, scenario="sigmoid-vanishing")
+    page.evaluate(
+        """i => { const s = window.gradbook.scenes[0]; s.pause(); s.setStep(i);
+                  s.player.progress = 0; s.ui.stepLayer.click(); }""",
+        last,
+    )
+    st = state(page)
+    assert st["layers"][1]["looks"] == ["outline"] * 16 and not st["layers"][1]["lit"]
+    pos = page.evaluate("() => window.gradbook.scenes[0].unitPosition(1, 3)")
+    hollow = page.evaluate(
+        "([x, y]) => window.gradbook.scenes[0].readPixel(x, y)", [pos["canvasX"], pos["canvasY"]]
+    )
+    # And a ring is drawn around it: some pixel just inside its outer edge is not the stage.
+    ring = page.evaluate(
+        """() => { const s = window.gradbook.scenes[0]; const sc = s.scene; const lay = sc.layout;
+            const k = lay.layerStart[1] + 3; const p = lay.positions;
+            const ratio = sc.canvas.width / sc.canvas.getBoundingClientRect().width;
+            const out = [];
+            for (const [dx, dy] of [[0.17, 0], [-0.17, 0], [0, 0.17], [0, -0.17]]) {
+              const pt = sc.project(p[3 * k] + dx, p[3 * k + 1] + dy, p[3 * k + 2], {});
+              out.push(s.readPixel(Math.round(pt.x * ratio), Math.round(pt.y * ratio)));
+            }
+            return out; }"""
+    )
+    st = finish_pulse(page)
+    filled = page.evaluate(
+        "([x, y]) => window.gradbook.scenes[0].readPixel(x, y)", [pos["canvasX"], pos["canvasY"]]
+    )
+    lv = decode(sc["steps"][last]["layers"][0]["neuronsLog10"][3])
+    cs = payload["colorScale"]
+    assert lv < -4, "layer 1's gradient has vanished at the last step"
+    # The stage shows through (a faint connection line may cross the centre, where lines meet).
+    assert _close(hollow, STAGE_LIGHT, 12), hollow
+    assert any(not _close(px, STAGE_LIGHT, 12) for px in ring), ring
+    assert st["layers"][1]["looks"][3] == "filled"
+    assert any(_close(filled, c, 2) for c in acceptable_colors(lv, cs)), (filled, lv)
+    assert not _close(filled, STAGE_LIGHT, 12) and not _close(filled, hollow, 12), (filled, hollow)
+    errors.assert_none()
+
+
+# ---- view links ---------------------------------------------------------------------------
+
+
+def _open_with_hash(page: Page, base: str, url: str, hash_: str, **params: str) -> None:
+    query = "&".join(f"{k}={v}" for k, v in {"payload": url, **params}.items())
+    page.goto(f"{base}/{TEST_PAGE}?{query}{hash_}")
+    wait_settled(page)
+
+
+def test_a_view_link_opens_that_view_paused(page: Page, http_server, payloads, errors):
+    url, payload = payloads["vanish"]
+    steps = scenario_of(payload, "relu-he")["steps"]
+    want = steps[len(steps) // 2]["step"]
+    # A fresh load with the hash (scrolling to a scene far down: on chapters, test_pages.py).
+    page.goto(
+        f"{http_server.url}/{TEST_PAGE}?payload={url}&scenario=sigmoid-vanishing"
+        f"#scenario=relu-he&step={want}&layer=4"
+    )
+    wait_settled(page)
+    page.wait_for_function("() => window.gradbook.scenes[0].state().scenario === 'relu-he'")
+    st = state(page)
+    assert (st["scenario"], st["step"], st["selectedLayer"]) == ("relu-he", want, 4)
+    assert st["playing"] is False and st["complete"]
+    expect(
+        page.locator(
+            ".gradbook-scene-label-name.is-selected, .is-selected .gradbook-scene-label-name"
+        )
+    ).to_have_count(1)
+    expect(page.locator(".gradbook-scene-status")).to_contain_text(f"Training step {want} of")
+    page.wait_for_timeout(600)
+    assert state(page)["playing"] is False, "a pinned view is not autoplayed away"
+    errors.assert_none()
+
+
+def test_prose_links_steer_the_scene(page: Page, http_server, payloads, errors):
+    url, payload = payloads["vanish"]
+    last = scenario_of(payload, "sigmoid-vanishing")["steps"][-1]["step"]
+    page.set_viewport_size({"width": 1000, "height": 700})
+    open_scene(page, http_server.url, url, scenario="relu-he")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator("#link-last").click()
+    page.wait_for_function("() => window.gradbook.scenes[0].state().selectedLayer === 1")
+    st = state(page)
+    assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", last, False)
+    # Scrolled into view, announced, and the address pins it.
+    top = page.evaluate(
+        "() => document.querySelector('.gradbook-scene').getBoundingClientRect().top"
+    )
+    assert -2 <= top < 200, top
+    expect(page.locator(".gradbook-scene-live")).to_contain_text(f"training step {last}")
+    assert (
+        page.evaluate("() => location.hash") == f"#scenario=sigmoid-vanishing&step={last}&layer=1"
+    )
+    # The same link again (the hash does not change) still steers it back.
+    page.evaluate("() => { const s = window.gradbook.scenes[0]; s.setStep(0); }")
+    page.locator("#link-last").click()
+    page.wait_for_function(f"() => window.gradbook.scenes[0].state().step === {last}")
+    # An ordinary anchor is left to the browser.
+    page.locator("#link-anchor").click()
+    assert state(page)["step"] == last
+    errors.assert_none()
+
+
+@pytest.mark.parametrize(
+    ("hash_", "message"),
+    [
+        ("#scenario=no-such&step=0", 'no scenario "no-such"'),
+        ("#scenario=relu-he&step=7777", "Training step 7777 is not recorded"),
+        ("#scenario=relu-he&layer=99", "no layer 99"),
+        ("#scenario=relu-he&layer=0", "no layer 0"),
+        ("#step=abc", "whole number"),
+        ("#scenario=relu-he&colour=red", 'unknown part "colour"'),
+        ("#scenario=relu-he&scene=5", "not 5"),
+    ],
+)
+def test_bad_view_links_leave_the_default_view_and_a_message(
+    page: Page, http_server, payloads, errors, hash_, message
+):
+    url, _ = payloads["vanish"]
+    page.emulate_media(reduced_motion="reduce")
+    _open_with_hash(page, http_server.url, url, hash_, scenario="sigmoid-vanishing")
+    notice = page.locator(".gradbook-scene-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text(message)
+    expect(notice).to_have_attribute("role", "status")
+    st = state(page)
+    assert (st["scenario"], st["stepIndex"], st["selectedLayer"]) == ("sigmoid-vanishing", 0, None)
+    errors.assert_none()  # a short message, never a console error
+
+
+def test_the_copy_link_control_gives_a_link_that_reopens_the_view(
+    browser: Browser, http_server, payloads
+):
+    url, payload = payloads["vanish"]
+    context = browser.new_context(reduced_motion="reduce")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=http_server.url)
     page = context.new_page()
-    html = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<link rel="icon" href="data:,"><title>nojs</title>
-<link rel="stylesheet" href="/_static/threejs/gradbook-scene.css"></head><body><h1>Chapter</h1>
-<div class="gradbook-scene" data-payload="/_tmp/tiny.json" aria-label="scene">
-<noscript><p class="gradbook-scene-message">The interactive scene needs JavaScript.
-The figure below shows the same data.</p></noscript>
-</div><script defer src="/_static/threejs/dist/gradbook-loader.js"></script>
-</body></html>"""
-    (http_server.tmp / "nojs.html").write_text(html, encoding="utf-8")
-    page.goto(f"{http_server.url}/_tmp/nojs.html")
-    expect(page.locator(".gradbook-scene-message")).to_be_visible()
-    expect(page.locator(".gradbook-scene-message")).to_contain_text("needs JavaScript")
-    expect(page.locator("h1")).to_be_visible()
+    errs = Errors().attach(page)
+    open_scene(page, http_server.url, url, scenario="relu-he")
+    page.evaluate("() => window.gradbook.scenes[0].setStep(2)")
+    for _ in range(3):
+        page.locator(".gradbook-scene-step").click()  # paused part way down: at layer 10
+    before = state(page)
+    page.locator(".gradbook-scene-copylink").click()
+    field = page.locator(".gradbook-scene-link")
+    expect(field).to_be_visible()
+    link = field.input_value()
+    step = scenario_of(payload, "relu-he")["steps"][2]["step"]
+    assert link.endswith(f"#scenario=relu-he&step={step}&layer={before['pulseLayer']}"), link
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
+    expect(page.locator(".gradbook-scene-live")).to_have_text("Link to this view copied.")
+    other = context.new_page()
+    other.goto(link)
+    wait_settled(other)
+    st = state(other)
+    assert (st["scenario"], st["step"], st["selectedLayer"]) == (
+        "relu-he",
+        step,
+        before["pulseLayer"],
+    )
+    errs.assert_none()
     context.close()
 
 
-def test_print_hides_the_canvas_and_controls(page: Page, http_server, payloads, errors):
-    open_scene(page, http_server.url, payloads["vanish"][0], fallback="1")
-    page.emulate_media(media="print")
-    for part in (".gradbook-scene-stage", ".gradbook-scene-controls", ".gradbook-scene-legend"):
-        expect(page.locator(part)).to_be_hidden()
-    # The fallback figure is hidden on this page's screen, so the scene carries a print copy.
-    expect(page.locator(".gradbook-scene-print")).to_be_visible()
-    page.emulate_media(media="screen")
-    expect(page.locator(".gradbook-scene-stage")).to_be_visible()
-    expect(page.locator(".gradbook-scene-print")).to_be_hidden()
+# ---- compare mode -------------------------------------------------------------------------
+
+
+def test_compare_mode_shows_two_networks_with_one_pulse_and_one_step(
+    page: Page, http_server, payloads, errors
+):
+    url, payload = payloads["fixes"]
+    page.set_viewport_size({"width": 1200, "height": 900})
+    open_scene(page, http_server.url, url, compare="sigmoid-vanishing,residual")
+    assert page.locator(".gradbook-scene canvas").count() == 2
+    st = state(page)
+    assert st["compare"] == ["sigmoid-vanishing", "residual"]
+    assert [p["scenario"] for p in st["panes"]] == st["compare"]
+    assert st["panes"][0]["skips"] == [] and st["panes"][1]["skips"] == list(range(2, 13))
+    expect(page.locator(".gradbook-scene-scenario")).to_be_hidden()
+    # Part way down, both panes are lit to the same layer, on the same training step.
+    page.evaluate(
+        """() => { const s = window.gradbook.scenes[0]; s.pause(); s.setStep(4);
+                   s.player.progress = 0; for (let i = 0; i < 5; i++) s.ui.stepLayer.click(); }"""
+    )
+    st = state(page)
+    lit = [[layer["lit"] for layer in p["layers"]] for p in st["panes"]]
+    assert lit[0] == lit[1] and sum(lit[0]) == 6, lit
+    expect(page.locator(".gradbook-scene-status")).to_contain_text("In Sigmoid with residual")
+    # After the pulse, each pane's colours are its own scenario's, on the one scale.
+    st = finish_pulse(page)
+    cs = payload["colorScale"]
+    for pane in st["panes"]:
+        sc = scenario_of(payload, pane["scenario"])
+        check_layers_match_payload({"layers": pane["layers"]}, sc, cs, st["stepIndex"])
+    errors.assert_none()
+
+
+def test_compare_mode_refuses_networks_that_do_not_match(page: Page, http_server, payloads, errors):
+    url, _ = payloads["explode"]
+    open_scene(page, http_server.url, url, compare="exploding-init,rnn-exploding")
+    expect(page.locator(".gradbook-scene-notice")).to_contain_text("differ in depth")
+    st = state(page)
+    assert st["compare"] is None and page.locator(".gradbook-scene canvas").count() == 1
     errors.assert_none()

@@ -1,6 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COLUMN, LAYER_SPACING, connectLayers, layerSpacing, layoutNetwork } from '../../_static/threejs/layout.js';
+import { test } from 'node:test';
+import {
+  COLUMN,
+  connectLayers,
+  LAYER_SPACING,
+  layerSpacing,
+  layoutNetwork,
+} from '../../_static/threejs/layout.js';
 
 const shape = (...units) => units.map((shownUnits) => ({ shownUnits }));
 
@@ -10,7 +16,8 @@ test('layers run left to right from input to output, with the loss further right
   for (let l = 1; l < 4; l++) assert.ok(lay.layerX[l] > lay.layerX[l - 1]);
   assert.ok(lay.loss[0] > lay.layerX[3]);
   // Every unit sits at its layer's x.
-  for (let k = 0; k < lay.unitCount; k++) assert.equal(lay.positions[k * 3], lay.layerX[lay.layerOfUnit[k]]);
+  for (let k = 0; k < lay.unitCount; k++)
+    assert.equal(lay.positions[k * 3], lay.layerX[lay.layerOfUnit[k]]);
 });
 
 test('units are numbered layer after layer, with the first unit at the top', () => {
@@ -18,7 +25,10 @@ test('units are numbered layer after layer, with the first unit at the top', () 
   assert.deepEqual(lay.layerStart, [0, 3, 7]);
   assert.deepEqual(Array.from(lay.layerOfUnit), [0, 0, 0, 1, 1, 1, 1, 2, 2]);
   const ys = [3, 4, 5, 6].map((k) => lay.positions[k * 3 + 1]);
-  assert.deepEqual([...ys].sort((a, b) => b - a), ys);
+  assert.deepEqual(
+    [...ys].sort((a, b) => b - a),
+    ys,
+  );
   assert.equal(ys[0], -ys[3]); // centred on y = 0
 });
 
@@ -31,7 +41,9 @@ test('no two units of a layer share a position, even past one column', () => {
     seen.add(key);
   }
   // A wide layer is no taller than one column: it goes back in z instead.
-  const tall = Math.max(...Array.from({ length: lay.unitCount }, (_, k) => lay.positions[k * 3 + 1]));
+  const tall = Math.max(
+    ...Array.from({ length: lay.unitCount }, (_, k) => lay.positions[k * 3 + 1]),
+  );
   assert.equal(tall, (COLUMN - 1) / 2);
 });
 
@@ -54,6 +66,16 @@ test('wide networks keep the edge count bounded and still touch every unit', () 
   assert.equal(touched.size, lay.unitCount);
 });
 
+test('past one line per unit, every layer pair still has lines and the count stays bounded', () => {
+  const counts = Array(48).fill(128);
+  const lay = layoutNetwork(shape(...counts), { maxEdges: 2000 });
+  const n = lay.edges.length / 2;
+  assert.ok(n <= 2000 && n >= 1000, `${n} edges`);
+  const pairsOfLayers = new Set();
+  for (let i = 0; i < lay.edges.length; i += 2) pairsOfLayers.add(lay.layerOfUnit[lay.edges[i]]);
+  assert.equal(pairsOfLayers.size, counts.length - 1);
+});
+
 test('connectLayers never repeats a pair', () => {
   const counts = [7, 13, 5];
   const edges = connectLayers(counts, [0, 7, 20], 30);
@@ -67,7 +89,9 @@ test('bounds contain every unit and the loss node', () => {
   const { min, max } = lay.bounds;
   for (let k = 0; k < lay.unitCount; k++) {
     for (let a = 0; a < 3; a++) {
-      assert.ok(lay.positions[k * 3 + a] >= min[a] - 1e-9 && lay.positions[k * 3 + a] <= max[a] + 1e-9);
+      assert.ok(
+        lay.positions[k * 3 + a] >= min[a] - 1e-9 && lay.positions[k * 3 + a] <= max[a] + 1e-9,
+      );
     }
   }
   assert.ok(lay.loss[0] <= max[0]);

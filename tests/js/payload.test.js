@@ -1,7 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PayloadError, decodeNumber, parsePayload, readPayload } from '../../_static/threejs/payload.js';
+import { test } from 'node:test';
+import {
+  decodeNumber,
+  PayloadError,
+  parsePayload,
+  readPayload,
+} from '../../_static/threejs/payload.js';
 
 const text = readFileSync(new URL('./fixtures/tiny.json', import.meta.url), 'utf8');
 const fresh = () => JSON.parse(text);
@@ -27,7 +32,10 @@ test('reading does not change the input object', () => {
 });
 
 test('malformed JSON gives a PayloadError that says so', () => {
-  assert.throws(() => parsePayload('{"schema": "gradbook-payload", '), (e) => e instanceof PayloadError && /not valid JSON/.test(e.message));
+  assert.throws(
+    () => parsePayload('{"schema": "gradbook-payload", '),
+    (e) => e instanceof PayloadError && /not valid JSON/.test(e.message),
+  );
   // JSON's NaN literal is not JSON: the exporter must write "nan".
   assert.throws(() => parsePayload(text.replace('"nan"', 'NaN')), /not valid JSON/);
 });
@@ -50,18 +58,38 @@ const broken = [
   ['missing colour scale', (p) => delete p.colorScale, /missing required field "colorScale"/],
   ['unknown top-level field', (p) => (p.extra = 1), /unknown field "extra"/],
   ['bad hex colour', (p) => (p.colorScale.table[2] = '#GGG000'), /colorScale\.table\[2\]/],
-  ['empty range', (p) => (p.colorScale.log10Max = p.colorScale.log10Min), /log10Max must be greater/],
+  [
+    'empty range',
+    (p) => (p.colorScale.log10Max = p.colorScale.log10Min),
+    /log10Max must be greater/,
+  ],
   ['no scenarios', (p) => (p.scenarios = []), /at least 1/],
   ['bad scenario id', (p) => (p.scenarios[0].id = 'Has Spaces'), /scenarios\[0\]\.id/],
   ['duplicate scenario id', (p) => (p.scenarios[1].id = p.scenarios[0].id), /appears twice/],
   ['unknown kind', (p) => (p.scenarios[0].kind = 'cnn'), /kind/],
-  ['roles out of order', (p) => (p.scenarios[0].network.layers[0].role = 'hidden'), /expected "input"/],
+  [
+    'roles out of order',
+    (p) => (p.scenarios[0].network.layers[0].role = 'hidden'),
+    /expected "input"/,
+  ],
   ['too few layers', (p) => p.scenarios[0].network.layers.splice(1, 3), /at least 3/],
   ['shown more than units', (p) => (p.scenarios[0].network.layers[1].shownUnits = 9), /only 4/],
   ['a step missing a layer', (p) => p.scenarios[0].steps[0].layers.pop(), /3 hidden layers/],
-  ['wrong neuron count', (p) => p.scenarios[0].steps[1].layers[2].neuronsLog10.push(-1), /steps\[1\]\.layers\[2\]\.neuronsLog10: has 5 values/],
-  ['number as an unknown string', (p) => (p.scenarios[1].steps[0].loss = 'Infinity'), /steps\[0\]\.loss: expected a number or one of/],
-  ['null where a number is required', (p) => (p.scenarios[0].steps[0].layers[0].gradNorm = null), /gradNorm/],
+  [
+    'wrong neuron count',
+    (p) => p.scenarios[0].steps[1].layers[2].neuronsLog10.push(-1),
+    /steps\[1\]\.layers\[2\]\.neuronsLog10: has 5 values/,
+  ],
+  [
+    'number as an unknown string',
+    (p) => (p.scenarios[1].steps[0].loss = 'Infinity'),
+    /steps\[0\]\.loss: expected a number or one of/,
+  ],
+  [
+    'null where a number is required',
+    (p) => (p.scenarios[0].steps[0].layers[0].gradNorm = null),
+    /gradNorm/,
+  ],
   ['clipped not a boolean', (p) => (p.scenarios[0].steps[0].clipped = 0), /clipped/],
   ['negative step', (p) => (p.scenarios[0].steps[0].step = -1), /at least 0/],
   ['config with a nested object', (p) => (p.scenarios[0].config.nested = {}), /config\.nested/],
@@ -72,7 +100,10 @@ for (const [name, mutate, message] of broken) {
   test(`invalid payload is refused: ${name}`, () => {
     const p = fresh();
     mutate(p);
-    assert.throws(() => readPayload(p), (e) => e instanceof PayloadError && message.test(e.message));
+    assert.throws(
+      () => readPayload(p),
+      (e) => e instanceof PayloadError && message.test(e.message),
+    );
   });
 }
 

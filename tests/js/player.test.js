@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOLD_MS, Player, msPerLayer } from '../../_static/threejs/player.js';
+import { test } from 'node:test';
+import { HOLD_MS, msPerLayer, Player } from '../../_static/threejs/player.js';
 
 test('a new player shows the whole profile and does not play by itself', () => {
   const p = new Player({ hidden: 5, steps: 3 });
@@ -75,4 +75,34 @@ test('setStep clamps and shows the full profile when paused', () => {
   assert.equal(p.lit, 3);
   p.setStep(-2);
   assert.equal(p.stepIndex, 0);
+});
+
+test('isLit is the one answer on which layers the pulse has reached', () => {
+  const p = new Player({ hidden: 3, steps: 1 });
+  p.play(); // the pulse leaves the loss: only the output is lit
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((li) => p.isLit(li)),
+    [false, false, false, false, true],
+  );
+  p.stepLayer(); // one layer down: the top hidden layer
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((li) => p.isLit(li)),
+    [false, false, false, true, true],
+  );
+  p.stepLayer();
+  p.stepLayer(); // all the way: every hidden layer, never the input (no gradient for the data)
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((li) => p.isLit(li)),
+    [false, true, true, true, true],
+  );
+  assert.equal(p.isLit(5), false, 'past the output is no layer');
+});
+
+test('a growing source extends the player without moving it', () => {
+  const p = new Player({ hidden: 2, steps: 1 });
+  p.setStepCount(3);
+  p.setStep(2);
+  assert.equal(p.stepIndex, 2);
+  p.setStepCount(2); // a shorter source clamps the step shown
+  assert.equal(p.stepIndex, 1);
 });
