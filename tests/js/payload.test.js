@@ -120,7 +120,9 @@ test('decodeNumber accepts finite numbers and the three non-finite strings only'
 // The schema is the contract: payload.js must give the verdict jsonschema gives, on freshly
 // exported payloads and on every mutation in tests/js_fixtures.py (which writes this file),
 // and refuse the cross-field cases the schema cannot express.
-const verdicts = JSON.parse(readFileSync(new URL('./fixtures/payload-verdicts.json', import.meta.url), 'utf8'));
+const verdicts = JSON.parse(
+  readFileSync(new URL('./fixtures/payload-verdicts.json', import.meta.url), 'utf8'),
+);
 
 /** A copy of `payload` with each operation applied, as tests/js_fixtures.py applies them. */
 function applyOperations(payload, operations) {
@@ -160,7 +162,8 @@ for (const c of verdicts.cases) {
     } catch (err) {
       error = err;
     }
-    if (expected) assert.equal(error, null, `refused a payload the schema accepts: ${error?.message}`);
+    if (expected)
+      assert.equal(error, null, `refused a payload the schema accepts: ${error?.message}`);
     else assert.ok(error instanceof PayloadError, `expected a PayloadError, got ${error}`);
   });
 }

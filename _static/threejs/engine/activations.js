@@ -9,7 +9,6 @@ function map(src, fn) {
   return out;
 }
 
-
 // saturated(z, a) counts the (example, unit) pairs that pass (almost) no gradient.
 const countIf = (src, pred) => {
   let n = 0;
@@ -24,15 +23,15 @@ export function get(name, leakySlope = 0.01) {
       return {
         // 0.5 (1 + tanh(z/2)): equal to 1 / (1 + e^-z) and never overflows, as in Python.
         f: (z) => map(z, (v) => 0.5 * (1 + Math.tanh(0.5 * v))),
-        slope: (z, a) => map(a, (s) => (1 - s) * s),
+        slope: (_z, a) => map(a, (s) => (1 - s) * s),
         // Near 0 or 1 the slope is under an eighth of its best value.
-        saturatedCount: (z, a) => countIf(a, (v) => v < 0.03 || v > 0.97),
+        saturatedCount: (_z, a) => countIf(a, (v) => v < 0.03 || v > 0.97),
       };
     case 'tanh':
       return {
         f: (z) => map(z, Math.tanh),
-        slope: (z, a) => map(a, (s) => 1 - s * s),
-        saturatedCount: (z, a) => countIf(a, (v) => Math.abs(v) > 0.97),
+        slope: (_z, a) => map(a, (s) => 1 - s * s),
+        saturatedCount: (_z, a) => countIf(a, (v) => Math.abs(v) > 0.97),
       };
     case 'relu':
       // Math.max keeps NaN as NaN, as np.maximum does. An off unit passes no gradient at all.
@@ -54,6 +53,8 @@ export function get(name, leakySlope = 0.01) {
         saturatedCount: () => 0,
       };
     default:
-      throw new RangeError(`unknown activation ${JSON.stringify(name)}: allowed values are ${NAMES.join(', ')}`);
+      throw new RangeError(
+        `unknown activation ${JSON.stringify(name)}: allowed values are ${NAMES.join(', ')}`,
+      );
   }
 }

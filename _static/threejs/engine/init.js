@@ -2,14 +2,15 @@
 // gradbook's shared generator, so a configuration and a seed name the same network in the book
 // and in the lab. Pure module.
 import { Matrix, scaledOrthogonal } from './linalg.js';
-import { Generator } from './random.js';
 import { hasSkip, RESIDUAL_NAMES } from './mlp.js';
+import { Generator } from './random.js';
 
 export const NAMES = ['normal:STD', 'standard', 'xavier', 'xavier-uniform', 'he'];
 
 /** ['normal', std] for "normal:STD", else [name, null]; a clear error for anything else. */
 export function parseInit(name) {
-  if (typeof name !== 'string') throw new TypeError(`init must be a string, one of ${NAMES.join(', ')}`);
+  if (typeof name !== 'string')
+    throw new TypeError(`init must be a string, one of ${NAMES.join(', ')}`);
   if (name.startsWith('normal:')) {
     const text = name.slice('normal:'.length);
     const std = text.trim() === '' ? NaN : Number(text);
@@ -21,7 +22,9 @@ export function parseInit(name) {
     return ['normal', std];
   }
   if (!NAMES.slice(1).includes(name)) {
-    throw new RangeError(`unknown init ${JSON.stringify(name)}: allowed values are ${NAMES.join(', ')}`);
+    throw new RangeError(
+      `unknown init ${JSON.stringify(name)}: allowed values are ${NAMES.join(', ')}`,
+    );
   }
   return [name, null];
 }

@@ -7,7 +7,9 @@
 export class Matrix {
   constructor(rows, cols, data = new Float64Array(rows * cols)) {
     if (data.length !== rows * cols) {
-      throw new RangeError(`a ${rows} x ${cols} matrix needs ${rows * cols} numbers, got ${data.length}`);
+      throw new RangeError(
+        `a ${rows} x ${cols} matrix needs ${rows * cols} numbers, got ${data.length}`,
+      );
     }
     this.rows = rows;
     this.cols = cols;
@@ -168,7 +170,8 @@ export function add(a, b) {
  */
 export function qrPositive(a) {
   const n = a.rows;
-  if (a.cols !== n) throw new RangeError(`qrPositive needs a square matrix, got ${a.rows} x ${a.cols}`);
+  if (a.cols !== n)
+    throw new RangeError(`qrPositive needs a square matrix, got ${a.rows} x ${a.cols}`);
   const r = a.data.slice();
   const vs = [];
   for (let k = 0; k < n; k++) {

@@ -43,5 +43,7 @@ export function mse(outputs, targets) {
 export function get(name) {
   if (name === 'cross_entropy') return crossEntropy;
   if (name === 'mse') return mse;
-  throw new RangeError(`unknown loss ${JSON.stringify(name)}: allowed values are ${NAMES.join(', ')}`);
+  throw new RangeError(
+    `unknown loss ${JSON.stringify(name)}: allowed values are ${NAMES.join(', ')}`,
+  );
 }

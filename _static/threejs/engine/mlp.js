@@ -5,7 +5,7 @@
 // whichever parameters it is given. Pure module.
 import * as activations from './activations.js';
 import * as batchnorm from './batchnorm.js';
-import { Matrix, add, addRow, colSum, matmul, matmulBT, matmulTA } from './linalg.js';
+import { add, addRow, colSum, Matrix, matmul, matmulBT, matmulTA } from './linalg.js';
 
 /** The residual branch's parameter names: R_l (width x width) and its bias r_l. */
 export const RESIDUAL_NAMES = { weight: (l) => `R${l}`, bias: (l) => `r${l}` };

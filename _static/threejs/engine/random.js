@@ -96,14 +96,16 @@ export class Generator {
   integers(low, high, size) {
     const k = high - low;
     if (!Number.isInteger(low) || !Number.isInteger(high) || k < 1 || k > WORDS_PER_STREAM) {
-      throw new RangeError(`integers needs integers with 1 <= high - low <= 2**32, got [${low}, ${high})`);
+      throw new RangeError(
+        `integers needs integers with 1 <= high - low <= 2**32, got [${low}, ${high})`,
+      );
     }
     const n = shapeSize(size);
     const limit = Math.floor(WORDS_PER_STREAM / k) * k;
     const out = new Float64Array(n);
     let have = 0;
     while (have < n) {
-      if (this.counter >= WORDS_PER_STREAM) throw new RangeError('this seed\'s stream is used up');
+      if (this.counter >= WORDS_PER_STREAM) throw new RangeError("this seed's stream is used up");
       const w = this.wordAt(this.counter++);
       if (w < limit) out[have++] = low + (w % k);
     }

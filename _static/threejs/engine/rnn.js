@@ -1,7 +1,7 @@
 // The vanilla RNN unrolled in time, with backpropagation through time (src/gradbook/rnn.py):
 // h_t = f(h_{t-1} W_hh + x_t W_xh + b) from h_0 = 0, loss on h_T W_out + b_out. Pure module.
 import * as activations from './activations.js';
-import { Matrix, add, addRow, colSum, matmul, matmulBT, matmulTA } from './linalg.js';
+import { add, addRow, colSum, Matrix, matmul, matmulBT, matmulTA } from './linalg.js';
 
 export const ACTIVATIONS = ['tanh', 'linear'];
 

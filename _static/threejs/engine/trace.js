@@ -2,19 +2,21 @@
 // (src/gradbook/model.py, trace.py): the loss, each hidden layer's (or time step's) gradient
 // norm, weight-gradient norm, factor and running product, and every parameter's gradient.
 // Overflow is data: inf and NaN stay in the numbers. Pure module.
+
+import * as activations from './activations.js';
+import { Matrix } from './linalg.js';
 import * as losses from './losses.js';
 import * as mlp from './mlp.js';
-import * as rnn from './rnn.js';
-import { Matrix } from './linalg.js';
-import * as activations from './activations.js';
 import { allFinite, globalNorm, norm, std } from './norm.js';
+import * as rnn from './rnn.js';
 
 const MODELS = { mlp, rnn };
 
 /** The module (forward, backward, weightNames) for kind "mlp" or "rnn". */
 export function modelOf(kind) {
   const m = MODELS[kind];
-  if (!m) throw new RangeError(`unknown model ${JSON.stringify(kind)}: allowed values are mlp, rnn`);
+  if (!m)
+    throw new RangeError(`unknown model ${JSON.stringify(kind)}: allowed values are mlp, rnn`);
   return m;
 }
 
@@ -25,7 +27,8 @@ const ratio = (top, bottom) => top / bottom;
 export function neuronGrad(dh) {
   const { rows: n, cols: m, data } = dh;
   const out = new Float64Array(m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[j] += data[i * m + j] * data[i * m + j];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++) out[j] += data[i * m + j] * data[i * m + j];
   for (let j = 0; j < m; j++) out[j] = Math.sqrt(out[j]);
   return out;
 }
@@ -65,7 +68,14 @@ export function assemble(loss, dout, dhs, dWs, grads, { act, zas, hs } = {}) {
     return layer;
   });
   const finite = Number.isFinite(loss) && Object.values(grads).every(allFinite);
-  return { loss, outputGradNorm: outNorm, layers, grads, isFinite: finite, globalGradNorm: globalNorm(grads) };
+  return {
+    loss,
+    outputGradNorm: outNorm,
+    layers,
+    grads,
+    isFinite: finite,
+    globalGradNorm: globalNorm(grads),
+  };
 }
 
 /** Check a batch against the configuration with one clear message, as model.check_batch does. */
@@ -74,14 +84,17 @@ export function checkBatch(kind, config, batch) {
   const n = kind === 'rnn' ? x.shape[0] : x.rows;
   const width = kind === 'rnn' ? x.shape[2] : x.cols;
   if (n < 1) throw new RangeError('a batch needs at least 1 example');
-  if (width !== config.input_dim) throw new RangeError(`x must have ${config.input_dim} features, got ${width}`);
+  if (width !== config.input_dim)
+    throw new RangeError(`x must have ${config.input_dim} features, got ${width}`);
   if (kind === 'rnn' && x.shape[1] !== config.steps) {
     throw new RangeError(`x must have ${config.steps} time steps, got ${x.shape[1]}`);
   }
   if (!allFinite(x.data)) throw new RangeError('x must hold finite numbers only');
-  if (config.batchnorm && n < 2) throw new RangeError('batch norm needs at least 2 examples in a batch, got 1');
+  if (config.batchnorm && n < 2)
+    throw new RangeError('batch norm needs at least 2 examples in a batch, got 1');
   if (config.loss === 'cross_entropy') {
-    if (y.length !== n) throw new RangeError(`x and y must hold the same number of examples: ${n} vs ${y.length}`);
+    if (y.length !== n)
+      throw new RangeError(`x and y must hold the same number of examples: ${n} vs ${y.length}`);
     for (const label of y) {
       if (!Number.isInteger(label) || label < 0 || label >= config.output_dim) {
         throw new RangeError(`class labels must be integers from 0 to ${config.output_dim - 1}`);
@@ -126,5 +139,8 @@ export function lossAndTrace(kind, config, params, batch) {
   const { loss, dout } = losses.get(config.loss)(out, batch.y);
   const { grads, dhs, dWs, hs, zas } = model.backward(config, params, cache, dout);
   const act = activations.get(config.activation, config.leaky_slope);
-  return { ...assemble(loss, dout, dhs, dWs, grads, { act, zas, hs }), accuracy: accuracy(out, batch.y) };
+  return {
+    ...assemble(loss, dout, dhs, dWs, grads, { act, zas, hs }),
+    accuracy: accuracy(out, batch.y),
+  };
 }

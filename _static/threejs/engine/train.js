@@ -47,15 +47,25 @@ export function zeroVelocity(params) {
  * Returns the step's record (as train.StepRecord) and its trace; `trace`, if given, must be
  * the trace of this batch with the current parameters (the lab has it already, on screen).
  */
-export function trainStep(kind, config, training, state, batch, trace = lossAndTrace(kind, config, state.params, batch)) {
+export function trainStep(
+  kind,
+  config,
+  training,
+  state,
+  batch,
+  trace = lossAndTrace(kind, config, state.params, batch),
+) {
   let grads = trace.grads;
   let total = trace.globalGradNorm;
   let clipped = false;
   const ratios = {};
-  const weights = modelOf(kind).weightNames(config).filter((k) => k in state.params);
+  const weights = modelOf(kind)
+    .weightNames(config)
+    .filter((k) => k in state.params);
   for (const k of weights) ratios[k] = NaN;
   if (trace.isFinite) {
-    if (training.clip_norm != null) ({ grads, norm: total, clipped } = clipByGlobalNorm(grads, training.clip_norm));
+    if (training.clip_norm != null)
+      ({ grads, norm: total, clipped } = clipByGlobalNorm(grads, training.clip_norm));
     if (training.clip_value != null) {
       const byValue = clipByValue(grads, training.clip_value);
       grads = byValue.grads;

@@ -9,9 +9,10 @@ export const MAX_SHOWN_UNITS = { mlp: 16, rnn: 8 };
 
 /** The decoded payload's `network`: input, one entry per hidden layer (or time step), output. */
 export function networkOf(kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {
-  const hidden = kind === 'rnn'
-    ? Array.from({ length: config.steps }, (_, t) => [`t${t + 1}`, config.hidden])
-    : Array.from({ length: config.depth }, (_, l) => [`h${l + 1}`, config.width]);
+  const hidden =
+    kind === 'rnn'
+      ? Array.from({ length: config.steps }, (_, t) => [`t${t + 1}`, config.hidden])
+      : Array.from({ length: config.depth }, (_, l) => [`h${l + 1}`, config.width]);
   const layers = [
     { name: 'x', role: 'input', units: config.input_dim },
     ...hidden.map(([name, units]) => ({ name, role: 'hidden', units })),
@@ -41,7 +42,9 @@ export function sceneStep(step, trace, record, kind, config, maxShown = MAX_SHOW
       product: layer.product,
       weightGradNorm: layer.weightGradNorm,
       updateRatio: record && kind === 'mlp' ? record.updateRatios[names[i]] : null,
-      neuronsLog10: Array.from(layer.neuronGrad.subarray(0, maxShown), (v) => Math.log10(Math.abs(v))),
+      neuronsLog10: Array.from(layer.neuronGrad.subarray(0, maxShown), (v) =>
+        Math.log10(Math.abs(v)),
+      ),
     })),
   };
 }

@@ -117,7 +117,9 @@ export function parseHash(hash) {
       continue;
     }
     if (!(key in KEYS)) {
-      messages.push(`Unknown setting "${key}" was ignored; the lab's settings are ${Object.keys(KEYS).join(', ')}.`);
+      messages.push(
+        `Unknown setting "${key}" was ignored; the lab's settings are ${Object.keys(KEYS).join(', ')}.`,
+      );
       continue;
     }
     if (seen.has(key)) messages.push(`"${key}" is given more than once; the last value counts.`);
@@ -125,7 +127,9 @@ export function parseHash(hash) {
     const value = raw === null ? undefined : readValue(key, raw);
     if (value === undefined) {
       const what = raw === null ? `${key} has no value` : `${key}=${raw} is not allowed`;
-      messages.push(`${what}: ${key} must be ${allowedText(key)}; using the default, ${show(KEYS[key].default)}.`);
+      messages.push(
+        `${what}: ${key} must be ${allowedText(key)}; using the default, ${show(KEYS[key].default)}.`,
+      );
       config[key] = KEYS[key].default;
       continue;
     }
@@ -143,7 +147,8 @@ export function parseHash(hash) {
 
 /** The hash for a configuration: the keys its model uses, in a fixed order, with "#". */
 export function writeHash(config) {
-  const keys = config.model === 'rnn' ? [...RNN_KEYS, ...SHARED_KEYS] : [...MLP_KEYS, ...SHARED_KEYS];
+  const keys =
+    config.model === 'rnn' ? [...RNN_KEYS, ...SHARED_KEYS] : [...MLP_KEYS, ...SHARED_KEYS];
   const parts = keys.map((k) => `${k}=${encodeURIComponent(show(config[k]))}`);
   return `#${parts.join('&')}`;
 }
@@ -158,7 +163,13 @@ export function toEngine(c) {
   if (c.model === 'rnn') {
     return {
       kind: 'rnn',
-      config: { steps: c.steps, hidden: c.width, activation: c['rnn-activation'], rho: c.rho, ...shared },
+      config: {
+        steps: c.steps,
+        hidden: c.width,
+        activation: c['rnn-activation'],
+        rho: c.rho,
+        ...shared,
+      },
       training: { ...training, clip_norm: c['clip-norm'] },
       seed: c.seed,
       batchSize: c['batch-size'],
@@ -167,8 +178,15 @@ export function toEngine(c) {
   return {
     kind: 'mlp',
     config: {
-      depth: c.depth, width: c.width, activation: c.activation, init: c.init, batchnorm: c.batchnorm,
-      residual: c.residual, leaky_slope: 0.01, bn_eps: 1e-5, ...shared,
+      depth: c.depth,
+      width: c.width,
+      activation: c.activation,
+      init: c.init,
+      batchnorm: c.batchnorm,
+      residual: c.residual,
+      leaky_slope: 0.01,
+      bn_eps: 1e-5,
+      ...shared,
     },
     training,
     seed: c.seed,

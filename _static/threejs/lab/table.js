@@ -50,9 +50,10 @@ export function renderTable(table, frame, kind) {
   const shape = `${kind}:${rows.length}`;
   if (table.dataset.shape !== shape) {
     const caption = doc.createElement('caption');
-    caption.textContent = kind === 'rnn'
-      ? 'Gradient size at each time step, step 1 first'
-      : 'Gradient size at each hidden layer, first layer first';
+    caption.textContent =
+      kind === 'rnn'
+        ? 'Gradient size at each time step, step 1 first'
+        : 'Gradient size at each hidden layer, first layer first';
     const thead = doc.createElement('thead');
     thead.appendChild(headRow(doc, kind));
     const tbody = doc.createElement('tbody');

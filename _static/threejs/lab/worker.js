@@ -13,7 +13,10 @@
 import { parseHash, toEngine, writeHash } from './hash.js';
 import { LabRun } from './run.js';
 
-export function attach(scope, { now = () => performance.now(), later = (fn) => setTimeout(fn, 0), budgetMs = 50 } = {}) {
+export function attach(
+  scope,
+  { now = () => performance.now(), later = (fn) => setTimeout(fn, 0), budgetMs = 50 } = {},
+) {
   let run = null;
   let running = false;
   const post = (message) => scope.postMessage(message);
@@ -73,7 +76,8 @@ export function attach(scope, { now = () => performance.now(), later = (fn) => s
   scope.addEventListener('message', (event) => {
     const { type, ...rest } = event.data ?? {};
     try {
-      if (!Object.hasOwn(handlers, type)) throw new Error(`unknown message type ${JSON.stringify(type)}`);
+      if (!Object.hasOwn(handlers, type))
+        throw new Error(`unknown message type ${JSON.stringify(type)}`);
       if (type !== 'configure' && run === null) throw new Error(`'${type}' before 'configure'`);
       handlers[type](rest);
     } catch (err) {

@@ -1,28 +1,48 @@
 // The engine on its own: seeded init and task data against random.json, finite differences
 // for every layer type (the residual branch F(h) = f(z) R + r included, before the simulator
 // has it), the overflow-safe norm, and NaN handling in training.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mlpParams, parseInit, rnnParams } from '../../../_static/threejs/engine/init.js';
+import { test } from 'node:test';
 import { taskBatch } from '../../../_static/threejs/engine/data.js';
-import { Generator } from '../../../_static/threejs/engine/random.js';
+import { mlpParams, parseInit, rnnParams } from '../../../_static/threejs/engine/init.js';
 import { Matrix, matmulTA, scaledOrthogonal } from '../../../_static/threejs/engine/linalg.js';
+import * as losses from '../../../_static/threejs/engine/losses.js';
+import * as mlp from '../../../_static/threejs/engine/mlp.js';
 import { globalNorm, norm, valuesOf } from '../../../_static/threejs/engine/norm.js';
+import { Generator } from '../../../_static/threejs/engine/random.js';
+import * as rnn from '../../../_static/threejs/engine/rnn.js';
 import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
-import * as mlp from '../../../_static/threejs/engine/mlp.js';
-import * as rnn from '../../../_static/threejs/engine/rnn.js';
-import * as losses from '../../../_static/threejs/engine/losses.js';
 import { assertClose, decode, flat } from './helpers.js';
 
-const fixture = decode(JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))));
+const fixture = decode(
+  JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))),
+);
 
 const MLP_DEFAULTS = {
-  depth: 10, width: 32, activation: 'tanh', init: 'xavier', batchnorm: false, residual: false,
-  input_dim: 2, output_dim: 2, loss: 'cross_entropy', leaky_slope: 0.01, bn_eps: 1e-5,
+  depth: 10,
+  width: 32,
+  activation: 'tanh',
+  init: 'xavier',
+  batchnorm: false,
+  residual: false,
+  input_dim: 2,
+  output_dim: 2,
+  loss: 'cross_entropy',
+  leaky_slope: 0.01,
+  bn_eps: 1e-5,
 };
-const RNN_DEFAULTS = { steps: 50, hidden: 32, activation: 'tanh', rho: 1, input_dim: 1, output_dim: 2, loss: 'cross_entropy' };
+const RNN_DEFAULTS = {
+  steps: 50,
+  hidden: 32,
+  activation: 'tanh',
+  rho: 1,
+  input_dim: 1,
+  output_dim: 2,
+  loss: 'cross_entropy',
+};
 const configOf = (entry) => {
   const { model, seed, n, ...fields } = entry;
   return { ...(model === 'rnn' ? RNN_DEFAULTS : MLP_DEFAULTS), ...fields };
@@ -34,10 +54,14 @@ for (const { config: entry, params } of fixture.init) {
     // Before the simulator's residual branch lands, its parameters have no R_l: compare like
     // with like; once it lands, the fixture carries R_l and the engine's draw order is checked.
     const branch = Object.keys(params).some((k) => /^R\d+$/.test(k));
-    const mine = entry.model === 'rnn' ? rnnParams(config, entry.seed) : mlpParams(config, entry.seed, { branch });
+    const mine =
+      entry.model === 'rnn'
+        ? rnnParams(config, entry.seed)
+        : mlpParams(config, entry.seed, { branch });
     // Key order only changes sums by an ulp; the set of names and every value must agree.
     assert.deepEqual(Object.keys(mine).sort(), Object.keys(params).sort());
-    for (const [k, v] of Object.entries(params)) assertClose(valuesOf(mine[k]), flat(v), 1e-12, 1e-15, k);
+    for (const [k, v] of Object.entries(params))
+      assertClose(valuesOf(mine[k]), flat(v), 1e-12, 1e-15, k);
   });
 }
 
@@ -74,10 +98,16 @@ test('bad configuration values are refused with a message naming what is allowed
   const config = { ...MLP_DEFAULTS, depth: 2, width: 3, batchnorm: true };
   const params = mlpParams(config, 0);
   const one = taskBatch('mlp', config, 1, new Generator(0));
-  assert.throws(() => lossAndTrace('mlp', config, params, one), /batch norm needs at least 2 examples/);
+  assert.throws(
+    () => lossAndTrace('mlp', config, params, one),
+    /batch norm needs at least 2 examples/,
+  );
   const two = taskBatch('mlp', config, 2, new Generator(0));
   assert.throws(() => lossAndTrace('cnn', config, params, two), /allowed values are mlp, rnn/);
-  assert.throws(() => lossAndTrace('mlp', { ...config, input_dim: 3 }, params, two), /x must have 3 features/);
+  assert.throws(
+    () => lossAndTrace('mlp', { ...config, input_dim: 3 }, params, two),
+    /x must have 3 features/,
+  );
 });
 
 // Central differences on a few entries of every parameter: float64, h = 1e-6.
@@ -129,8 +159,21 @@ for (const extra of GRAD_CASES) {
 
 for (const activation of ['tanh', 'linear']) {
   test(`RNN ${activation}: backpropagation through time matches finite differences`, () => {
-    const config = { ...RNN_DEFAULTS, steps: 6, hidden: 4, activation, rho: 0.9, input_dim: 2, loss: 'mse' };
-    checkGradients('rnn', config, rnnParams(config, 1), taskBatch('rnn', config, 3, new Generator(2)));
+    const config = {
+      ...RNN_DEFAULTS,
+      steps: 6,
+      hidden: 4,
+      activation,
+      rho: 0.9,
+      input_dim: 2,
+      loss: 'mse',
+    };
+    checkGradients(
+      'rnn',
+      config,
+      rnnParams(config, 1),
+      taskBatch('rnn', config, 3, new Generator(2)),
+    );
   });
 }
 
@@ -141,22 +184,44 @@ test('a residual layer with its branch carries dL/dh through the identity as wel
   const t = lossAndTrace('mlp', config, params, taskBatch('mlp', config, 5, new Generator(1)));
   // Layers 2 and 3 are the identity, so the gradient reaching layers 1 and 2 is unchanged.
   assertClose([t.layers[0].factor, t.layers[1].factor], [1, 1], 1e-15);
-  assert.ok(Math.abs(t.layers[2].factor - 1) > 1e-3, 'the top layer is measured against the output');
+  assert.ok(
+    Math.abs(t.layers[2].factor - 1) > 1e-3,
+    'the top layer is measured against the output',
+  );
 });
 
 test('training stops recording changes at a non-finite step: the step is never applied', () => {
-  const config = { ...RNN_DEFAULTS, steps: 20, hidden: 8, activation: 'linear', rho: 1.5, loss: 'mse' };
+  const config = {
+    ...RNN_DEFAULTS,
+    steps: 20,
+    hidden: 8,
+    activation: 'linear',
+    rho: 1.5,
+    loss: 'mse',
+  };
   const params = rnnParams(config, 0);
   const state = { params, velocity: zeroVelocity(params) };
   const rng = new Generator(1);
   let last = null;
   let before = null;
   for (let step = 0; step < 10; step++) {
-    before = Object.fromEntries(Object.entries(state.params).map(([k, v]) => [k, valuesOf(v).slice()]));
-    last = trainStep('rnn', config, { lr: 0.5, momentum: 0 }, state, taskBatch('rnn', config, 16, rng)).record;
+    before = Object.fromEntries(
+      Object.entries(state.params).map(([k, v]) => [k, valuesOf(v).slice()]),
+    );
+    last = trainStep(
+      'rnn',
+      config,
+      { lr: 0.5, momentum: 0 },
+      state,
+      taskBatch('rnn', config, 16, rng),
+    ).record;
     if (!last.finite) break;
   }
-  assert.equal(last.finite, false, 'this linear RNN with rho 1.5 and lr 0.5 overflows within 10 steps');
+  assert.equal(
+    last.finite,
+    false,
+    'this linear RNN with rho 1.5 and lr 0.5 overflows within 10 steps',
+  );
   assert.ok(Object.values(last.updateRatios).every(Number.isNaN));
   for (const [k, v] of Object.entries(state.params)) assert.deepEqual(valuesOf(v), before[k], k);
 });

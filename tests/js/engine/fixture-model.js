@@ -15,7 +15,10 @@ export function toParams(params) {
 /** A fixture batch { x, shape, y } as the engine's { x, y }. */
 export function toBatch(kind, batch) {
   const data = Float64Array.from(flat(batch.x));
-  const x = kind === 'rnn' ? { data, shape: batch.shape } : new Matrix(batch.shape[0], batch.shape[1], data);
+  const x =
+    kind === 'rnn'
+      ? { data, shape: batch.shape }
+      : new Matrix(batch.shape[0], batch.shape[1], data);
   const y = Array.isArray(batch.y[0]) ? toArray(batch.y) : Float64Array.from(batch.y);
   return { x, y };
 }

@@ -30,7 +30,8 @@ export function relError(a, b, atol = 0) {
 /** Every entry of actual within rtol of expected (or within atol absolutely); NaN/inf exact. */
 export function assertClose(actual, expected, rtol, atol = 0, what = 'value') {
   const a = Array.from(actual);
-  const e = Array.isArray(expected) || ArrayBuffer.isView(expected) ? Array.from(expected) : [expected];
+  const e =
+    Array.isArray(expected) || ArrayBuffer.isView(expected) ? Array.from(expected) : [expected];
   assert.equal(a.length, e.length, `${what}: ${a.length} numbers, expected ${e.length}`);
   for (let i = 0; i < e.length; i++) {
     const err = relError(a[i], e[i], atol);

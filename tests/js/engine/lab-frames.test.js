@@ -1,34 +1,56 @@
 // The lab's live frames have the shape of a chapter's payload: the scene's own reader accepts
 // them, and their numbers are the ones export writes for the same network and step.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readPayload } from '../../../_static/threejs/payload.js';
-import { networkOf, sceneStep } from '../../../_static/threejs/lab/frames.js';
+import { test } from 'node:test';
 import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
+import { networkOf, sceneStep } from '../../../_static/threejs/lab/frames.js';
 import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { LabRun } from '../../../_static/threejs/lab/run.js';
-import { assertClose, decode } from './helpers.js';
+import { readPayload } from '../../../_static/threejs/payload.js';
 import { toBatch, toParams } from './fixture-model.js';
+import { assertClose, decode } from './helpers.js';
 
-const { cases } = decode(JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))));
+const { cases } = decode(
+  JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))),
+);
 const withScene = cases.filter((c) => c.scene);
 const { colorScale } = JSON.parse(readFileSync(new URL('../fixtures/tiny.json', import.meta.url)));
 
 // A payload writes inf and NaN as strings; so must a live frame wrapped as one.
-const encode = (v) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v);
+const encode = (v) =>
+  Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v;
 const encodeStep = (s) => ({
   ...s,
   loss: encode(s.loss),
   outputGradNorm: encode(s.outputGradNorm),
-  layers: s.layers.map((l) => Object.fromEntries(Object.entries(l).map(([k, v]) => [k, Array.isArray(v) ? v.map(encode) : v === null ? null : encode(v)]))),
+  layers: s.layers.map((l) =>
+    Object.fromEntries(
+      Object.entries(l).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.map(encode) : v === null ? null : encode(v),
+      ]),
+    ),
+  ),
 });
 const asPayload = (kind, network, steps) => ({
   schema: 'gradbook-payload',
   version: 1,
   colorScale,
-  scenarios: [{ id: 'lab', title: 'Lab', summary: '', kind, config: {}, network, steps: steps.map(encodeStep), firstNonFiniteStep: null }],
+  scenarios: [
+    {
+      id: 'lab',
+      title: 'Lab',
+      summary: '',
+      kind,
+      config: {},
+      network,
+      steps: steps.map(encodeStep),
+      firstNonFiniteStep: null,
+    },
+  ],
 });
 const payloadNumber = (v) => ({ nan: NaN, inf: Infinity, '-inf': -Infinity })[v] ?? v;
 
@@ -50,14 +72,31 @@ for (const c of withScene) {
     const expected = c.scene.step0;
     assert.equal(read.clipped, expected.clipped);
     // export keeps 3 significant digits: 5e-3 relative covers its rounding.
-    assertClose([read.loss, read.outputGradNorm], [expected.loss, expected.outputGradNorm].map(payloadNumber), 5e-3);
+    assertClose(
+      [read.loss, read.outputGradNorm],
+      [expected.loss, expected.outputGradNorm].map(payloadNumber),
+      5e-3,
+    );
     read.layers.forEach((l, i) => {
       const e = expected.layers[i];
-      for (const k of ['gradNorm', 'factor', 'product', 'weightGradNorm']) assertClose([l[k]], [payloadNumber(e[k])], 5e-3, 0, `layer ${i + 1} ${k}`);
+      for (const k of ['gradNorm', 'factor', 'product', 'weightGradNorm'])
+        assertClose([l[k]], [payloadNumber(e[k])], 5e-3, 0, `layer ${i + 1} ${k}`);
       if (e.updateRatio === null) assert.equal(l.updateRatio, null);
-      else assertClose([l.updateRatio], [payloadNumber(e.updateRatio)], 5e-3, 0, `layer ${i + 1} update ratio`);
+      else
+        assertClose(
+          [l.updateRatio],
+          [payloadNumber(e.updateRatio)],
+          5e-3,
+          0,
+          `layer ${i + 1} update ratio`,
+        );
       // Rounded to a tenth of a decade in the payload.
-      l.neuronsLog10.forEach((v, j) => assert.ok(Math.abs(v - payloadNumber(e.neuronsLog10[j])) <= 0.05 + 1e-12, `layer ${i + 1} unit ${j}`));
+      l.neuronsLog10.forEach((v, j) => {
+        assert.ok(
+          Math.abs(v - payloadNumber(e.neuronsLog10[j])) <= 0.05 + 1e-12,
+          `layer ${i + 1} unit ${j}`,
+        );
+      });
     });
   });
 }
@@ -66,7 +105,10 @@ test("a lab run's frames, before and after steps, pass the scene's payload reade
   const run = new LabRun(toEngine(parseHash('#depth=5&width=20&activation=relu&init=he').config));
   const first = run.sceneStep();
   assert.equal(first.clipped, false);
-  assert.ok(first.layers.every((l) => l.updateRatio === null), 'no step taken: no update ratio yet');
+  assert.ok(
+    first.layers.every((l) => l.updateRatio === null),
+    'no step taken: no update ratio yet',
+  );
   run.advance();
   const taken = run.lastScene;
   assert.equal(taken.step, 0);

@@ -1,33 +1,49 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaults, parseHash, toEngine, writeHash } from '../../../_static/threejs/lab/hash.js';
-import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
-import { mlpParams, rnnParams } from '../../../_static/threejs/engine/init.js';
+import { test } from 'node:test';
 import { taskBatch } from '../../../_static/threejs/engine/data.js';
+import { mlpParams, rnnParams } from '../../../_static/threejs/engine/init.js';
 import { Generator } from '../../../_static/threejs/engine/random.js';
+import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
+import { defaults, parseHash, toEngine, writeHash } from '../../../_static/threejs/lab/hash.js';
 
 test("the issue's example hashes configure the lab with no message", () => {
-  const mlp = parseHash('#depth=20&width=16&activation=sigmoid&init=xavier&batchnorm=0&residual=0&batch-size=64&seed=0');
+  const mlp = parseHash(
+    '#depth=20&width=16&activation=sigmoid&init=xavier&batchnorm=0&residual=0&batch-size=64&seed=0',
+  );
   assert.deepEqual(mlp.messages, []);
   assert.equal(mlp.config.depth, 20);
   assert.equal(mlp.config.activation, 'sigmoid');
   assert.equal(mlp.config.batchnorm, false);
   assert.equal(mlp.config['batch-size'], 64);
-  const rnn = parseHash('#model=rnn&steps=40&rho=1.1&rnn-activation=tanh&clip-norm=1&lr=0.01&momentum=0&loss=mse');
+  const rnn = parseHash(
+    '#model=rnn&steps=40&rho=1.1&rnn-activation=tanh&clip-norm=1&lr=0.01&momentum=0&loss=mse',
+  );
   assert.deepEqual(rnn.messages, []);
   assert.deepEqual(
-    [rnn.config.model, rnn.config.steps, rnn.config.rho, rnn.config['clip-norm'], rnn.config.lr, rnn.config.loss],
+    [
+      rnn.config.model,
+      rnn.config.steps,
+      rnn.config.rho,
+      rnn.config['clip-norm'],
+      rnn.config.lr,
+      rnn.config.loss,
+    ],
     ['rnn', 40, 1.1, 1, 0.01, 'mse'],
   );
   assert.equal(parseHash('init=normal:0.3').config.init, 'normal:0.3');
 });
 
 test('an empty hash is the defaults, silently', () => {
-  for (const h of ['', '#', undefined]) assert.deepEqual(parseHash(h), { config: defaults(), messages: [] });
+  for (const h of ['', '#', undefined])
+    assert.deepEqual(parseHash(h), { config: defaults(), messages: [] });
 });
 
 const BAD = [
-  ['activation=swish', 'activation', /activation must be one of sigmoid, tanh, relu, leaky_relu, linear/],
+  [
+    'activation=swish',
+    'activation',
+    /activation must be one of sigmoid, tanh, relu, leaky_relu, linear/,
+  ],
   ['depth=0', 'depth', /depth must be an integer from 1 to 50/],
   ['depth=1000', 'depth', /depth must be an integer from 1 to 50/],
   ['depth=2.5', 'depth', /integer from 1 to 50/],
@@ -68,11 +84,18 @@ test('batch norm with a batch of 1 falls back to the default batch size, with a 
   assert.equal(config['batch-size'], defaults()['batch-size']);
   assert.equal(messages.length, 1);
   assert.match(messages[0], /batch norm needs at least 2 examples in a batch, got 1/);
-  assert.deepEqual(parseHash('#batch-size=1').messages, [], 'without batch norm, 1 example is fine');
+  assert.deepEqual(
+    parseHash('#batch-size=1').messages,
+    [],
+    'without batch norm, 1 example is fine',
+  );
 });
 
 test('unknown keys, repeated keys and broken escapes are reported, never thrown', () => {
-  assert.match(parseHash('#colour=red').messages[0], /Unknown setting "colour" was ignored; the lab's settings are model, depth/);
+  assert.match(
+    parseHash('#colour=red').messages[0],
+    /Unknown setting "colour" was ignored; the lab's settings are model, depth/,
+  );
   const twice = parseHash('#depth=3&depth=4');
   assert.equal(twice.config.depth, 4);
   assert.match(twice.messages[0], /more than once/);
@@ -80,19 +103,37 @@ test('unknown keys, repeated keys and broken escapes are reported, never thrown'
 });
 
 test('writing and reading a hash gives the same configuration back, for both models', () => {
-  const mlp = { ...defaults(), depth: 7, activation: 'relu', init: 'normal:0.3', batchnorm: true, lr: 0.003, seed: 42 };
+  const mlp = {
+    ...defaults(),
+    depth: 7,
+    activation: 'relu',
+    init: 'normal:0.3',
+    batchnorm: true,
+    lr: 0.003,
+    seed: 42,
+  };
   assert.equal(
     writeHash(mlp),
     '#depth=7&width=16&activation=relu&init=normal%3A0.3&batchnorm=1&residual=0&loss=cross_entropy&lr=0.003&momentum=0.9&batch-size=64&seed=42',
   );
   assert.deepEqual(parseHash(writeHash(mlp)), { config: mlp, messages: [] });
-  const rnn = { ...defaults(), model: 'rnn', steps: 100, rho: 0.95, 'rnn-activation': 'linear', 'clip-norm': 0.5 };
+  const rnn = {
+    ...defaults(),
+    model: 'rnn',
+    steps: 100,
+    rho: 0.95,
+    'rnn-activation': 'linear',
+    'clip-norm': 0.5,
+  };
   assert.deepEqual(parseHash(writeHash(rnn)), { config: rnn, messages: [] });
   assert.match(writeHash({ ...rnn, 'clip-norm': null }), /clip-norm=off/);
 });
 
 test('a parsed configuration runs in the engine, MLP and RNN alike', () => {
-  for (const hash of ['#depth=3&width=4&batchnorm=1&residual=1&loss=mse', '#model=rnn&steps=5&width=3&clip-norm=1']) {
+  for (const hash of [
+    '#depth=3&width=4&batchnorm=1&residual=1&loss=mse',
+    '#model=rnn&steps=5&width=3&clip-norm=1',
+  ]) {
     const e = toEngine(parseHash(hash).config);
     const params = e.kind === 'rnn' ? rnnParams(e.config, e.seed) : mlpParams(e.config, e.seed);
     const batch = taskBatch(e.kind, e.config, e.batchSize, new Generator(e.seed));

@@ -1,16 +1,17 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { taskBatch } from '../../../_static/threejs/engine/data.js';
+import { mlpParams } from '../../../_static/threejs/engine/init.js';
+import { Matrix } from '../../../_static/threejs/engine/linalg.js';
+import { Generator } from '../../../_static/threejs/engine/random.js';
+import { accuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { LabRun } from '../../../_static/threejs/lab/run.js';
 import { attach } from '../../../_static/threejs/lab/worker.js';
-import { accuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
-import { Matrix } from '../../../_static/threejs/engine/linalg.js';
-import { taskBatch } from '../../../_static/threejs/engine/data.js';
-import { mlpParams } from '../../../_static/threejs/engine/init.js';
-import { Generator } from '../../../_static/threejs/engine/random.js';
 
 const engineFor = (hash) => toEngine(parseHash(hash).config);
-const NAN_HASH = '#model=rnn&steps=20&width=8&rnn-activation=linear&rho=1.5&loss=mse&lr=0.5&momentum=0&seed=0';
+const NAN_HASH =
+  '#model=rnn&steps=20&width=8&rnn-activation=linear&rho=1.5&loss=mse&lr=0.5&momentum=0&seed=0';
 
 test('accuracy counts the largest output against the label, and a non-finite row as wrong', () => {
   const out = Matrix.from(4, 2, [2, 1, 0, 3, NaN, 5, 1, 1]);
@@ -35,7 +36,9 @@ test('the first frame is the trace of the first batch from the seed, as train.py
 });
 
 test('training a healthy network lowers its loss; the history keeps every step', () => {
-  const run = new LabRun(engineFor('#depth=3&width=16&activation=tanh&lr=0.1&momentum=0.9&batch-size=64&seed=1'));
+  const run = new LabRun(
+    engineFor('#depth=3&width=16&activation=tanh&lr=0.1&momentum=0.9&batch-size=64&seed=1'),
+  );
   for (let i = 0; i < 60; i++) run.advance();
   assert.equal(run.history.length, 60);
   const early = run.history.slice(0, 5).reduce((s, r) => s + r.loss, 0) / 5;
@@ -58,9 +61,19 @@ function fakeWorker(options) {
   const posted = [];
   let listener = null;
   const queue = [];
-  const scope = { addEventListener: (type, fn) => { listener = fn; }, postMessage: (m) => posted.push(structuredClone(m)) };
+  const scope = {
+    addEventListener: (_type, fn) => {
+      listener = fn;
+    },
+    postMessage: (m) => posted.push(structuredClone(m)),
+  };
   let clock = 0;
-  attach(scope, { now: () => (clock += 1), later: (fn) => queue.push(fn), budgetMs: 5, ...options });
+  attach(scope, {
+    now: () => (clock += 1),
+    later: (fn) => queue.push(fn),
+    budgetMs: 5,
+    ...options,
+  });
   return {
     posted,
     send: (data) => listener({ data }),
@@ -81,7 +94,10 @@ test('the worker loop: configure, step, train in chunks, pause, and stop at NaN'
   assert.equal(configured.scene.step, 0);
 
   w.send({ type: 'step' });
-  assert.deepEqual([w.posted.at(-1).type, w.posted.at(-1).records.length, w.posted.at(-1).frame.step], ['steps', 1, 1]);
+  assert.deepEqual(
+    [w.posted.at(-1).type, w.posted.at(-1).records.length, w.posted.at(-1).frame.step],
+    ['steps', 1, 1],
+  );
 
   w.send({ type: 'train' });
   w.tick();

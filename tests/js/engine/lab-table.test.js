@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exactText, renderTable, tableRows } from '../../../_static/threejs/lab/table.js';
+import { test } from 'node:test';
 import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { LabRun } from '../../../_static/threejs/lab/run.js';
+import { exactText, renderTable, tableRows } from '../../../_static/threejs/lab/table.js';
 
 // Just enough of the DOM for renderTable: elements with children, attributes, dataset,
 // classList, tBodies, rows and cells.
@@ -47,18 +47,37 @@ const fakeDocument = () => {
 
 const frame = (values) => ({
   step: 3,
-  layers: values.map(([gradNorm, factor, product], i) => ({ index: i + 1, gradNorm, factor, product, weightGradNorm: 1 })),
+  layers: values.map(([gradNorm, factor, product], i) => ({
+    index: i + 1,
+    gradNorm,
+    factor,
+    product,
+    weightGradNorm: 1,
+  })),
 });
 
 test('data-value holds the exact float64 and names NaN and infinity', () => {
-  for (const v of [0.1, 1e-300, 2 ** -1074, 123456789.123456789]) assert.equal(Number(exactText(v)), v);
+  for (const v of [0.1, 1e-300, 2 ** -1074, 123456789.12345679])
+    assert.equal(Number(exactText(v)), v);
   assert.deepEqual([NaN, Infinity, -Infinity].map(exactText), ['NaN', 'Infinity', '-Infinity']);
 });
 
 test('rows run first layer first, with the layer, the gradient size, the factor and the product', () => {
-  const rows = tableRows(frame([[1e-7, 0.25, 1e-7], [4e-7, Infinity, NaN]]), 'mlp');
-  assert.deepEqual(rows.map((r) => r.label), ['layer 1', 'layer 2']);
-  assert.deepEqual(rows[0].cells.map((c) => c.key), ['gradNorm', 'factor', 'product']);
+  const rows = tableRows(
+    frame([
+      [1e-7, 0.25, 1e-7],
+      [4e-7, Infinity, NaN],
+    ]),
+    'mlp',
+  );
+  assert.deepEqual(
+    rows.map((r) => r.label),
+    ['layer 1', 'layer 2'],
+  );
+  assert.deepEqual(
+    rows[0].cells.map((c) => c.key),
+    ['gradNorm', 'factor', 'product'],
+  );
   assert.equal(rows[0].cells[0].text, '10⁻⁷'); // the shared number rule drops a mantissa of 1
   assert.equal(rows[0].cells[1].text, '×0.25');
   assert.equal(rows[1].cells[2].text, 'NaN');
@@ -67,18 +86,35 @@ test('rows run first layer first, with the layer, the gradient size, the factor 
 
 test('renderTable builds the contract table and updates it in place', () => {
   const table = fakeDocument().createElement('table');
-  renderTable(table, frame([[1e-3, 0.5, 1e-3], [2e-3, 0.9, 2e-3]]), 'mlp');
+  renderTable(
+    table,
+    frame([
+      [1e-3, 0.5, 1e-3],
+      [2e-3, 0.9, 2e-3],
+    ]),
+    'mlp',
+  );
   assert.ok(table.classList.contains('gradbook-lab-table'));
   const [caption, thead, tbody] = table.children;
   assert.match(caption.textContent, /first layer first/);
-  assert.deepEqual(thead.rows[0].cells.map((c) => c.textContent), ['Layer', 'Gradient size', 'Factor', 'Running product']);
+  assert.deepEqual(
+    thead.rows[0].cells.map((c) => c.textContent),
+    ['Layer', 'Gradient size', 'Factor', 'Running product'],
+  );
   assert.equal(tbody.rows.length, 2);
   const firstRow = tbody.rows[0];
   assert.equal(firstRow.cells[0].textContent, 'layer 1');
   assert.equal(firstRow.cells[0].attributes.scope, 'row');
   assert.equal(firstRow.cells[1].dataset.value, '0.001');
   assert.equal(table.dataset.step, '3');
-  renderTable(table, frame([[5e-4, 0.5, NaN], [2e-3, 0.9, 2e-3]]), 'mlp');
+  renderTable(
+    table,
+    frame([
+      [5e-4, 0.5, NaN],
+      [2e-3, 0.9, 2e-3],
+    ]),
+    'mlp',
+  );
   assert.equal(table.tBodies[0].rows[0], firstRow, 'same shape: the row is reused');
   assert.equal(firstRow.cells[3].dataset.value, 'NaN');
   renderTable(table, frame([[1, 1, 1]]), 'rnn');

@@ -1,11 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Generator, mix } from '../../../_static/threejs/engine/random.js';
+import { test } from 'node:test';
 import { scaledOrthogonal } from '../../../_static/threejs/engine/linalg.js';
+import { Generator, mix } from '../../../_static/threejs/engine/random.js';
 import { assertClose, decode, flat } from './helpers.js';
 
-const fixture = decode(JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))));
+const fixture = decode(
+  JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))),
+);
 
 // Box-Muller's log and cos come from V8 here and from numpy/glibc in Python: an ulp or so apart.
 const NORMAL_RTOL = 1e-15;

@@ -1,8 +1,9 @@
 // "Open this network in the lab": from nothing but a lab link, the lab draws the weights and
 // every batch from the seed and reproduces the simulator's first training steps.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { LabRun } from '../../../_static/threejs/lab/run.js';
 import { assertClose, decode } from './helpers.js';
@@ -10,7 +11,9 @@ import { assertClose, decode } from './helpers.js';
 // The weights come from each side's own Box-Muller (log and cos may differ by an ulp), so this
 // is looser than bit parity in principle; in practice it holds to the parity tests' 1e-9.
 const RTOL = 1e-9;
-const { seeded } = decode(JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))));
+const { seeded } = decode(
+  JSON.parse(readFileSync(new URL('./fixtures/parity.json', import.meta.url))),
+);
 
 test('there are seeded runs of both models', () => {
   assert.ok(seeded.some((c) => c.model === 'mlp') && seeded.some((c) => c.model === 'rnn'));
@@ -22,7 +25,11 @@ for (const c of seeded) {
     assert.deepEqual(messages, []);
     const engine = toEngine(config);
     assert.equal(engine.kind, c.model);
-    assert.deepEqual(engine.config, c.config, "the lab's configuration is the simulator's, field for field");
+    assert.deepEqual(
+      engine.config,
+      c.config,
+      "the lab's configuration is the simulator's, field for field",
+    );
     const run = new LabRun(engine);
     c.steps.forEach((e, i) => {
       const s = run.advance();
