@@ -34,7 +34,7 @@ def _group(name: str) -> list[str]:
 # Every Python package a session installs is pinned by this file, which `nox -s lock` writes
 # from pyproject.toml's dependency groups (the package's own dependencies stay ranges there).
 LOCK = "constraints.txt"
-LOCKED_GROUPS = ("test", "docs", "lint")
+LOCKED_GROUPS = ("test", "docs", "lint", "notebook", "nox")
 
 
 def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -204,6 +204,37 @@ def screenshots(session: nox.Session) -> None:
     _build_scene(session)
     _sphinx_html(session)
     session.run("python", "bench/screenshots.py", *session.posargs)
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Run every notebook the built book offers for download, in plain Jupyter: an environment
+    with only gradbook, nbconvert and ipykernel, as a reader would have (no Sphinx, no myst-nb).
+    Build the book first: `nox -s docs notebooks`."""
+    downloads = sorted(str(p) for p in (ROOT / BUILT / "_sources").rglob("*.ipynb"))
+    if not downloads:
+        session.error(f"no notebooks in {BUILT}/_sources: build the book first (nox -s docs)")
+    _install(session, "notebook")
+    _quiet_kernel(session)
+    session.run("python", "-c", NOT_THE_BOOKS_TOOLS, silent=True)
+    out = Path(session.create_tmp()) / "executed"
+    # Kernels from this environment only, never a user's own python3 kernel elsewhere.
+    isolated = {"JUPYTER_DATA_DIR": str(out.parent / "jupyter-data"), "JUPYTER_PATH": ""}
+    start = time.perf_counter()
+    session.run(
+        "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(out),
+        *downloads, env=isolated,
+    )  # fmt: skip
+    session.log(f"{len(downloads)} notebooks ran in {time.perf_counter() - start:.1f} s")
+
+
+# The notebooks session's environment must not have the book's tools, or the downloads could
+# lean on them unnoticed (gradbook.book.glue, for one, uses myst-nb when it is there).
+NOT_THE_BOOKS_TOOLS = """
+import importlib.util, sys
+found = [m for m in ("myst_nb", "sphinx", "jupyter_cache") if importlib.util.find_spec(m)]
+sys.exit(f"not a plain Jupyter environment: {found} installed" if found else 0)
+"""
 
 
 @nox.session(default=False)

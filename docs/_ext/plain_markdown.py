@@ -106,9 +106,8 @@ def _blank_before(out: list[str]) -> bool:
 
 def _closing(lines: list[str], start: int, fence: str) -> int:
     """Index of the line closing the fence opened at `start` (the last line if none does)."""
-    closer = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
     for j in range(start + 1, len(lines)):
-        if closer.match(lines[j]):
+        if _closes(lines[j], fence):
             return j
     return len(lines)
 
@@ -232,15 +231,45 @@ def _link(text: str, url: str, ctx: Context) -> str:
     return f"[{text}]({target})" if target else text
 
 
+def _closes(line: str, fence: str) -> bool:
+    return re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", line) is not None
+
+
+def _outside_code_spans(line: str) -> str:
+    """The line without its code spans (a role's backticks are the role's, not a code span)."""
+    kept, pos = [], 0
+    for m in CODE_SPAN.finditer(line):
+        if re.search(r"\{[A-Za-z][\w:.+-]*\}$", line[: m.start()]):
+            continue
+        kept.append(line[pos : m.start()])
+        pos = m.end()
+    return "".join([*kept, line[pos:]])
+
+
 def leftover_myst(markdown: str) -> list[str]:
-    """MyST-only markup still in `markdown` (the tests' check, and the build's)."""
-    found = []
-    for pattern in (ROLE, SPAN):
-        found += [m.group(0) for m in pattern.finditer(markdown)]
+    """MyST-only markup still in `markdown`, outside code blocks and code spans (the tests'
+    check, and the build's)."""
+    found: list[str] = []
+    code = ""  # the fence of the code block we are in
+    directives: list[str] = []  # the fences of directives left open
     for line in markdown.splitlines():
+        if code:
+            code = "" if _closes(line, code) else code
+            continue
+        if directives and _closes(line, directives[-1]):
+            directives.pop()
+            continue
+        opened = FENCE.match(line)
+        if opened and DIRECTIVE.match(opened["info"].strip()):
+            found.append(line)
+            directives.append(opened["fence"])
+            continue
+        if opened:
+            code = opened["fence"]
+            continue
         if TARGET.match(line):
             found.append(line)
-        fence = FENCE.match(line)
-        if fence and DIRECTIVE.match(fence["info"].strip()):
-            found.append(line)
+        text = _outside_code_spans(line)
+        for pattern in (ROLE, SPAN):
+            found += [m.group(0) for m in pattern.finditer(text)]
     return found
