@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from bookbuild import DOCS, Build, build_book, copy_simulator
 
 sys.path.insert(0, str(DOCS / "_ext"))
-from gradbook_cache import simulator_digest  # noqa: E402
+from gradbook_cache import simulator_digest
 
 CHAPTERS = sorted(p.stem for p in (DOCS / "chapters").glob("*.md"))
 

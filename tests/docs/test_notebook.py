@@ -16,7 +16,7 @@ import pytest
 from bookbuild import DOCS, Build
 
 sys.path.insert(0, str(DOCS / "_ext"))
-from plain_markdown import Context, convert, leftover_myst  # noqa: E402
+from plain_markdown import Context, convert, leftover_myst
 
 CHAPTERS = sorted(f"chapters/{p.stem}" for p in (DOCS / "chapters").glob("*.md"))
 GLUED = {"loss": "0.69", "tiny": "'1.8 × 10⁻¹⁰'", "share": "0.4567"}
@@ -27,7 +27,8 @@ MYST = """\
 
 % a comment for the authors only
 The gradient [shrinks]{.gb-vanish} to {glue:text}`tiny`, a loss of {glue:text}`loss`
-and a share of {glue:text}`share:.1%`; see {term}`saturation <saturated>` and {ref}`vanishing-label`.
+and a share of {glue:text}`share:.1%`;
+see {term}`saturation <saturated>` and {ref}`vanishing-label`.
 Press [play](#scenario=sigmoid-vanishing&step=3) or read [the sources](https://example.org/x).
 Inline code stays: `{glue:text}` is how a chapter writes it, and so does $\\frac{1}{4}$.
 
@@ -67,7 +68,8 @@ Its content survives.
 ```
 
 ```{raw} html
-<div class="gradbook-scene" role="region" data-payload="#p" data-fallback="#fig" aria-label="Gradient-flow scene: a sigmoid network">
+<div class="gradbook-scene" role="region" data-payload="#p" data-fallback="#fig"
+     aria-label="Gradient-flow scene: a sigmoid network">
 </div>
 ```
 """
@@ -101,7 +103,7 @@ def test_myst_markup_becomes_plain_markdown(converted) -> None:
     text, ctx = converted
     assert leftover_myst(text) == [], text
     assert "the gradient **shrinks** to" in text.lower()
-    assert "see saturation and vanishing-label" in text
+    assert "\nsee saturation and vanishing-label." in text
     assert "(vanishing-label)=" not in text and "a comment" not in text
     # Tab items become headings below the section they are in; cards keep a bold title.
     assert "## sigmoid\n\nLayer 1 receives" in text and "## ReLU\n\nSlope 1." in text
@@ -150,9 +152,7 @@ def _download(book: Build, name: str) -> tuple[str, dict]:
 
 
 def _markdown(nb: dict) -> str:
-    return "\n\n".join(
-        "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
-    )
+    return "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 
 @pytest.mark.docs
