@@ -39,7 +39,7 @@ LOCKED_GROUPS = ("test", "docs", "lint", "notebook", "nox")
 
 def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
     """Install the given dependency groups (and gradbook, editable) at the lock's versions."""
-    packages = [p for g in groups for p in _group(g)]
+    packages = dict.fromkeys(p for g in groups for p in _group(g))  # once each, in order
     session.install("-c", LOCK, *packages, *(["-e", "."] if project else []))
 
 

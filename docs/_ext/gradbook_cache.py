@@ -48,14 +48,13 @@ def _key_cache_on_simulator(app: Sphinx, config: Config) -> None:
         return  # the maintainer chose a cache folder: leave it alone
     root = Path(app.outdir).parent / CACHE_ROOT
     current = root / config.gradbook_simulator_digest
-    # Only the current simulator's cache is worth keeping (each holds every chapter's outputs).
-    if root.is_dir():
-        for old in root.iterdir():
-            if old != current and old.is_dir() and len(old.name) == DIGEST_CHARS:
-                shutil.rmtree(old)
-            elif old.is_file() and old.name == "global.db":  # a cache from before this key
-                shutil.rmtree(root, ignore_errors=True)
-                break
+    if (root / "global.db").is_file():  # a cache from before this key: its chapters may be stale
+        shutil.rmtree(root)
+    # Each cache holds every chapter's outputs (a few MB). Keep the previous simulator's too, so
+    # that undoing an edit (or switching back a branch) finds its chapters ready.
+    others = [d for d in root.glob("?" * DIGEST_CHARS) if d.is_dir() and d != current]
+    for old in sorted(others, key=lambda d: d.stat().st_mtime)[:-1]:
+        shutil.rmtree(old)
     config.nb_execution_cache_path = str(current)
     logger.info("simulator %s: jupyter cache in %s", config.gradbook_simulator_digest, current)
 
