@@ -69,6 +69,7 @@ class _Typesetter:
         if self._process is not None:
             self._process.stdin.close()
             self._process.wait(timeout=30)
+            self._process.stdout.close()
             self._process = None
 
 
