@@ -11,6 +11,7 @@ notebook put beside the page for the theme's .ipynb button is rewritten from it:
   above shows the same data;
 - glue's hidden outputs dropped, if any are left (they show nothing in Jupyter; re-run there,
   book.glue just returns its text);
+- each figure's caption, which the page shows under it, in a line under the figure's cell;
 - cell ids numbered in order and execution timestamps dropped, so two builds of the same
   commit give byte-identical notebooks.
 """
@@ -108,8 +109,13 @@ def reader_notebook(
             if not cell.source.strip():
                 continue
         cell.metadata.pop("execution", None)  # timestamps: different in every build
-        cell.id = f"cell-{len(cells) + 1}"
         cells.append(cell)
+        caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
+        if cell.cell_type == "code" and caption:  # the page shows it under the figure
+            text = convert(" ".join(caption.split()), ctx)
+            cells.append(nbformat.v4.new_markdown_cell(f"*{text}*"))
+    for number, cell in enumerate(cells, start=1):
+        cell.id = f"cell-{number}"
     out = nbformat.from_dict(dict(nb))
     out.cells = cells
     out.nbformat, out.nbformat_minor = 4, max(nb.get("nbformat_minor", 5), 5)  # ids need 4.5
