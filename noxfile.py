@@ -230,11 +230,11 @@ def notebooks(session: nox.Session) -> None:
 
 # The notebooks session's environment must not have the book's tools, or the downloads could
 # lean on them unnoticed (gradbook.book.glue, for one, uses myst-nb when it is there).
-NOT_THE_BOOKS_TOOLS = """
-import importlib.util, sys
-found = [m for m in ("myst_nb", "sphinx", "jupyter_cache") if importlib.util.find_spec(m)]
-sys.exit(f"not a plain Jupyter environment: {found} installed" if found else 0)
-"""
+NOT_THE_BOOKS_TOOLS = (
+    "import importlib.util as u, sys; "
+    "found = [m for m in ('myst_nb', 'sphinx', 'jupyter_cache') if u.find_spec(m)]; "
+    "sys.exit(f'not a plain Jupyter environment: {found} installed' if found else 0)"
+)
 
 
 @nox.session(default=False)
