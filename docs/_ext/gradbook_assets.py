@@ -1,5 +1,5 @@
-"""Book assets: a check that the scene bundle exists, each executed chapter offered as a
-notebook download, the term colours, and no unused icon script.
+"""Book assets: a check that the scene bundle exists, the term colours, and no unused icon
+script. (The notebook downloads are gradbook_notebook's.)
 
 The scene comes from the esbuild bundle in ``_static/threejs/dist``, produced by ``npm ci``
 and ``npm run build``, which ``nox -s docs`` runs before Sphinx; this extension only checks
@@ -8,11 +8,9 @@ for it. (Formulas are typeset at build time by gradbook_math.)
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -29,24 +27,6 @@ def _check_scene_bundle(app: Sphinx) -> None:
             "at the repository root (or build with `nox -s docs`)",
             SCENE_BUNDLE.relative_to(ROOT),
         )
-
-
-def _offer_notebook(app: Sphinx, pagename: str, templatename, context: dict, doctree) -> None:
-    """Put the executed notebook beside the page's source, for the theme's .ipynb button.
-
-    sphinx-book-theme does this only when launch buttons (Binder, Colab) are set up; the book
-    has none, because a chapter needs gradbook installed, which those services do not do.
-    """
-    if "kernelspec" not in app.env.metadata.get(pagename, {}):
-        return
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if not executed.is_file():
-        logger.warning("no executed notebook for %s at %s", pagename, executed)
-        return
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 # Words in the prose that name a size wear that size's colour from the book's scale, e.g.
@@ -95,6 +75,4 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("builder-inited", _write_term_colours)
     app.connect("build-finished", _drop_icon_script)
     app.connect("builder-inited", _check_scene_bundle)
-    # Before the theme's header buttons (priority 501), which read context["ipynb_source"].
-    app.connect("html-page-context", _offer_notebook, priority=500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,6 +8,7 @@ MathML beside it for screen readers.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
@@ -58,7 +59,9 @@ class _Typesetter:
             reply = json.loads(line)
             if "error" in reply:
                 logger.warning("TeX error in %r: %s", tex, reply["error"], location=where)
-                return f"<code>{nodes.Text(tex).astext()}</code>"
+                # The formula as typed, so the page shows what to fix; escaped, since TeX is
+                # full of < > & that would otherwise be read as markup.
+                return f'<code class="tex-error">{html.escape(tex)}</code>'
             self._cache[key] = reply["html"]
         return self._cache[key]
 
@@ -66,6 +69,7 @@ class _Typesetter:
         if self._process is not None:
             self._process.stdin.close()
             self._process.wait(timeout=30)
+            self._process.stdout.close()
             self._process = None
 
 

@@ -1,16 +1,17 @@
 """Fixtures for browser tests: a local HTTP server and headless Debian Chromium.
 
 Shared by the scene's tests and the book's tests. The server serves the repository root, plus a
-per-session scratch directory under ``/_tmp/`` for files a test writes (payloads, pages).
+per-session scratch directory under ``/_tmp/`` for files a test writes (payloads, pages). The
+server and Chromium's settings live in bench/localsite.py, which the benchmarks use too.
+
+Without Chromium the browser tests are skipped, with one line in the summary that says so and
+how to get it; in CI (CI=true) they fail instead, since CI must run them.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
-import threading
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,38 +21,35 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "_static" / "threejs" / "dist"
 
-# Flags that give WebGL2 in software (SwiftShader) in a headless container; Playwright adds
-# --headless itself. Measured on Debian's chromium package.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-]
+sys.path.insert(0, str(ROOT / "bench"))
+from localsite import CHROMIUM_ARGS, CHROMIUM_HELP, find_chromium, serve  # noqa: E402
+
+NO_CHROMIUM = f"browser tests skipped: Chromium is not installed ({CHROMIUM_HELP})"
+_SKIP_BROWSER = pytest.StashKey[bool]()
 
 
-def find_chromium() -> str | None:
-    """Debian's chromium: Playwright's own browser download cannot work on these machines."""
-    env = os.environ.get("GRADBOOK_CHROMIUM")
-    if env:
-        return env
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected what will not run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Decide once, before anything runs, whether the browser tests can run at all."""
+    config.stash[_SKIP_BROWSER] = False
+    if find_chromium() is not None or not any(i.get_closest_marker("browser") for i in items):
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError("Chromium is not installed, and CI must run the browser tests.")
+    config.stash[_SKIP_BROWSER] = True
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Skipped here, before any fixture (the book's build, the server) is set up, and from this
+    # one line, so pytest's summary folds all of them into a single "SKIPPED [N]" line.
+    if item.config.stash.get(_SKIP_BROWSER, False) and item.get_closest_marker("browser"):
+        pytest.skip(NO_CHROMIUM)
 
 
 def _require_chromium() -> str:
     path = find_chromium()
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium is not installed, and CI must run the browser tests.")
-        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped.")
+    if path is None:  # only reached by a test without the browser marker
+        pytest.fail(f"this test drives a browser but is not marked browser; {NO_CHROMIUM}")
     return path
 
 
@@ -64,47 +62,13 @@ class Server:
         return f"{self.url}/{path.lstrip('/')}"
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the repository root, and the scratch directory under /_tmp/."""
-
-    tmp_dir: Path
-
-    def translate_path(self, path: str) -> str:
-        clean = path.split("?", 1)[0].split("#", 1)[0]
-        if clean.startswith("/_tmp/"):
-            rel = clean[len("/_tmp/") :]
-            target = (self.tmp_dir / rel).resolve()
-            if self.tmp_dir.resolve() in target.parents or target == self.tmp_dir.resolve():
-                return str(target)
-            return str(self.tmp_dir / "__outside__")
-        return super().translate_path(path)
-
-    def end_headers(self) -> None:
-        # Tests rebuild payloads and bundles; never let the browser reuse a stale one.
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep test output quiet
-
-
 @pytest.fixture(scope="session")
 def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Serve the repository root over HTTP on 127.0.0.1 with a free port, for the whole session."""
+    """Serve the repository root over HTTP on 127.0.0.1 with a free port, for the whole session;
+    the browser never caches what it loads (tests rewrite payloads and bundles)."""
     tmp = tmp_path_factory.mktemp("served")
-    handler = type("Handler", (_Handler,), {"tmp_dir": tmp})
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(ROOT))
-    )
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(url=f"http://127.0.0.1:{httpd.server_address[1]}", tmp=tmp)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serve(ROOT, scratch=tmp) as url:
+        yield Server(url=url, tmp=tmp)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,66 @@
+"""Chapters run again when the simulator changes, and only then.
+
+jupyter-cache keys a chapter on its code cells alone, so after an edit to src/gradbook a
+rebuild would show chapters computed by the old simulator. This extension keys the cache on
+the simulator as well: the jupyter cache lives in a folder named after a digest of every file
+of the gradbook package that the chapters import, and the same digest is a config value that
+Sphinx compares with the last build's, so a changed simulator makes Sphinx read every page
+again and each chapter runs afresh into the new folder. An unchanged rebuild finds the same
+digest and reads nothing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+CACHE_ROOT = ".jupyter_cache"  # beside the output folder, where myst-nb puts it by default
+DIGEST_CHARS = 16
+
+
+def simulator_digest(package: Path) -> str:
+    """A digest of every file of the package (its path and bytes), not its compiled caches."""
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()[:DIGEST_CHARS]
+
+
+def _package_dir() -> Path:
+    # The gradbook that this environment imports is the one the chapters' kernels import.
+    import gradbook
+
+    return Path(gradbook.__file__).resolve().parent
+
+
+def _key_cache_on_simulator(app: Sphinx, config: Config) -> None:
+    if config.nb_execution_cache_path:
+        return  # the maintainer chose a cache folder: leave it alone
+    root = Path(app.outdir).parent / CACHE_ROOT
+    current = root / config.gradbook_simulator_digest
+    if (root / "global.db").is_file():  # a cache from before this key: its chapters may be stale
+        shutil.rmtree(root)
+    # Each cache holds every chapter's outputs (a few MB). Keep the previous simulator's too, so
+    # that undoing an edit (or switching back a branch) finds its chapters ready.
+    others = [d for d in root.glob("?" * DIGEST_CHARS) if d.is_dir() and d != current]
+    for old in sorted(others, key=lambda d: d.stat().st_mtime)[:-1]:
+        shutil.rmtree(old)
+    config.nb_execution_cache_path = str(current)
+    logger.info("simulator %s: jupyter cache in %s", config.gradbook_simulator_digest, current)
+
+
+def setup(app: Sphinx) -> dict[str, bool]:
+    # Registered with rebuild="env": a different digest from the last build's rereads every page.
+    app.add_config_value("gradbook_simulator_digest", simulator_digest(_package_dir()), "env")
+    app.connect("config-inited", _key_cache_on_simulator)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
