@@ -40,6 +40,7 @@ extensions = [
     "sphinx_design",
     "gradbook_assets",  # docs/_ext: the scene bundle's check, notebooks, term colours
     "gradbook_math",  # docs/_ext: formulas typeset to SVG at build time (no MathJax to load)
+    "gradbook_weight",  # docs/_ext: icons without the icon font; theme CSS the book uses only
 ]
 # Only the scene's bundle (threejs/dist) and its stylesheet are served from the top-level
 # _static; its source modules are already inside the bundle. (Sphinx applies exclude_patterns
