@@ -19,7 +19,9 @@ from urllib.parse import quote
 
 # "moon":[512,512,[aliases],"f186","M223.5 32C..."] in the theme's fontawesome.js; a pack's
 # icons are registered after their definitions with p("fas", icons).
-_ICON = re.compile(r'(?:"([\w-]+)"|([A-Za-z_]\w*)):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]*","([^"]+)"\]')
+_ICON = re.compile(
+    r'(?:"([\w-]+)"|([A-Za-z_]\w*)):\[(\d+),(\d+),\[[^\]]*\],"([0-9a-f]*)","([^"]+)"\]'
+)
 _PACK_END = re.compile(r'\bp\("(fas|far|fab)",')
 
 # Classes that make an element an icon (FA 7's style classes and their FA 5 short names).
@@ -31,13 +33,19 @@ class IconError(ValueError):
 
 
 def read_packs(script: str) -> dict[str, dict[str, tuple[int, int, str]]]:
-    """{"fas": {"moon": (width, height, path)}, "far": ..., "fab": ...} from fontawesome.js."""
+    """{"fas": {"moon": (width, height, path)}, "far": ..., "fab": ...} from fontawesome.js.
+
+    Each pack also maps its glyphs' code points to their outlines: {"\uf186": (...), ...}.
+    """
     packs: dict[str, dict[str, tuple[int, int, str]]] = {}
     start = 0
     for end in _PACK_END.finditer(script):
         icons = {}
         for m in _ICON.finditer(script, start, end.start()):
-            icons[m.group(1) or m.group(2)] = (int(m.group(3)), int(m.group(4)), m.group(5))
+            outline = (int(m.group(3)), int(m.group(4)), m.group(6))
+            icons[m.group(1) or m.group(2)] = outline
+            if m.group(5):
+                icons.setdefault(chr(int(m.group(5), 16)), outline)
         packs.setdefault(end.group(1), {}).update(icons)
         start = end.end()
     if not packs.get("fas"):
@@ -81,9 +89,90 @@ def stylesheet(packs: dict, wanted: dict[str, set[str]]) -> str:
     return "\n".join(rules) + "\n"
 
 
+# content:"\f00d" (an escape) or the character itself, or var(--pst-icon-x) naming one.
+_CONTENT = re.compile(r'(?<![\w-])content:\s*(var\(--[\w-]+\)|"[^"]*"|\'[^\']*\')')
+_CUSTOM = re.compile(r"(--[\w-]+):\s*(\"[^\"]*\"|'[^']*'|var\(--[\w-]+\))")
+_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
+
+
+def _glyph(value: str, custom: dict[str, set[str]]) -> str | None:
+    """The single private-use character a content: value draws, through var() if need be.
+
+    A custom property set to different values in different rules (Font Awesome's --fa, one
+    per icon class) depends on the element: no single glyph, so None.
+    """
+    for _ in range(10):  # var() chains are short; a cycle just gives up
+        if value.startswith("var("):
+            values = custom.get(value[4:-1], set())
+            if len(values) != 1:
+                return None
+            (value,) = values
+            continue
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value[1:-1])
+        return text if len(text) == 1 and 0xE000 <= ord(text) <= 0xF8FF else None
+    return None
+
+
+def pseudo_element_icons(rules: list, packs: dict) -> str:
+    """Overrides for the theme's rules that draw an icon glyph as generated content.
+
+    Some icons are not <i class="fa-..."> elements but ::before/::after content in the theme's
+    stylesheets (the admonition title's icon, the "Hide Search Matches" button): a private-use
+    character, often through a custom property, in Font Awesome's font. Each such rule gets a
+    twin, as specific and later, that draws the glyph's outline as a mask instead.
+    """
+    custom: dict[str, set[str]] = {}
+
+    def collect(rs):
+        for r in rs:
+            if r.children is not None:
+                collect(r.children)
+            elif r.body and not r.prelude.startswith("@"):
+                for name, value in _CUSTOM.findall(r.body):
+                    custom.setdefault(name, set()).add(value)
+
+    collect(rules)
+    glyphs = {k: v for k, v in packs["fas"].items() if len(k) == 1}
+
+    def overrides(rs) -> list[str]:
+        out = []
+        for r in rs:
+            if r.children is not None:
+                inner = overrides(r.children)
+                if inner:
+                    out.append(r.prelude + "{" + "".join(inner) + "}")
+                continue
+            if not r.body or r.prelude.startswith("@"):
+                continue
+            m = _CONTENT.search(r.body)
+            glyph = m and _glyph(m.group(1), custom)
+            if glyph is None or glyph not in glyphs:
+                continue
+            url = _data_url(*glyphs[glyph])
+            draws = "font" in r.body and ("--fa-font" in r.body or "Font Awesome" in r.body)
+            box = (
+                "display:inline-block;width:1em;height:1em;vertical-align:-.125em;"
+                "background-color:currentColor;-webkit-mask:center/contain no-repeat;"
+                "mask:center/contain no-repeat;forced-color-adjust:none;"
+                "-webkit-print-color-adjust:exact;print-color-adjust:exact;"
+                if draws
+                else ""
+            )
+            out.append(
+                f'{r.prelude}{{content:"";{box}-webkit-mask-image:url("{url}");'
+                f'mask-image:url("{url}")}}'
+            )
+        return out
+
+    lines = overrides(rules)
+    if not lines:
+        return ""
+    return "/* gradbook_icons: the icons above drawn as SVG masks, not with the icon font. */\n" + "\n".join(lines) + "\n"
+
+
 def icons_in(names: set[str], packs: dict) -> set[str]:
     """The Font Awesome solid icons among class names: fa-moon -> moon (not fa-lg, fa-fw)."""
-    return {n[3:] for n in names if n.startswith("fa-") and n[3:] in packs["fas"]} - {
+    return {n[3:] for n in names if n.startswith("fa-") and len(n) > 4 and n[3:] in packs["fas"]} - {
         "solid",
         "regular",
         "brands",

@@ -121,7 +121,8 @@ def _prune_theme_css(app: Sphinx, exception: Exception | None) -> None:
                 keep=lambda name: name.startswith(BUILT_CLASS_PREFIXES),
                 drop_rule=_is_icon_font,
             )
-            sheet.write_text(css_prune.serialize(kept) + "\n", encoding="utf-8")
+            icons = gradbook_icons.pseudo_element_icons(kept, _packs())
+            sheet.write_text(css_prune.serialize(kept) + "\n" + icons, encoding="utf-8")
     fonts = static / FONTAWESOME_FONTS
     if fonts.is_dir():
         for font in fonts.iterdir():
