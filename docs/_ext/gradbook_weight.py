@@ -1,12 +1,14 @@
 """Page weight: the theme's icons without its web font, and its stylesheets without the rules
 the book cannot use.
 
-Every page loaded 112 KB of icon font for a dozen icons and 83 KB (gzipped) of the theme's
-stylesheets, most of them Bootstrap components and Font Awesome classes the book never shows.
+Every page loaded 112 KB of icon font for a dozen icons, 83 KB (gzipped) of the theme's
+stylesheets, most of them Bootstrap components and Font Awesome classes the book never shows,
+and 23 KB of Bootstrap's script for two dropdown menus and a button.
 
 - builder-inited: write _static/gradbook-icons.css, which draws the icons in ICONS as SVG
   masks (gradbook_icons), and remove the last build's pruned stylesheets.
-- build-finished: prune the theme's stylesheets in the output against the classes and ids the
+- build-finished: put gradbook_menus.js in place of Bootstrap's script, prune the theme's
+  stylesheets in the output against the classes and ids the
   built pages and scripts contain (css_prune), drop Font Awesome's @font-face rules, delete its
   web fonts, and check that every icon a page shows is one of ICONS (a warning, so -W fails).
 """
@@ -55,6 +57,10 @@ THEME_CSS = (
     "mystnb.*.css",
 )
 FONTAWESOME_FONTS = "vendor/fontawesome/webfonts"
+# The theme's Bootstrap bundle (81 KB, 23 KB gzipped: Popper and eleven components), of which
+# the book uses the dropdown menus and the back-to-top button: gradbook_menus.js does those.
+BOOTSTRAP = "scripts/bootstrap.js"
+MENUS_SCRIPT = Path(__file__).with_name("gradbook_menus.js")
 # Bootstrap builds these class names from pieces at run time (bs-tooltip-auto, ...).
 BUILT_CLASS_PREFIXES = ("bs-tooltip-", "bs-popover-")
 _CLASS_OR_ID_ATTR = re.compile(r'\s(?:class|id)="([^"]*)"')
@@ -101,6 +107,9 @@ def _prune_theme_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    static = outdir / "_static"
+    # First, so that Bootstrap's own class names (modal, carousel, ...) keep no CSS alive.
+    _replace_bootstrap(static)
     in_html, in_js = used_names(outdir)
     missing = gradbook_icons.icons_in(in_html | in_js, _packs()) - ICONS
     if missing:
@@ -111,7 +120,6 @@ def _prune_theme_css(app: Sphinx, exception: Exception | None) -> None:
             Path(__file__).name,
         )
     used = in_html | in_js
-    static = outdir / "_static"
     for pattern in THEME_CSS:
         for sheet in static.glob(pattern):
             rules = css_prune.parse(sheet.read_text(encoding="utf-8"))
@@ -128,6 +136,14 @@ def _prune_theme_css(app: Sphinx, exception: Exception | None) -> None:
         for font in fonts.iterdir():
             font.unlink()
         fonts.rmdir()
+
+
+def _replace_bootstrap(static: Path) -> None:
+    bootstrap = static / BOOTSTRAP
+    if bootstrap.is_file():
+        bootstrap.write_text(MENUS_SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
+        for extra in bootstrap.parent.glob("bootstrap.js.*"):  # its source map and licence
+            extra.unlink()
 
 
 _PACKS: dict = {}
