@@ -215,9 +215,9 @@ def section(r: dict) -> list[str]:
         return lines
     before = {p: _sum(v["initial_kinds"]) for p, v in chapters.items()}
     after = {p: _sum(v["total_kinds"]) for p, v in chapters.items()}
-    lazy = all(
-        kind(f) != "scene bundle" for v in chapters.values() for f in v["initial"]
-    ) and all(any(kind(f) == "scene bundle" for f in v["later"]) for v in chapters.values())
+    lazy = all(kind(f) != "scene bundle" for v in chapters.values() for f in v["initial"]) and all(
+        any(kind(f) == "scene bundle" for f in v["later"]) for v in chapters.values()
+    )
     frames = [v["scroll_to_frame"] for v in chapters.values()]
     lines += [
         "",
@@ -249,7 +249,7 @@ def largest_files(chapters: dict) -> list[str]:
         for p in biggest
     ]
     lines = ["The largest files the chapters share:", ""]
-    return lines + table(["file", "kind", "KB gzipped", "chapters loading it"], rows)
+    return lines + table(["file", "kind", "KB gzipped", "chapters loading it"], rows, left=2)
 
 
 def comparison(before: dict, after: dict) -> list[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
-import css_prune  # noqa: E402
-import gradbook_icons  # noqa: E402
+import css_prune
+import gradbook_icons
 
 
 def _prune(css: str, used: set[str], **kw) -> str:
@@ -95,4 +95,4 @@ def test_glyphs_drawn_as_generated_content_get_an_outline():
     )
     out = gradbook_icons.pseudo_element_icons(css_prune.parse(css), packs)
     assert out.count("{") == 1
-    assert ".note>.t:after{content:\"\";display:inline-block" in out and "M3 3Z" in out
+    assert '.note>.t:after{content:"";display:inline-block' in out and "M3 3Z" in out

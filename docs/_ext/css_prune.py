@@ -93,9 +93,10 @@ def parse(css: str) -> list[Rule]:
     prelude: list[str] = []
     while i < len(css):
         c = css[i]
+        head = "".join(prelude) + css[start:i]  # the prelude so far, without its comments
         if css.startswith("/*", i):
             end = _skip_comment(css, i)
-            if css.startswith("/*!", i) and not "".join(prelude).strip():
+            if css.startswith("/*!", i) and not head.strip():
                 rules.append(Rule(css[i:end], None))
             else:
                 prelude.append(css[start:i])
@@ -104,15 +105,15 @@ def parse(css: str) -> list[Rule]:
         if c in "\"'":
             i = _skip_string(css, i)
             continue
-        if c == ";" and "".join(prelude + [css[start:i]]).lstrip().startswith("@"):
-            rules.append(Rule("".join(prelude + [css[start:i]]).strip(), None))
+        if c == ";" and head.lstrip().startswith("@"):
+            rules.append(Rule(head.strip(), None))
             prelude, i = [], i + 1
             start = i
             continue
         if c == "{":
-            head = "".join(prelude + [css[start:i]]).strip()
             end = _block_end(css, i)
             body = css[i + 1 : end - 1]
+            head = head.strip()
             children = parse(body) if head.startswith(_GROUPING) else None
             rules.append(Rule(head, body, children))
             prelude, i = [], end
@@ -121,7 +122,7 @@ def parse(css: str) -> list[Rule]:
         if c == "}":
             raise CSSSyntaxError(f"an unmatched '}}' at offset {i}")
         i += 1
-    if "".join(prelude + [css[start:]]).strip():
+    if ("".join(prelude) + css[start:]).strip():
         raise CSSSyntaxError("text after the last rule")
     return rules
 

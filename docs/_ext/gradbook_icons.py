@@ -54,7 +54,10 @@ def read_packs(script: str) -> dict[str, dict[str, tuple[int, int, str]]]:
 
 
 def _data_url(width: int, height: int, path: str) -> str:
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"><path d="{path}"/></svg>'
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">'
+        f'<path d="{path}"/></svg>'
+    )
     return "data:image/svg+xml," + quote(svg, safe=" :/=,.-")
 
 
@@ -66,7 +69,7 @@ def stylesheet(packs: dict, wanted: dict[str, set[str]]) -> str:
         # The theme's rule (specificity 0,1,1) writes the glyph; this one, later and as
         # specific, draws the outline instead: a 1 em tall box that sits like the glyph did
         # (Font Awesome's glyphs span -0.125 em to 0.875 em around the baseline).
-        ":is(.fas,.fa-solid,.far,.fa-regular)::before{content:\"\";display:inline-block;"
+        ':is(.fas,.fa-solid,.far,.fa-regular)::before{content:"";display:inline-block;'
         "width:var(--gb-icon-w,1em);height:1em;vertical-align:-.125em;"
         "background-color:currentColor;"
         "-webkit-mask:var(--gb-icon) center/contain no-repeat;"
@@ -167,15 +170,17 @@ def pseudo_element_icons(rules: list, packs: dict) -> str:
     lines = overrides(rules)
     if not lines:
         return ""
-    return "/* gradbook_icons: the icons above drawn as SVG masks, not with the icon font. */\n" + "\n".join(lines) + "\n"
+    note = "/* gradbook_icons: the icons above drawn as SVG masks, not with the icon font. */"
+    return "\n".join([note, *lines]) + "\n"
 
 
 def icons_in(names: set[str], packs: dict) -> set[str]:
     """The Font Awesome solid icons among class names: fa-moon -> moon (not fa-lg, fa-fw)."""
-    return {n[3:] for n in names if n.startswith("fa-") and len(n) > 4 and n[3:] in packs["fas"]} - {
-        "solid",
-        "regular",
-        "brands",
+    styles = {"solid", "regular", "brands"}
+    return {
+        n[3:]
+        for n in names
+        if n.startswith("fa-") and len(n) > 4 and n[3:] in packs["fas"] and n[3:] not in styles
     }
 
 

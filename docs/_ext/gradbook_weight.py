@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sphinx.application import Sphinx
-from sphinx.util import logging
-
 import css_prune
 import gradbook_icons
+from sphinx.application import Sphinx
+from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
