@@ -20,12 +20,19 @@ from urllib.parse import quote
 # "moon":[512,512,[aliases],"f186","M223.5 32C..."] in the theme's fontawesome.js; a pack's
 # icons are registered after their definitions with p("fas", icons).
 _ICON = re.compile(
-    r'(?:"([\w-]+)"|([A-Za-z_]\w*)):\[(\d+),(\d+),\[[^\]]*\],"([0-9a-f]*)","([^"]+)"\]'
+    r'(?:"([\w-]+)"|([A-Za-z_]\w*)):\[(\d+),(\d+),\[([^\]]*)\],"([0-9a-f]*)","([^"]+)"\]'
 )
 _PACK_END = re.compile(r'\bp\("(fas|far|fab)",')
 
 # Classes that make an element an icon (FA 7's style classes and their FA 5 short names).
-ICON_CLASSES = {"fa-solid": "fas", "fas": "fas", "fa-regular": "far", "far": "far"}
+ICON_CLASSES = {
+    "fa-solid": "fas",
+    "fas": "fas",
+    "fa-regular": "far",
+    "far": "far",
+    "fa-brands": "fab",
+    "fab": "fab",
+}
 
 
 class IconError(ValueError):
@@ -42,10 +49,13 @@ def read_packs(script: str) -> dict[str, dict[str, tuple[int, int, str]]]:
     for end in _PACK_END.finditer(script):
         icons = {}
         for m in _ICON.finditer(script, start, end.start()):
-            outline = (int(m.group(3)), int(m.group(4)), m.group(6))
+            outline = (int(m.group(3)), int(m.group(4)), m.group(7))
             icons[m.group(1) or m.group(2)] = outline
-            if m.group(5):
-                icons.setdefault(chr(int(m.group(5), 16)), outline)
+            # Older names stay as aliases (the theme still writes fa-pencil-alt for fa-pencil).
+            for alias in re.findall(r'"([\w-]+)"', m.group(5)):
+                icons.setdefault(alias, outline)
+            if m.group(6):
+                icons.setdefault(chr(int(m.group(6), 16)), outline)
         packs.setdefault(end.group(1), {}).update(icons)
         start = end.end()
     if not packs.get("fas"):
@@ -69,7 +79,7 @@ def stylesheet(packs: dict, wanted: dict[str, set[str]]) -> str:
         # The theme's rule (specificity 0,1,1) writes the glyph; this one, later and as
         # specific, draws the outline instead: a 1 em tall box that sits like the glyph did
         # (Font Awesome's glyphs span -0.125 em to 0.875 em around the baseline).
-        ':is(.fas,.fa-solid,.far,.fa-regular)::before{content:"";display:inline-block;'
+        ':is(.fas,.fa-solid,.far,.fa-regular,.fab,.fa-brands)::before{content:"";display:inline-block;'
         "width:var(--gb-icon-w,1em);height:1em;vertical-align:-.125em;"
         "background-color:currentColor;"
         "-webkit-mask:var(--gb-icon) center/contain no-repeat;"
@@ -175,12 +185,10 @@ def pseudo_element_icons(rules: list, packs: dict) -> str:
 
 
 def icons_in(names: set[str], packs: dict) -> set[str]:
-    """The Font Awesome solid icons among class names: fa-moon -> moon (not fa-lg, fa-fw)."""
-    styles = {"solid", "regular", "brands"}
-    return {
-        n[3:]
-        for n in names
-        if n.startswith("fa-") and len(n) > 4 and n[3:] in packs["fas"] and n[3:] not in styles
+    """The Font Awesome icons among class names: fa-moon -> moon (not fa-lg, fa-fw, fa-solid)."""
+    known = set().union(*(set(icons) for icons in packs.values()))
+    return {n[3:] for n in names if n.startswith("fa-") and len(n) > 4 and n[3:] in known} - {
+        c[3:] for c in ICON_CLASSES
     }
 
 

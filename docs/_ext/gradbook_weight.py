@@ -25,25 +25,31 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-# The icons the theme shows in this book (header buttons, theme switch, search, page
-# navigation, back to top, the search dialog's close button). A new one fails the build
-# with a message naming it; add it here.
+# The icons the theme shows in this book, by Font Awesome pack (header buttons, theme switch,
+# search, page navigation, back to top, the search dialog's close button, and, when the book
+# knows its repository as on Read the Docs, the repository, edit and issue buttons). A new one
+# fails the build with a message naming it; add it here.
 ICONS = {
-    "angle-left",
-    "angle-right",
-    "arrow-up",
-    "bars",
-    "circle-half-stroke",
-    "code",
-    "download",
-    "expand",
-    "file",
-    "file-pdf",
-    "list",
-    "magnifying-glass",
-    "moon",
-    "sun",
-    "xmark",
+    "fas": {
+        "angle-left",
+        "angle-right",
+        "arrow-up",
+        "bars",
+        "circle-half-stroke",
+        "code",
+        "download",
+        "expand",
+        "file",
+        "file-pdf",
+        "lightbulb",
+        "list",
+        "magnifying-glass",
+        "moon",
+        "pencil-alt",
+        "sun",
+        "xmark",
+    },
+    "fab": {"bitbucket", "github", "gitlab"},
 }
 ICON_CSS = "gradbook-icons.css"
 # The theme's stylesheets (paths below _static); the book's own are not pruned.
@@ -80,9 +86,7 @@ def _write_icons(app: Sphinx) -> None:
     for pattern in THEME_CSS:
         for sheet in (Path(app.outdir) / "_static").glob(pattern):
             sheet.unlink()
-    gradbook_icons.write(
-        _fontawesome_script(), Path(app.outdir) / "_static" / ICON_CSS, {"fas": ICONS}
-    )
+    gradbook_icons.write(_fontawesome_script(), Path(app.outdir) / "_static" / ICON_CSS, ICONS)
 
 
 def used_names(outdir: Path) -> tuple[set[str], set[str]]:
@@ -110,7 +114,7 @@ def _prune_theme_css(app: Sphinx, exception: Exception | None) -> None:
     # First, so that Bootstrap's own class names (modal, carousel, ...) keep no CSS alive.
     _replace_bootstrap(static)
     in_html, in_js = used_names(outdir)
-    missing = gradbook_icons.icons_in(in_html | in_js, _packs()) - ICONS
+    missing = gradbook_icons.icons_in(in_html | in_js, _packs()) - set().union(*ICONS.values())
     if missing:
         logger.warning(
             "the pages show icons with no outline in %s: %s; add them to ICONS in %s",

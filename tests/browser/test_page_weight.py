@@ -16,7 +16,7 @@ FONT_FILES = (".woff", ".woff2", ".ttf", ".otf", ".eot")
 SEARCH_SCRIPTS = ("searchtools.js", "language_data.js", "searchindex.js")
 
 # For every icon element on the page: its class, the box its ::before draws and what paints it.
-ICON_BOXES = """() => [...document.querySelectorAll('.fa-solid, .fas')]
+ICON_BOXES = """() => [...document.querySelectorAll('.fa-solid, .fas, .fa-brands, .fab')]
   .filter((i) => i.getClientRects().length > 0)
   .map((i) => {
     const s = getComputedStyle(i, '::before');
