@@ -81,5 +81,26 @@ def style() -> None:
             "grid.alpha": 0.25,
             "legend.frameon": False,
             "figure.constrained_layout.use": True,
+            # SVG ids from a fixed salt, so the same figure gives the same file in every build.
+            "svg.hashsalt": "gradbook",
         }
     )
+    _notebook_figures_as_svg()
+
+
+def _notebook_figures_as_svg() -> None:
+    """In a notebook (and so in the book's build), show figures as SVG rather than PNG.
+
+    The book's figures are lines, markers and text: as SVG they are sharp at any zoom and pixel
+    density, and a quarter to a seventh of the PNG's gzipped size (chapter 5: 30 KB against
+    139 KB). The date is left out so that two builds write identical files.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is None:  # a script or the CLI: matplotlib's own backend decides
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("svg", metadata={"Date": None})
