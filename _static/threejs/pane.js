@@ -31,6 +31,10 @@ export class Pane {
   /** Draw where the player is. Returns true while a swell still needs frames. */
   show(player, now, step) {
     const frame = this.frameAt(step);
+    // Beside another network, say when this one shows an earlier step than the scene's.
+    const name =
+      frame.step < step ? `${this.source.title} (its last step: ${frame.step})` : this.source.title;
+    if (this.parts.name.textContent !== name) this.parts.name.textContent = name;
     this.overlay.update(frame, player);
     return this.scene.show(frame, (li) => player.isLit(li), {
       progress: player.displayProgress,
