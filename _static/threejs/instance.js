@@ -34,11 +34,12 @@ export function compareSources(attr, sources) {
   if (missing)
     return { pair: null, problem: `Compare mode: this scene has no scenario "${missing}".` };
   const [a, b] = pair;
-  const steps = (s) => Array.from({ length: s.length }, (_, i) => s.frame(i).step).join(',');
-  if (a.network.layers.length !== b.network.layers.length || steps(a) !== steps(b)) {
+  // One pulse runs through both: they must have as many layers (or time steps). Their recorded
+  // training steps may differ: the second shows its latest frame at or before the first's step.
+  if (a.network.layers.length !== b.network.layers.length) {
     return {
       pair: null,
-      problem: `Compare mode: "${a.title}" and "${b.title}" differ in depth or recorded steps.`,
+      problem: `Compare mode: "${a.title}" and "${b.title}" differ in depth.`,
     };
   }
   return { pair, problem: null };
@@ -163,7 +164,8 @@ export class SceneInstance {
   /** Push the player's position into every pane and the DOM; outside a frame, ask for one. */
   _show(now = performance.now(), { request = true } = {}) {
     let animating = false;
-    for (const pane of this.panes) if (pane.show(this.player, now)) animating = true;
+    const step = this.source.frame(this.player.stepIndex).step;
+    for (const pane of this.panes) if (pane.show(this.player, now, step)) animating = true;
     this._updateControls();
     this.panes.forEach((pane, i) => {
       if (request || i > 0) pane.scene.requestRender();
@@ -192,7 +194,7 @@ export class SceneInstance {
     const clause = describeShare(
       other.source,
       other.structure,
-      other.source.frame(p.stepIndex),
+      other.frameAt(this.source.frame(p.stepIndex).step),
       li,
       { ascii },
     );
@@ -492,6 +494,7 @@ export class SceneInstance {
       layers: paneState(this.panes[0]),
       panes: this.panes.map((pane) => ({
         scenario: pane.source.id,
+        step: pane.frameAt(src.frame(p.stepIndex).step).step,
         skips: [...pane.structure.skips],
         layers: paneState(pane),
       })),

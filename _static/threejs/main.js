@@ -161,6 +161,9 @@ export function mountAll(root = document) {
       : null;
   for (const c of containers) {
     c.dataset.gradbookStatus = 'waiting';
+    // A container without a status is not mounted (a disposed scene's is cleared to mount it
+    // again): any earlier mount of it is over.
+    mounting.delete(c);
     if (io) io.observe(c);
     else mounts.push(mount(c));
   }

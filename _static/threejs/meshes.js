@@ -82,7 +82,9 @@ export function buildNetwork(source, structure, geo, mat, colorOf) {
   edgeGeo.setAttribute('position', new BufferAttribute(pos, 3));
   out.edgeColors = new BufferAttribute(new Float32Array(segments * 6), 3);
   edgeGeo.setAttribute('color', out.edgeColors);
-  add('edges', new LineSegments(edgeGeo, mat.edge));
+  // Lines end at the units' centres, where the flat unit sprites are: drawn first, and writing
+  // no depth, they pass under every unit.
+  add('edges', new LineSegments(edgeGeo, mat.edge)).renderOrder = -1;
 
   const tallest = Math.max(...lay.layerTop);
   const meterTop = -tallest - RADIUS_MAX - METER_GAP;

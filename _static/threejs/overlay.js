@@ -14,6 +14,8 @@ const LABEL_GAP = 8;
 const LABEL_MIN_W = 40;
 /** Meter marks labelled, in decades from "1 ×". */
 const METER_MARKS = [5, 0, -5];
+/** Least distance between two meter marks for both to be written, in CSS px. */
+const MARK_ROOM = 15;
 
 export class LabelOverlay {
   /** @param {{loss: HTMLElement, topbar: HTMLElement}} ui from controls.buildShell */
@@ -143,11 +145,18 @@ export class LabelOverlay {
       );
       place(lab.top, above[i].x, Math.min(height, Math.max(top[i].y, this._minTop)), above[i].show);
     });
+    // The meter's marks, where there is room: "1×" always, the others only when the decades
+    // are far enough apart on screen for their text not to touch.
     const markX = lay.layerX[1] - 1.05;
-    for (const m of this.marks) {
+    const ys = this.marks.map(
+      (m) => scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt).y,
+    );
+    const zero = ys[this.marks.findIndex((m) => m.d === 0)];
+    const roomy = Math.min(...ys.map((y) => Math.abs(y - zero)).filter((d) => d > 0)) >= MARK_ROOM;
+    this.marks.forEach((m, i) => {
       scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt);
-      place(m.el, pt.x, pt.y, pt.visible && pt.x > 24);
-    }
+      place(m.el, pt.x, ys[i], pt.visible && pt.x > 24 && (m.d === 0 || roomy));
+    });
   }
 }
 

@@ -29,14 +29,30 @@ export class Pane {
   }
 
   /** Draw where the player is. Returns true while a swell still needs frames. */
-  show(player, now) {
-    const frame = this.source.frame(player.stepIndex);
+  show(player, now, step) {
+    const frame = this.frameAt(step);
+    // Beside another network, say when this one shows an earlier step than the scene's.
+    const name =
+      frame.step < step ? `${this.source.title} (its last step: ${frame.step})` : this.source.title;
+    if (this.parts.name.textContent !== name) this.parts.name.textContent = name;
     this.overlay.update(frame, player);
     return this.scene.show(frame, (li) => player.isLit(li), {
       progress: player.displayProgress,
       now,
       wave: !player.complete,
     });
+  }
+
+  /**
+   * The frame this pane shows at training step `step` of the scene's first source: its own
+   * latest frame at or before it (its first frame before any), so that a network that stopped
+   * early (its loss turned NaN) keeps showing how it ended.
+   */
+  frameAt(step) {
+    const src = this.source;
+    let i = 0;
+    while (i + 1 < src.length && src.frame(i + 1).step <= step) i += 1;
+    return src.frame(i);
   }
 
   /** Mark hidden layer li (1-based) as selected, or none. */

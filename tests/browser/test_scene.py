@@ -39,6 +39,7 @@ def payloads(http_server, scene_bundle) -> dict[str, tuple[str, dict]]:
         "vanish": ["sigmoid-vanishing", "relu-he"],
         "explode": ["exploding-init", "rnn-exploding"],
         "fixes": ["sigmoid-vanishing", "residual", "batchnorm"],
+        "rnn": ["rnn-clipped", "rnn-exploding"],
     }.items():
         payload = export.build_payload(ids)
         text = export.dumps(payload)
@@ -691,6 +692,31 @@ def test_compare_mode_shows_two_networks_with_one_pulse_and_one_step(
     for pane in st["panes"]:
         sc = scenario_of(payload, pane["scenario"])
         check_layers_match_payload({"layers": pane["layers"]}, sc, cs, st["stepIndex"])
+    errors.assert_none()
+
+
+def test_compare_mode_holds_the_last_frame_of_a_network_that_stopped_early(
+    page: Page, http_server, payloads, errors
+):
+    """The clipped RNN trains on; the plain one's loss turned NaN after a few steps: at every
+    later step the second stage keeps showing how it ended."""
+    url, payload = payloads["rnn"]
+    clipped, plain = (scenario_of(payload, sid) for sid in ("rnn-clipped", "rnn-exploding"))
+    assert clipped["steps"][-1]["step"] > plain["steps"][-1]["step"]
+    page.emulate_media(reduced_motion="reduce")
+    open_scene(page, http_server.url, url, compare="rnn-clipped,rnn-exploding")
+    page.locator(".gradbook-scene-scrub").focus()
+    page.keyboard.press("End")
+    st = finish_pulse(page)
+    assert [p["step"] for p in st["panes"]] == [
+        clipped["steps"][-1]["step"],
+        plain["steps"][-1]["step"],
+    ]
+    cs = payload["colorScale"]
+    check_layers_match_payload({"layers": st["panes"][0]["layers"]}, clipped, cs, st["stepIndex"])
+    check_layers_match_payload(
+        {"layers": st["panes"][1]["layers"]}, plain, cs, len(plain["steps"]) - 1
+    )
     errors.assert_none()
 
 
