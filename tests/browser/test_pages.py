@@ -135,11 +135,11 @@ def test_a_chapter_opened_with_a_view_link_shows_that_view(browser: Browser, ser
             if where == "served"
             else ((served_book.html / RICH_CHAPTER).as_uri())
         )
-        v = visit(page, f"{base}#scenario=residual&step=199&layer=3")
+        v = visit(page, f"{base}#scenario=residual&step=999&layer=3")
         wait_scenes(page)
         page.wait_for_function("() => window.gradbook.scenes[0].state().selectedLayer === 3")
         st = _state(page)
-        assert (st["scenario"], st["step"], st["playing"]) == ("residual", 199, False)
+        assert (st["scenario"], st["step"], st["playing"]) == ("residual", 999, False)
         assert st["step"] == _last_step(page, "residual")
         assert -2 <= page.evaluate(_SCENE_TOP) < 200
         assert page.evaluate("() => window.scrollY") > 1000, "the scene is far down the chapter"
@@ -154,16 +154,16 @@ def test_a_prose_link_in_a_chapter_steers_its_scene(page: Page, served_book):
     page.evaluate(
         """() => { const p = document.querySelector('article p');
             const a = document.createElement('a'); a.id = 'view-link';
-            a.href = '#scenario=sigmoid-vanishing&step=199&layer=1';
+            a.href = '#scenario=sigmoid-vanishing&step=999&layer=1';
             a.textContent = 'layer 1 stays dark'; p.append(' ', a); }"""
     )
     page.evaluate("() => window.scrollTo(0, 0)")
     page.locator("#view-link").click()
     page.wait_for_function("() => window.gradbook.scenes?.[0]?.state().selectedLayer === 1")
     st = _state(page)
-    assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", 199, False)
+    assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", 999, False)
     assert -2 <= page.evaluate(_SCENE_TOP) < 200
-    expect(page.locator(".gradbook-scene-live")).to_contain_text("training step 199")
+    expect(page.locator(".gradbook-scene-live")).to_contain_text("training step 999")
     v.assert_clean()
 
 
