@@ -132,3 +132,10 @@ def test_a_learner_finds_the_figures_from_the_package():
     assert gradbook.plots is importlib.import_module("gradbook.plots")
     text = pydoc.render_doc(gradbook, renderer=pydoc.plaintext)
     assert "gradbook.plots" in text and "gradient_profile" in text
+
+
+def test_an_exploding_loss_leaves_the_top_of_the_plot_and_still_draws(ax):
+    for sid in ["exploding-init", "rnn-exploding"]:
+        plots.loss_curve(ax, scenarios.trained(sid).record, label=sid)
+    assert ax.get_ylim()[1] == plots.LOSS_CEILING
+    ax.figure.canvas.draw()  # log ticks over 1e100 would overflow here

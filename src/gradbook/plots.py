@@ -25,6 +25,7 @@ HEALTHY_UPDATE_RATIO = 1e-3  # std(update) / std(W) that practitioners call heal
 _INK = "#374151"  # reference lines and annotations
 _DASHES = ["-", "--", "-.", ":"]  # one per curve, where colours alone may not differ enough
 _MARKERS = ["o", "s", "^", "D"]
+LOSS_CEILING = 1e12  # loss_curve's top when a loss explodes past it
 
 
 def _colors(values) -> list[str]:
@@ -114,6 +115,11 @@ def loss_curve(ax, run: TrainingRun, label: str | None = None, **style):
             )
         )
     ax.set_yscale("log")
+    # An exploding loss can reach 1e100 and beyond, where matplotlib's log ticks overflow while
+    # drawing: such a curve leaves the top of the plot instead. Callers may set their own limits.
+    bottom, top = ax.get_ylim()
+    if top > LOSS_CEILING:
+        ax.set_ylim(min(bottom, LOSS_CEILING / 10), LOSS_CEILING)
     ax.set_xlabel("training step")
     ax.set_ylabel("loss")
     return artists
