@@ -49,7 +49,7 @@ class LabDirective(Directive):
 def _add_script(app: Sphinx, pagename: str, templatename, context: dict, doctree) -> None:
     if app.env.metadata.get(pagename, {}).get("gradbook_lab"):
         # Called from html-page-context, add_js_file adds the script to this page only.
-        app.add_js_file(LAB_SCRIPT, priority=600, defer="defer")
+        app.add_js_file(LAB_SCRIPT, priority=900, defer="defer")
         app.add_css_file(LAB_STYLE)
 
 

@@ -14,7 +14,7 @@ from scenepage import Errors
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
-# The pages of the book, from its sources: the landing page, the seven chapters, the reference
+# The pages of the book, from its sources: the landing page, the seven chapters, the lab, the reference
 # pages, and Sphinx's own search and index pages. test_every_built_page_is_checked keeps this
 # list in step with what Sphinx writes.
 CHAPTERS = tuple(
@@ -23,6 +23,7 @@ CHAPTERS = tuple(
 PAGES = (
     "index.html",
     *CHAPTERS,
+    "lab.html",
     "glossary.html",
     "references.html",
     "search.html",
