@@ -140,14 +140,24 @@ class Lab {
     );
     this.strip = el('canvas', {
       class: 'gradbook-lab-strip',
-      width: 600,
-      height: 160,
+      width: 1, // drawStrip sizes it: one pixel per cell
+      height: 1,
       role: 'img',
       'aria-label':
         'Gradient size of each layer at each training step, coloured on the book’s scale',
     });
     stripFig.append(this.strip);
-    const tableBox = el('div', { class: 'gradbook-lab-tablebox' }, this.table);
+    // A box that may scroll must take the focus, so that keyboard readers can scroll it too.
+    const tableBox = el(
+      'div',
+      {
+        class: 'gradbook-lab-tablebox',
+        tabindex: 0,
+        role: 'region',
+        'aria-label': 'Per-layer table',
+      },
+      this.table,
+    );
     r.append(controls, actions, this.messages, this.status, this.sceneBox, tableBox, plots);
 
     controls.addEventListener('input', (e) => {
@@ -245,6 +255,7 @@ class Lab {
   _showNetwork(msg) {
     const scenario = scenarioOf(this.config, this.engine, msg);
     this.records = [];
+    this._latest = null;
     this.stoppedAt = null;
     this.running = false;
     this.follow = true;
@@ -319,17 +330,23 @@ class Lab {
 
   _onSteps(msg) {
     for (const r of msg.records) if (r) this.records.push(r);
+    if (msg.scene) this._latest = msg.scene;
+    this._dirty(); // the scene, the table and the plots follow once a frame, however many arrive
+  }
+
+  /** Show the newest step taken: in the scene (if the reader is not scrubbing back) and the table. */
+  _showLatest() {
+    const scene = this._latest;
+    this._latest = null;
     const last = this.source.frame(this.source.length - 1);
-    if (msg.scene && msg.scene.step > last.step) {
-      this.source.push(msg.scene);
+    if (scene && scene.step > last.step) {
+      this.source.push(scene);
       if (this.follow) this.instance?.setStep(this.source.length - 1);
     }
     if (this.follow) this._showTable(this.source.frame(this.source.length - 1));
-    const n = this.records.length;
-    const r = this.records[n - 1];
+    const r = this.records.at(-1);
     if (r && this.stoppedAt === null)
       this.status.textContent = `Training step ${r.step + 1}: loss ${r.loss.toPrecision(3)}, batch accuracy ${(100 * r.accuracy).toFixed(0)}%.`;
-    this._dirty();
   }
 
   _showTable(frame) {
@@ -356,6 +373,7 @@ class Lab {
     this._frameAsked = true;
     requestAnimationFrame(() => {
       this._frameAsked = false;
+      if (this._latest) this._showLatest();
       this._drawPlots();
     });
   }

@@ -162,23 +162,36 @@ export function drawLines(
 
 /**
  * Paint the layers x steps strip on `canvas`: one row per hidden layer (layer 1 at the bottom,
- * as the scene draws the input first), one column per sampled step, each cell the colour the
- * scene would give that gradient size. gradNorms: one array per step, first layer first.
+ * as the scene draws the input first), one column per sampled step (at most maxColumns), each
+ * cell the colour the scene would give that gradient size. One pixel per cell, written at
+ * once; CSS stretches the canvas to its box. gradNorms: one array per step, first layer first.
  */
-export function drawStrip(canvas, gradNorms, scale) {
-  const n = gradNorms.length;
-  const rows = n ? gradNorms[0].length : 1;
-  const width = canvas.width;
-  const rowH = canvas.height / rows;
+export function drawStrip(canvas, gradNorms, scale, maxColumns = 600) {
+  const idx = sampleIndices(gradNorms.length, maxColumns);
+  const rows = gradNorms.length ? gradNorms[0].length : 1;
+  const cols = Math.max(1, idx.length);
+  if (canvas.width !== cols) canvas.width = cols;
+  if (canvas.height !== rows) canvas.height = rows;
   const ctx = canvas.getContext('2d');
-  ctx.clearRect(0, 0, width, canvas.height);
-  const idx = sampleIndices(n, width);
-  const colW = n ? width / Math.max(idx.length, 1) : width;
+  if (!gradNorms.length) {
+    ctx.clearRect(0, 0, cols, rows);
+    return;
+  }
+  const image = ctx.createImageData(cols, rows);
+  const rgb = new Map(); // hex -> [r, g, b]: the table has a few hundred colours at most
   idx.forEach((i, c) => {
     const col = gradNorms[i];
     for (let r = 0; r < rows; r++) {
-      ctx.fillStyle = colorForMagnitude(col[r], scale).hex;
-      ctx.fillRect(c * colW, canvas.height - (r + 1) * rowH, Math.ceil(colW), Math.ceil(rowH));
+      const hex = colorForMagnitude(col[r], scale).hex;
+      let v = rgb.get(hex);
+      if (!v) {
+        v = [1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16));
+        rgb.set(hex, v);
+      }
+      const o = 4 * ((rows - 1 - r) * cols + c);
+      image.data.set(v, o);
+      image.data[o + 3] = 255;
     }
   });
+  ctx.putImageData(image, 0, 0);
 }
