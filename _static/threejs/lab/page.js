@@ -356,14 +356,15 @@ class Lab {
   _updateButtons() {
     const b = this.buttons;
     const stopped = this.stoppedAt !== null;
+    // Read before disabling: a focused button that is disabled loses the focus to the page.
+    const f = document.activeElement;
     b.train.disabled = this.running || stopped;
     b.pause.disabled = !this.running;
     b.step.disabled = stopped;
     b.train.setAttribute('aria-pressed', String(this.running));
-    // A disabled button cannot keep the focus: hand it to its neighbour so Tab goes on from there.
-    const f = document.activeElement;
-    if (f === b.train && b.train.disabled) b.pause.focus();
-    else if (f === b.pause && b.pause.disabled) (b.train.disabled ? b.step : b.train).focus();
+    // Hand the focus to the neighbour that does what comes next, so Tab goes on from there.
+    if (f instanceof HTMLButtonElement && f.disabled && Object.values(b).includes(f))
+      [b.pause, b.train, b.step, b.reset].find((x) => !x.disabled).focus();
   }
 
   // ---- plots, at most once a frame -------------------------------------------------------------
