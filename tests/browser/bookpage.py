@@ -58,8 +58,11 @@ class Visit:
 
     def foreign(self) -> list[str]:
         """Requests to any host but the book's own (data: URLs never leave the page)."""
-        return [u for u in self.requests if not u.startswith("data:") and not self._own_blob(u)
-                and _origin(u) != self.origin]
+        return [
+            u
+            for u in self.requests
+            if not u.startswith("data:") and not self._own_blob(u) and _origin(u) != self.origin
+        ]
 
     def _own_blob(self, url: str) -> bool:
         """A Blob URL the page made (the lab's worker): it names the page's origin, "null" for

@@ -142,7 +142,9 @@ def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page,
         "() => Number(document.querySelector('.gradbook-lab').dataset.records) > 5"
     )
     assert page.locator(".gradbook-lab-chart .gradbook-lab-line").count() >= 3
-    assert int(page.evaluate("() => document.querySelector('.gradbook-lab-table').dataset.step")) > 0
+    assert (
+        int(page.evaluate("() => document.querySelector('.gradbook-lab-table').dataset.step")) > 0
+    )
     assert _state(page)["frames"] > 1
     # Pause stops it: the count stays put.
     page.locator(".gradbook-lab-pause").click()
@@ -175,7 +177,9 @@ def test_the_exploding_case_reaches_nan_and_shows_it(page: Page, served_book):
 
 def test_a_bad_hash_says_what_is_allowed_and_falls_back_per_key(page: Page, served_book):
     v = _open(
-        page, served_book, "#activation=swish&depth=0&init=normal:abc&width=32&batch-size=1&batchnorm=1"
+        page,
+        served_book,
+        "#activation=swish&depth=0&init=normal:abc&width=32&batch-size=1&batchnorm=1",
     )
     messages = page.locator(".gradbook-lab-messages")
     expect(messages).to_contain_text("activation=swish is not allowed")
