@@ -119,11 +119,14 @@ class Lab {
     });
     this.table = el('table', { class: 'gradbook-lab-table' });
     const plots = el('div', { class: 'gradbook-lab-plots' });
+    // Each plot is a labelled group (not a <figure>: the book keeps figures for still images).
+    let plotId = 0;
     const panel = (title) => {
-      const fig = el('figure', { class: 'gradbook-lab-plot' });
-      fig.append(el('figcaption', { text: title }));
-      plots.append(fig);
-      return fig;
+      const id = `gradbook-lab-plot-${++plotId}`;
+      const box = el('div', { class: 'gradbook-lab-plot', role: 'group', 'aria-labelledby': id });
+      box.append(el('p', { class: 'gradbook-lab-plot-title', id, text: title }));
+      plots.append(box);
+      return box;
     };
     this.charts = {
       loss: makeChart(panel('Loss over training (log axis)'), 'Loss over training steps, log axis'),
