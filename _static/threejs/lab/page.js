@@ -237,6 +237,7 @@ class Lab {
     }
     if (msg.type === 'configured') {
       if (msg.hash !== this.pending) return; // a newer configuration is on its way
+      this._arrived = performance.now();
       this.pending = null;
       this._showNetwork(msg);
       return;
@@ -275,9 +276,19 @@ class Lab {
     this._dirty();
     this._updateButtons();
     const t0 = this._t0;
-    const hash = msg.hash;
+    const { hash } = msg;
+    const shown = performance.now();
     // The scene asked for its frame before this callback was queued, so this runs after it.
-    requestAnimationFrame(() => this.timings.push({ hash, ms: performance.now() - t0 }));
+    // ms: input to redraw; traced: until the worker's trace arrived; shown: until the page had
+    // updated the scene, the table and the plots' data (the rest is waiting for the frame).
+    requestAnimationFrame(() =>
+      this.timings.push({
+        hash,
+        ms: performance.now() - t0,
+        traced: this._arrived - t0,
+        shown: shown - t0,
+      }),
+    );
   }
 
   _mount(scenario) {
