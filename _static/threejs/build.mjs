@@ -50,7 +50,32 @@ await build({
   logLevel: 'warning',
 });
 
-for (const name of ['gradbook-scene.js', 'gradbook-loader.js']) {
+// The lab (docs/lab.md): the scene plus the lab's page code, with its Web Worker's script
+// inlined as text. The worker is a classic script started from a Blob URL, because Chrome
+// starts neither a module worker nor a worker from a file:// URL on a page opened from disk.
+const labWorker = await build({
+  entryPoints: [join(here, 'lab', 'worker-entry.js')],
+  bundle: true,
+  format: 'iife',
+  minify: true,
+  target: 'es2020',
+  write: false,
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: [join(here, 'lab', 'page.js')],
+  outfile: join(dist, 'gradbook-lab.js'),
+  bundle: true,
+  format: 'iife',
+  minify: true,
+  target: 'es2020',
+  legalComments: 'eof',
+  logLevel: 'warning',
+  plugins: [unindentShaders],
+  define: { GRADBOOK_LAB_WORKER_SOURCE: JSON.stringify(labWorker.outputFiles[0].text) },
+});
+
+for (const name of ['gradbook-scene.js', 'gradbook-loader.js', 'gradbook-lab.js']) {
   const file = join(dist, name);
   const raw = statSync(file).size;
   const gz = gzipSync(readFileSync(file), { level: 9 }).length;

@@ -14,15 +14,16 @@ from scenepage import Errors
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
-# The pages of the book, from its sources: the landing page, the seven chapters, the reference
-# pages, and Sphinx's own search and index pages. test_every_built_page_is_checked keeps this
-# list in step with what Sphinx writes.
+# The pages of the book, from its sources: the landing page, the seven chapters, the lab, the
+# reference pages, and Sphinx's own search and index pages. test_every_built_page_is_checked
+# keeps this list in step with what Sphinx writes.
 CHAPTERS = tuple(
     f"chapters/{p.stem}.html" for p in sorted((ROOT / "docs" / "chapters").glob("*.md"))
 )
 PAGES = (
     "index.html",
     *CHAPTERS,
+    "lab.html",
     "glossary.html",
     "references.html",
     "search.html",
@@ -57,7 +58,21 @@ class Visit:
 
     def foreign(self) -> list[str]:
         """Requests to any host but the book's own (data: URLs never leave the page)."""
-        return [u for u in self.requests if not u.startswith("data:") and _origin(u) != self.origin]
+        return [
+            u
+            for u in self.requests
+            if not u.startswith("data:") and not self._own_blob(u) and _origin(u) != self.origin
+        ]
+
+    def _own_blob(self, url: str) -> bool:
+        """A Blob URL the page made (the lab's worker): it names the page's origin, "null" for
+        a page opened from disk, and never leaves the browser."""
+        if not url.startswith("blob:"):
+            return False
+        inner = url.removeprefix("blob:")
+        return _origin(inner) == self.origin or (
+            self.origin == "file://" and inner.startswith("null/")
+        )
 
     def assert_clean(self) -> None:
         assert self.requests, "no request was recorded: the listener was attached too late"

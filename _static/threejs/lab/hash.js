@@ -149,7 +149,8 @@ export function parseHash(hash) {
 export function writeHash(config) {
   const keys =
     config.model === 'rnn' ? [...RNN_KEYS, ...SHARED_KEYS] : [...MLP_KEYS, ...SHARED_KEYS];
-  const parts = keys.map((k) => `${k}=${encodeURIComponent(show(config[k]))}`);
+  // ':' may stand in a fragment as it is (RFC 3986), so init=normal:0.3 reads as it is typed.
+  const parts = keys.map((k) => `${k}=${encodeURIComponent(show(config[k])).replace(/%3A/g, ':')}`);
   return `#${parts.join('&')}`;
 }
 

@@ -114,7 +114,7 @@ test('writing and reading a hash gives the same configuration back, for both mod
   };
   assert.equal(
     writeHash(mlp),
-    '#depth=7&width=16&activation=relu&init=normal%3A0.3&batchnorm=1&residual=0&loss=cross_entropy&lr=0.003&momentum=0.9&batch-size=64&seed=42',
+    '#depth=7&width=16&activation=relu&init=normal:0.3&batchnorm=1&residual=0&loss=cross_entropy&lr=0.003&momentum=0.9&batch-size=64&seed=42',
   );
   assert.deepEqual(parseHash(writeHash(mlp)), { config: mlp, messages: [] });
   const rnn = {
