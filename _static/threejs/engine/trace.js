@@ -10,6 +10,9 @@ import * as mlp from './mlp.js';
 import { allFinite, globalNorm, norm, std } from './norm.js';
 import * as rnn from './rnn.js';
 
+/** The smallest batch batch norm accepts, as the simulator's config.MIN_BATCHNORM_BATCH. */
+export const MIN_BATCHNORM_BATCH = 4;
+
 const MODELS = { mlp, rnn };
 
 /** The module (forward, backward, weightNames) for kind "mlp" or "rnn". */
@@ -90,8 +93,12 @@ export function checkBatch(kind, config, batch) {
     throw new RangeError(`x must have ${config.steps} time steps, got ${x.shape[1]}`);
   }
   if (!allFinite(x.data)) throw new RangeError('x must hold finite numbers only');
-  if (config.batchnorm && n < 2)
-    throw new RangeError('batch norm needs at least 2 examples in a batch, got 1');
+  // As model.MIN_BATCHNORM_BATCH: with fewer, normalizing over the batch leaves the gradient
+  // almost nothing (2 examples) or swinging wildly between batches (3).
+  if (config.batchnorm && n < MIN_BATCHNORM_BATCH)
+    throw new RangeError(
+      `batch norm needs at least ${MIN_BATCHNORM_BATCH} examples in a batch, got ${n}`,
+    );
   if (config.loss === 'cross_entropy') {
     if (y.length !== n)
       throw new RangeError(`x and y must hold the same number of examples: ${n} vs ${y.length}`);

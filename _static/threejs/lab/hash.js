@@ -6,6 +6,8 @@
 // A bad value never breaks the page: that key falls back to its default and the parse returns
 // one clear message naming what is allowed. Pure module: no DOM, no three.
 
+import { MIN_BATCHNORM_BATCH } from '../engine/trace.js';
+
 const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear'];
 const INITS = ['standard', 'xavier', 'xavier-uniform', 'he'];
 export const NORMAL_STD = { min: 0.01, max: 10 }; // the weight-scale knob's range (log axis)
@@ -135,10 +137,10 @@ export function parseHash(hash) {
     }
     config[key] = value;
   }
-  if (config.model === 'mlp' && config.batchnorm && config['batch-size'] < 2) {
+  if (config.model === 'mlp' && config.batchnorm && config['batch-size'] < MIN_BATCHNORM_BATCH) {
     const fallback = KEYS['batch-size'].default;
     messages.push(
-      `batch-size: batch norm needs at least 2 examples in a batch, got ${config['batch-size']}; using the default, ${fallback}.`,
+      `batch-size: batch norm needs at least ${MIN_BATCHNORM_BATCH} examples in a batch, got ${config['batch-size']}; using the default, ${fallback}.`,
     );
     config['batch-size'] = fallback;
   }

@@ -100,7 +100,7 @@ test('bad configuration values are refused with a message naming what is allowed
   const one = taskBatch('mlp', config, 1, new Generator(0));
   assert.throws(
     () => lossAndTrace('mlp', config, params, one),
-    /batch norm needs at least 2 examples/,
+    /batch norm needs at least 4 examples in a batch, got 1/,
   );
   const two = taskBatch('mlp', config, 2, new Generator(0));
   assert.throws(() => lossAndTrace('cnn', config, params, two), /allowed values are mlp, rnn/);

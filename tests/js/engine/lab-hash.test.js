@@ -83,7 +83,7 @@ test('batch norm with a batch of 1 falls back to the default batch size, with a 
   assert.equal(config.batchnorm, true);
   assert.equal(config['batch-size'], defaults()['batch-size']);
   assert.equal(messages.length, 1);
-  assert.match(messages[0], /batch norm needs at least 2 examples in a batch, got 1/);
+  assert.match(messages[0], /batch norm needs at least 4 examples in a batch, got 1/);
   assert.deepEqual(
     parseHash('#batch-size=1').messages,
     [],
