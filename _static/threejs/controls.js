@@ -107,6 +107,11 @@ export function buildShell(container, payload, scenario, { panes = 1 } = {}) {
     class: 'gradbook-scene-copylink',
     text: 'Copy link to this view',
   });
+  // The lab page, opened on the network shown (its href follows the scenario).
+  const labLink = el('a', {
+    class: 'gradbook-scene-lablink',
+    text: 'Open this network in the lab',
+  });
   // The link itself, shown once asked for, so it can be copied by hand where the clipboard is refused.
   const linkOut = el('input', {
     type: 'text',
@@ -131,6 +136,7 @@ export function buildShell(container, payload, scenario, { panes = 1 } = {}) {
     scenarioGroup,
     el('span', { class: 'gradbook-scene-field' }, resetCam, full),
     el('span', { class: 'gradbook-scene-field gradbook-scene-field-link' }, copyLink, linkOut),
+    el('span', { class: 'gradbook-scene-field' }, labLink),
   );
 
   const legend = buildLegend(scale);
@@ -165,6 +171,7 @@ export function buildShell(container, payload, scenario, { panes = 1 } = {}) {
     full,
     copyLink,
     linkOut,
+    labLink,
     legend,
     status,
     notice,

@@ -6,6 +6,7 @@
 import { buildShell, setStructureKeys } from './controls.js';
 import { formatNumber } from './format.js';
 import { ReplaySource } from './framesource.js';
+import { fromScenario, writeHash } from './lab/hash.js';
 import { prefersReducedMotion, themeOfPage, watchPage } from './pagewatch.js';
 import { Pane } from './pane.js';
 import { Player } from './player.js';
@@ -43,6 +44,14 @@ export function compareSources(attr, sources) {
     };
   }
   return { pair, problem: null };
+}
+
+/**
+ * The lab page opened on `scenario`'s network: lab.html at the book's root (Sphinx writes the
+ * way there as the page's data-content_root), with the lab's hash for its configuration.
+ */
+export function labHref(scenario, root = document.documentElement.dataset.content_root ?? '') {
+  return `${root}lab.html${writeHash(fromScenario(scenario.config))}`;
 }
 
 export class SceneInstance {
@@ -143,6 +152,7 @@ export class SceneInstance {
       batchnorm: structures.some((st) => st.batchnorm),
       rnn: structures.some((st) => st.rnn),
     });
+    this.ui.labLink.href = labHref(this.scenario);
     this.ui.title.textContent = this.compare
       ? `${shown[0].title} and ${shown[1].title}, side by side`
       : shown[0].title;

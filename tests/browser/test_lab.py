@@ -267,3 +267,23 @@ def test_the_lab_opened_from_disk_traces_and_trains(page: Page, served_book):
     page.wait_for_function("() => window.gradbook.lab.state().records === 1")
     assert all(u.startswith(("file://", "data:", "blob:")) for u in v.requests), v.requests
     v.assert_clean()
+
+
+def test_a_chapters_lab_link_opens_that_network_with_the_chapters_numbers(page: Page, served_book):
+    """ "Open this network in the lab" under a chapter's scene: the lab draws the same weights and
+    the same first batch from the same seed, so its step-0 profile is the chapter's."""
+    from gradbook import scenarios
+
+    v = visit(page, served_book.url("chapters/03-vanishing.html"))
+    wait_scenes(page)
+    link = page.locator(".gradbook-scene-lablink").first
+    href = link.get_attribute("href")
+    assert href.startswith("../lab.html#depth=12&width=16&activation=sigmoid&init=standard"), href
+    v.assert_clean()
+    link.click()
+    _settle(page)
+    expected = scenarios.trained("sigmoid-vanishing").start
+    rows = _rows(page)
+    assert len(rows) == len(expected.layers)
+    for row, layer in zip(rows, expected.layers, strict=True):
+        assert math.isclose(row["product"], layer.product, rel_tol=1e-9), (row, layer.product)

@@ -147,6 +147,27 @@ export function parseHash(hash) {
   return { config, messages };
 }
 
+/**
+ * The lab configuration of one of the book's scenarios, from the `config` its payload carries
+ * (the simulator's field names, training's with a train_ prefix): "Open this network in the
+ * lab". Keys the lab has no control for keep the lab's defaults.
+ */
+export function fromScenario(config) {
+  const c = { ...defaults(), seed: config.seed, loss: config.loss };
+  c.lr = config.train_lr;
+  c.momentum = config.train_momentum;
+  c['batch-size'] = config.train_batch_size;
+  if (config.kind === 'rnn') {
+    Object.assign(c, { model: 'rnn', steps: config.steps, width: config.hidden, rho: config.rho });
+    c['rnn-activation'] = config.activation;
+    c['clip-norm'] = config.train_clip_norm ?? null;
+  } else {
+    Object.assign(c, { depth: config.depth, width: config.width, activation: config.activation });
+    Object.assign(c, { init: config.init, batchnorm: config.batchnorm, residual: config.residual });
+  }
+  return c;
+}
+
 /** The hash for a configuration: the keys its model uses, in a fixed order, with "#". */
 export function writeHash(config) {
   const keys =

@@ -333,6 +333,7 @@ class Lab {
     instance.setScenario(ID, { announce: false });
     // The scene's own link button speaks of a chapter's views; the lab's link is the one above.
     instance.ui.copyLink.parentElement.hidden = true;
+    instance.ui.labLink.parentElement.hidden = true; // this is the lab already
     instance.ui.scrub.addEventListener('input', () => {
       const i = Number(instance.ui.scrub.value);
       this.follow = i === this.source.length - 1;

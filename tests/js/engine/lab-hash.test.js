@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { taskBatch } from '../../../_static/threejs/engine/data.js';
 import { mlpParams, rnnParams } from '../../../_static/threejs/engine/init.js';
 import { Generator } from '../../../_static/threejs/engine/random.js';
 import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
-import { defaults, parseHash, toEngine, writeHash } from '../../../_static/threejs/lab/hash.js';
+import {
+  defaults,
+  fromScenario,
+  parseHash,
+  toEngine,
+  writeHash,
+} from '../../../_static/threejs/lab/hash.js';
 
 test("the issue's example hashes configure the lab with no message", () => {
   const mlp = parseHash(
@@ -140,5 +147,38 @@ test('a parsed configuration runs in the engine, MLP and RNN alike', () => {
     const t = lossAndTrace(e.kind, e.config, params, batch);
     assert.equal(t.layers.length, e.kind === 'rnn' ? 5 : 3);
     assert.ok(Number.isFinite(t.loss));
+  }
+});
+
+test("a chapter scenario's payload config opens the same network in the lab", () => {
+  const verdicts = JSON.parse(
+    readFileSync(new URL('../fixtures/payload-verdicts.json', import.meta.url), 'utf8'),
+  );
+  const scenarios = Object.values(verdicts.bases).flatMap((p) => p.scenarios);
+  assert.ok(scenarios.some((s) => s.kind === 'rnn') && scenarios.some((s) => s.kind === 'mlp'));
+  for (const { config } of scenarios) {
+    const { config: lab, messages } = parseHash(writeHash(fromScenario(config)));
+    assert.deepEqual(messages, [], config.kind);
+    assert.equal(lab.seed, config.seed);
+    assert.equal(lab.lr, config.train_lr);
+    assert.equal(lab['batch-size'], config.train_batch_size);
+    if (config.kind === 'rnn') {
+      assert.deepEqual(
+        [lab.model, lab.steps, lab.width, lab.rho],
+        ['rnn', config.steps, config.hidden, config.rho],
+      );
+    } else {
+      assert.deepEqual(
+        [lab.depth, lab.width, lab.activation, lab.init, lab.batchnorm, lab.residual],
+        [
+          config.depth,
+          config.width,
+          config.activation,
+          config.init,
+          config.batchnorm,
+          config.residual,
+        ],
+      );
+    }
   }
 });
