@@ -5,21 +5,10 @@
 // screen-reader names for free; the CSS only adds a visible focus ring and layout.
 
 import { legendTicks } from './colorscale.js';
+import { el } from './dom.js';
 import { formatPowerOfTen } from './format.js';
 
 let uid = 0;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...children);
-  return e;
-}
 
 /** Speeds offered, as multiples of the default pace. */
 export const SPEEDS = [0.5, 1, 2, 4];

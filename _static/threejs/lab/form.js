@@ -2,21 +2,11 @@
 // the reader can pick are exactly the ones a link may hold. The form reads itself as hash text
 // (readForm) and hash.js checks it, so a typed value out of range gets the same message and the
 // same fallback as a bad link. Only DOM here: no three, no engine.
+
+import { el } from '../dom.js';
 import { KEYS, NORMAL_STD } from './hash.js';
 
 let uid = 0;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...children);
-  return e;
-}
 
 const LABELS = {
   model: 'Network',

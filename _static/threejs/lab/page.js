@@ -5,6 +5,8 @@
 //   <div class="gradbook-lab" data-colors="#id">  the id of an inline JSON colour scale (the
 //   payload's colorScale, from gradbook.export.color_scale), so the lab draws on the book's scale.
 // The whole configuration lives in the URL hash (hash.js); a control change re-traces at once.
+
+import { el } from '../dom.js';
 import { LiveSource } from '../framesource.js';
 import { SceneInstance } from '../instance.js';
 import { buildForm, isImmediate, readForm, writeForm } from './form.js';
@@ -14,18 +16,6 @@ import { renderTable } from './table.js';
 import { startWorker } from './workerclient.js';
 
 const ID = 'lab'; // the live source's scenario id
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...children);
-  return e;
-}
 
 /** A title for the network a configuration describes, in the scene's words. */
 export function titleOf(c) {
