@@ -64,10 +64,10 @@ def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, pat
             # words and a live region that screen readers hear when the scene changes.
             expect(scene).to_have_attribute("role", "region")
             expect(scene).to_have_accessible_name(re.compile(r"Gradient-flow scene: \S"))
-            expect(scene.locator(".gradbook-scene-stage")).to_have_accessible_name(
+            expect(scene.locator(".gradbook-scene-stage").first).to_have_accessible_name(
                 re.compile(r"\S")
             )
-            expect(scene.locator(".gradbook-scene-stage")).to_have_accessible_description(
+            expect(scene.locator(".gradbook-scene-stage").first).to_have_accessible_description(
                 re.compile(r"Training step \d+.*gradient")
             )
             expect(scene.locator(".gradbook-scene-desc")).to_have_text(
