@@ -51,7 +51,7 @@ def test_chapter_names_only_existing_scenarios(path):
 def test_every_view_link_is_in_the_pages_payload(book: Build, path):
     links = [parse_qs(q) for q in VIEW_LINK.findall(path.read_text(encoding="utf-8"))]
     assert len(links) >= 2, f"{path.name} has {len(links)} view links, want 2 or more"
-    page = book.page(f"chapters/{path.stem}.html").read_text(encoding="utf-8")
+    page = book.page(f"chapters/{path.stem}.html")
     shown = {}
     for match in PAYLOAD.finditer(page):
         payload = json.loads(html.unescape(match["body"]).replace("<\\/", "</"))
