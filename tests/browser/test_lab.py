@@ -186,7 +186,7 @@ def test_a_bad_hash_says_what_is_allowed_and_falls_back_per_key(page: Page, serv
     expect(messages).to_contain_text("sigmoid, tanh, relu, leaky_relu, linear")
     expect(messages).to_contain_text("depth=0 is not allowed")
     expect(messages).to_contain_text("init=normal:abc is not allowed")
-    expect(messages).to_contain_text("batch norm needs at least 2 examples")
+    expect(messages).to_contain_text("batch norm needs at least 4 examples")
     state = _state(page)
     # Each bad key takes its default; the good one (width) is kept.
     assert "activation=tanh" in state["hash"] and "depth=12" in state["hash"]
