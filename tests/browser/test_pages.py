@@ -159,7 +159,7 @@ def test_a_prose_link_in_a_chapter_steers_its_scene(page: Page, served_book):
     )
     page.evaluate("() => window.scrollTo(0, 0)")
     page.locator("#view-link").click()
-    page.wait_for_function("() => window.gradbook.scenes?.[0]?.state().selectedLayer === 1")
+    page.wait_for_function("() => window.gradbook?.scenes?.[0]?.state().selectedLayer === 1")
     st = _state(page)
     assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", 999, False)
     assert -2 <= page.evaluate(_SCENE_TOP) < 200
