@@ -192,3 +192,17 @@ def test_a_trace_is_step_0_of_the_training_run(scenario_id):
         for ours, theirs in zip(trace.layers, step0.layers, strict=True):
             np.testing.assert_array_equal(ours.dh, theirs.dh)
             np.testing.assert_array_equal(ours.h, theirs.h)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e200, 1e-200, 1e-160, 1e150])
+def test_norm_is_right_at_every_scale_plain_or_scaled(scale):
+    # 3-4-5 at every scale: the plain sum of squares where it is safe, the scaled one where the
+    # squares overflow (1e200) or underflow (1e-160, 1e-200), and both at the edge (1e150).
+    assert norm(np.array([3.0, 4.0]) * scale) == pytest.approx(5.0 * scale, rel=1e-15)
+    assert norm(np.array([[3.0], [4.0]]) * scale) == pytest.approx(5.0 * scale, rel=1e-15)
+
+
+def test_norm_of_nothing_zero_inf_and_nan():
+    assert norm(np.array([])) == 0.0 and norm(np.zeros(3)) == 0.0
+    assert norm(np.array([1.0, np.inf])) == np.inf
+    assert np.isnan(norm(np.array([1.0, np.nan])))
