@@ -81,6 +81,9 @@ def style() -> None:
             "grid.alpha": 0.25,
             "legend.frameon": False,
             "figure.constrained_layout.use": True,
+            # Drop path vertices closer than a pixel to the line: a 1,000-step loss curve then
+            # weighs about a third less in SVG, with no visible change.
+            "path.simplify_threshold": 1.0,
             # SVG ids from a fixed salt, so the same figure gives the same file in every build.
             "svg.hashsalt": "gradbook",
         }
