@@ -52,11 +52,11 @@ export function weights(name, fanIn, fanOut, rng) {
 const ones = (n) => new Float64Array(n).fill(1);
 
 /**
- * An MLP's parameters in the simulator's draw order: per hidden layer W, then (residual, where
- * the widths match) the branch's R drawn with the same scheme; the read-out last, always Xavier.
- * `branch: false` gives the simulator's older residual form h + f(z), with no R_l.
+ * An MLP's parameters in the simulator's draw order: per hidden layer W (and batch norm's gamma,
+ * beta), then the read-out, always Xavier, then (residual, where the widths match) each block's
+ * last layer R drawn with the layer's own scheme.
  */
-export function mlpParams(config, seed, { branch = true } = {}) {
+export function mlpParams(config, seed) {
   const rng = new Generator(seed);
   const c = config;
   const dims = [c.input_dim, ...Array(c.depth).fill(c.width)];
@@ -74,7 +74,7 @@ export function mlpParams(config, seed, { branch = true } = {}) {
   // Residual blocks' last layers come last, as in mlp.py: a residual network's W and read-out
   // are those of the plain network with the same seed.
   for (let l = 1; l <= c.depth; l++) {
-    if (branch && hasSkip(c, l)) {
+    if (hasSkip(c, l)) {
       p[RESIDUAL_NAMES.weight(l)] = weights(c.init, c.width, c.width, rng);
       p[RESIDUAL_NAMES.bias(l)] = new Float64Array(c.width);
     }

@@ -1,8 +1,7 @@
 // The MLP's forward and backward passes (src/gradbook/mlp.py), in float64 with the simulator's
 // operation order. Hidden layer l: z = h W_l + b_l, optional batch norm, a = f(z); with a skip
-// (residual on and widths matching) h_next = h + F(h) where F(h) = a R_l + r_l; without the
-// branch's R_l in the parameters the older form h_next = h + a is used, so the engine follows
-// whichever parameters it is given. Pure module.
+// (residual on and widths matching) h_next = h + F(h) where F(h) = a R_l + r_l, the block
+// ending in a linear layer as ResNet's do. Pure module.
 import * as activations from './activations.js';
 import * as batchnorm from './batchnorm.js';
 import { add, addRow, colSum, Matrix, matmul, matmulBT, matmulTA } from './linalg.js';
@@ -38,7 +37,7 @@ export function forward(config, params, x) {
     let next = a;
     if (hasSkip(config, l)) {
       const R = params[RESIDUAL_NAMES.weight(l)];
-      next = add(h, R ? addRow(matmul(a, R), params[RESIDUAL_NAMES.bias(l)]) : a);
+      next = add(h, addRow(matmul(a, R), params[RESIDUAL_NAMES.bias(l)]));
     }
     layers.push({ h, z, a, bn, next });
     h = next;
@@ -67,12 +66,11 @@ export function backward(config, params, cache, dout) {
     hs.push(next);
     zas.push({ z, a });
     const skip = hasSkip(config, l);
-    const R = skip ? params[RESIDUAL_NAMES.weight(l)] : undefined;
     let da = dh;
-    if (R) {
+    if (skip) {
       grads[RESIDUAL_NAMES.weight(l)] = matmulTA(a, dh);
       grads[RESIDUAL_NAMES.bias(l)] = colSum(dh);
-      da = matmulBT(dh, R);
+      da = matmulBT(dh, params[RESIDUAL_NAMES.weight(l)]);
     }
     const slope = act.slope(z.data, a.data);
     for (let i = 0; i < slope.length; i++) slope[i] *= da.data[i];
