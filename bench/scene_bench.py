@@ -88,6 +88,7 @@ def synthetic_payload(depth: int, width: int, steps: int = 2) -> dict:
             {
                 "step": s,
                 "loss": 1.0,
+                "accuracy": 0.5,
                 "outputGradNorm": 1.0,
                 "clipped": False,
                 "layers": [layer_step(i) for i in range(1, depth + 1)],

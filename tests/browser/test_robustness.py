@@ -279,7 +279,11 @@ _CENTRE = """(sel) => {
     const hit = document.elementFromPoint(x, y);
     const what = (n) => `${n.tagName.toLowerCase()}.${n.className}`
         + ` "${n.textContent.trim().slice(0, 30)}"`;
-    return { x, y, free: !!hit && e.contains(hit), hit: hit ? what(hit) : null };
+    // The theme's sidebar slides in and out on a CSS transition after the window's width
+    // changes; a point that is free mid-slide may be covered by the time the click lands.
+    const moving = document.getAnimations().some((a) => a.playState === 'running');
+    return { x, y, free: !!hit && e.contains(hit) && !moving, hit: hit ? what(hit) : null,
+             moving };
 }"""
 SIZES = ((390, 844), (800, 600), (1024, 768))
 
@@ -298,14 +302,16 @@ class Reader:
     def click(self, control: str) -> None:
         """Click the control's centre, once nothing covers it (the theme's sidebar slides out
         for a moment after the window narrows)."""
-        for _ in range(20):
+        for _ in range(40):
             at = self.page.evaluate(_CENTRE, f".gradbook-scene-{control}")
             if at["free"]:
+                before = self.page.url
                 self.page.mouse.click(at["x"], at["y"])
                 self.events += 1
+                assert self.page.url == before, f"a click on {control} left the page: {at}"
                 return
             self.page.wait_for_timeout(50)
-        raise AssertionError(f"the {control} control stays covered by {at['hit']}")
+        raise AssertionError(f"the {control} control stays covered or moving: {at}")
 
     def press(self, control: str, *keys: str) -> None:
         self.page.focus(f".gradbook-scene-{control}")
@@ -336,6 +342,9 @@ class Reader:
                 self.page.set_viewport_size({"width": w, "height": h})
                 self.resizes += 1
                 self.page.wait_for_timeout(100)
+                self.page.wait_for_function(
+                    "() => !document.getAnimations().some((a) => a.playState === 'running')"
+                )
             else:
                 self.press("step", *rng.choices(("Enter", "Space"), k=5))
 
