@@ -75,6 +75,19 @@ export function describeLayer(layerName, product) {
   return `${name} receives ${formatNumber(product, { ascii: true })} of the output's gradient.`;
 }
 
+/**
+ * A share of examples classified correctly, as a whole percentage ("53%"), or null when the
+ * frame has none (the network's output was not a number). Ties round to even, as Python's
+ * "{:.0%}" does, so the scene and the book's prose print the same figure.
+ */
+export function formatAccuracy(a) {
+  if (!Number.isFinite(a)) return null;
+  const p = 100 * a;
+  let r = Math.round(p);
+  if (r - p === 0.5 && r % 2 !== 0) r -= 1;
+  return `${r}%`;
+}
+
 /** A short description of a whole training step, for the live region. */
 export function describeStep(scenario, stepIndex) {
   const s = scenario.steps[stepIndex];

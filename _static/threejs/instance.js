@@ -4,8 +4,9 @@
 // (viewlink.js). Everything it adds, it removes in dispose().
 
 import { buildShell, setStructureKeys } from './controls.js';
-import { formatNumber } from './format.js';
+import { formatAccuracy, formatNumber } from './format.js';
 import { ReplaySource } from './framesource.js';
+import { readPixel, sceneState, unitPosition } from './inspect.js';
 import { fromScenario, writeHash } from './lab/hash.js';
 import { prefersReducedMotion, themeOfPage, watchPage } from './pagewatch.js';
 import { Pane } from './pane.js';
@@ -201,14 +202,11 @@ export class SceneInstance {
     // Compare mode: the same layer of the other network, on the same training step.
     const other = this.panes[1];
     const li = this.selectedLayer ?? (p.complete ? 1 : p.pulseLayer);
-    const clause = describeShare(
-      other.source,
-      other.structure,
-      other.frameAt(this.source.frame(p.stepIndex).step),
-      li,
-      { ascii },
-    );
-    return `${text} In ${other.source.title}, ${clause}.`;
+    const frame = other.frameAt(this.source.frame(p.stepIndex).step);
+    const clause = describeShare(other.source, other.structure, frame, li, { ascii });
+    const right = formatAccuracy(frame.accuracy);
+    const score = right ? `${right} of new examples right, and ` : '';
+    return `${text} In ${other.source.title}, ${score}${clause}.`;
   }
 
   _describeOne({ ascii }) {
@@ -244,7 +242,8 @@ export class SceneInstance {
     if (Number(ui.scrub.value) !== p.stepIndex) ui.scrub.value = String(p.stepIndex);
     const s = this.source.frame(p.stepIndex);
     const last = this.source.frame(this.source.length - 1).step;
-    const text = `step ${s.step} of ${last}, loss ${formatNumber(s.loss, { digits: 3 })}${s.clipped ? ', clipped' : ''}`;
+    const right = formatAccuracy(s.accuracy);
+    const text = `step ${s.step} of ${last}, loss ${formatNumber(s.loss, { digits: 3 })}${right ? `, ${right} right` : ''}${s.clipped ? ', clipped' : ''}`;
     if (ui.stepOut.textContent !== text) {
       ui.stepOut.textContent = text;
       ui.scrub.setAttribute('aria-valuetext', text);
@@ -459,87 +458,19 @@ export class SceneInstance {
     this._show();
   }
 
-  /** Everything the reader sees, as data: which step, where the pulse is, the colours drawn. */
+  /** Everything the reader sees, as data (inspect.js): for tests, the benchmark and scripts. */
   state() {
-    const p = this.player;
-    const paneState = (pane) => {
-      const lay = pane.scene.layout;
-      const drawn = pane.scene.drawnColors();
-      return pane.source.network.layers.map((layer, li) => {
-        const span = (a) => a.slice(lay.layerStart[li], lay.layerStart[li] + lay.layerCount[li]);
-        return {
-          index: li,
-          name: layer.name,
-          role: layer.role,
-          lit: p.isLit(li),
-          color: li === 0 ? null : drawn.bars[li - 1],
-          neurons: span(drawn.units),
-          kinds: span(drawn.kinds),
-          looks: span(drawn.looks),
-        };
-      });
-    };
-    const src = this.source;
-    return {
-      scenario: src.id,
-      compare: this.compare ? this.compare.map((s) => s.id) : null,
-      stepIndex: p.stepIndex,
-      step: src.frame(p.stepIndex).step,
-      selectedLayer: this.selectedLayer,
-      playing: p.playing,
-      progress: p.progress,
-      litLayers: p.lit,
-      pulseLayer: p.pulseLayer,
-      complete: p.complete,
-      reducedMotion: this.reducedMotion,
-      speed: p.speed,
-      frames: this.scene.frames,
-      drawCalls: this.scene.renderer.info.render.calls,
-      theme: this.scene.theme,
-      structure: {
-        rnn: this.panes[0].structure.rnn,
-        skips: [...this.panes[0].structure.skips],
-        batchnorm: this.panes[0].structure.batchnorm,
-      },
-      layers: paneState(this.panes[0]),
-      panes: this.panes.map((pane) => ({
-        scenario: pane.source.id,
-        step: pane.frameAt(src.frame(p.stepIndex).step).step,
-        skips: [...pane.structure.skips],
-        layers: paneState(pane),
-      })),
-    };
+    return sceneState(this);
   }
 
   /** Where a neuron is drawn: CSS px in the page, and device px in the canvas (of pane `pane`). */
   unitPosition(layerIndex, unit, pane = 0) {
-    const scene = this.panes[pane].scene;
-    const lay = scene.layout;
-    const k = lay.layerStart[layerIndex] + unit;
-    const pt = scene.project(
-      lay.positions[3 * k],
-      lay.positions[3 * k + 1],
-      lay.positions[3 * k + 2],
-      {},
-    );
-    const rect = scene.canvas.getBoundingClientRect();
-    const ratio = scene.canvas.width / rect.width;
-    return {
-      pageX: rect.left + pt.x,
-      pageY: rect.top + pt.y,
-      canvasX: Math.round(pt.x * ratio),
-      canvasY: Math.round(pt.y * ratio),
-    };
+    return unitPosition(this.panes[pane].scene, layerIndex, unit);
   }
 
   /** Draw now and read one pixel of a pane's canvas (device px from the top left) as '#rrggbb'. */
   readPixel(x, y, pane = 0) {
-    const scene = this.panes[pane].scene;
-    scene.renderNow();
-    const gl = scene.renderer.getContext();
-    const buf = new Uint8Array(4);
-    gl.readPixels(x, gl.drawingBufferHeight - 1 - y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, buf);
-    return `#${[buf[0], buf[1], buf[2]].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+    return readPixel(this.panes[pane].scene, x, y);
   }
 
   dispose() {

@@ -126,7 +126,12 @@ async function mountNow(container) {
         if (i >= 0) registry.scenes.splice(i, 1);
       },
     });
-    registry.scenes.push(instance);
+    // In page order, whichever mounted first: scenes[0] is the topmost scene that runs.
+    const after = registry.scenes.findIndex(
+      (other) =>
+        other.container.compareDocumentPosition(container) & Node.DOCUMENT_POSITION_PRECEDING,
+    );
+    registry.scenes.splice(after < 0 ? registry.scenes.length : after, 0, instance);
     // For print, a copy of the static figure that only print CSS shows, unless it is on the page already.
     const sel = container.dataset.fallback;
     const figure = sel ? safeQuery(sel) : null;

@@ -5,7 +5,7 @@
 
 import { colorForLog10, log10OfMagnitude } from './colorscale.js';
 import { buildLayerLabels } from './controls.js';
-import { formatFactor, formatNumber, formatPowerOfTen } from './format.js';
+import { formatAccuracy, formatFactor, formatNumber, formatPowerOfTen } from './format.js';
 import { placeLabels } from './labels.js';
 import { DECADE } from './meshes.js';
 
@@ -82,7 +82,8 @@ export class LabelOverlay {
       lab.top.textContent = shown ? formatFactor(factor) : '';
       lab.top.classList.toggle('is-nonfinite', shown && !Number.isFinite(factor));
     }
-    this.ui.loss.textContent = `loss ${formatNumber(frame.loss, { digits: 3 })}`;
+    const right = formatAccuracy(frame.accuracy);
+    this.ui.loss.textContent = `loss ${formatNumber(frame.loss, { digits: 3 })}${right ? ` · ${right} right` : ''}`;
     this.ui.loss.classList.toggle('is-nonfinite', !Number.isFinite(frame.loss));
   }
 

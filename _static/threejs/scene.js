@@ -27,6 +27,7 @@ import {
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { fitCamera } from './camerafit.js';
 import { buildNetwork, DECADE, disposeNetwork, METER_DECADES } from './meshes.js';
 import { LOOK, paintLayer, paintUnits, RADIUS_MAX, unitPaint } from './paint.js';
 import { pointScale, SHAPE, unitMaterial } from './unitpoints.js';
@@ -422,29 +423,21 @@ export class GradientScene {
     this.requestRender();
   }
 
-  /**
-   * Fit the whole network and the meter in view, seen slightly from above and the side, between
-   * the strips that `margins` keeps free for labels.
-   */
+  /** Fit the whole network and the meter in view (camerafit.js), between the label strips. */
   resetCamera() {
     this._userMoved = false;
-    const b = this.layout.bounds;
-    const halfX = (b.max[0] - b.min[0]) / 2 + 3; // room for the outermost labels and perspective
-    const top = Math.max(b.max[1] + RADIUS_MAX, this.net.topY);
-    const bottom = this.barBase;
-    const px = this.canvas.clientHeight || 360;
-    const { top: mt, bottom: mb } = this.margins;
-    const free = Math.max(0.4, 1 - (mt + mb) / px); // share of the height left to the drawing
-    const tan = Math.tan((this.camera.fov * Math.PI) / 360);
-    const d =
-      Math.max(halfX / (tan * this.camera.aspect), (top - bottom) / 2 / (tan * free)) + b.max[2];
-    // Centred between the strips: shifted by half their difference, in world units at distance d.
-    const centerY = (top + bottom) / 2 + ((mt - mb) * d * tan) / px;
-    const dir = this._vec.set(0.08, 0.2, 1).normalize(); // a little from the right and above: layers read as slabs
-    this.controls.target.set(b.center[0] + 1, centerY, 0);
-    this.camera.position.set(b.center[0] + 1 + dir.x * d, centerY + dir.y * d, dir.z * d);
-    this.camera.near = Math.max(0.1, d / 100);
-    this.camera.far = d * 10;
+    const fit = fitCamera(this.layout.bounds, {
+      top: Math.max(this.layout.bounds.max[1] + RADIUS_MAX, this.net.topY),
+      bottom: this.barBase,
+      heightPx: this.canvas.clientHeight || 360,
+      margins: this.margins,
+      fovDegrees: this.camera.fov,
+      aspect: this.camera.aspect,
+    });
+    this.controls.target.fromArray(fit.target);
+    this.camera.position.fromArray(fit.position);
+    this.camera.near = fit.near;
+    this.camera.far = fit.far;
     this.camera.updateProjectionMatrix();
     this.controls.update();
     this.requestRender();
@@ -517,35 +510,6 @@ export class GradientScene {
     this.renderer.render(this.scene, this.camera);
     this.frames += 1;
     if (this.afterRender) this.afterRender();
-  }
-
-  /**
-   * What the buffers hold right now: for each unit the shape its point is cut to (its look:
-   * filled, outline, inf, nan, or none) and the colour in the colour buffer; for each bar its
-   * colour. Read back from the buffers, not from the decisions that filled them.
-   */
-  drawnColors() {
-    const c = this._color;
-    const net = this.net;
-    const names = ['filled', 'outline', 'inf', 'nan', 'none'];
-    const looks = [];
-    const colors = [];
-    for (let k = 0; k < this.layout.unitCount; k++) {
-      let look = net.unitSize.array[k] > 0 ? names[net.unitShape.array[k]] : 'none';
-      if (look === 'filled' && this._paint.look[k] === LOOK.INPUT) look = 'input';
-      looks.push(look);
-      if (look === 'none' || look === 'outline') colors.push(null);
-      else colors.push(`#${c.fromArray(net.unitColor.array, k * 3).getHexString()}`);
-    }
-    const barColors = this._barPaint.map((_, j) => {
-      net.bars.getColorAt(j, c);
-      return `#${c.getHexString()}`;
-    });
-    // A unit's kind follows its shape: inf and NaN are cut to glyphs of their own.
-    const kinds = looks.map((look, k) =>
-      look === 'inf' || look === 'nan' ? look : look === 'filled' ? this._paint.kind[k] : null,
-    );
-    return { units: colors, looks, kinds, bars: barColors };
   }
 
   dispose() {

@@ -2,7 +2,7 @@
 // Pure: no three, no DOM. Numbers are written by format.js; these choose the words, which follow
 // the structure (layers, or time steps of a recurrent network).
 
-import { formatNumber } from './format.js';
+import { formatAccuracy, formatNumber } from './format.js';
 
 /** "layer h5" or "time step t3"; a name that already says what it is stays as it is. */
 function placeName(source, structure, li, capital = false) {
@@ -28,6 +28,8 @@ export function describeView(source, structure, at, { ascii = true } = {}) {
   const { frame } = at;
   const parts = [`Training step ${at.stepNumber} of ${at.lastStep}`];
   parts.push(`loss ${formatNumber(frame.loss, { ascii, digits: 3 })}`);
+  const right = formatAccuracy(frame.accuracy);
+  if (right) parts.push(`${right} of new examples right`);
   if (frame.clipped) parts.push('gradient clipped');
   const head = `${parts.join(', ')}.`;
   const li = at.complete ? 1 : at.pulseLayer;

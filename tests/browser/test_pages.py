@@ -56,10 +56,13 @@ def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, pat
         expect(page.locator("html")).to_have_attribute("data-theme", scheme)
         scenes = page.locator(".gradbook-scene")
         n_scenes = scenes.count()
-        assert n_scenes == (1 if path in (*CHAPTERS, "lab.html") else 0)  # the lab shows one too
+        # One per chapter, and the lab shows one too; chapter 6 adds a side-by-side one.
+        want = 2 if path == RICH_CHAPTER else 1 if path in (*CHAPTERS, "lab.html") else 0
+        assert n_scenes == want, (path, n_scenes)
         if n_scenes:
             wait_scenes(page, "ready")
-            scene = scenes.first
+        for k in range(n_scenes):
+            scene = scenes.nth(k)
             # Named as a landmark, its picture named by the scenario's title, with a summary in
             # words and a live region that screen readers hear when the scene changes.
             expect(scene).to_have_attribute("role", "region")
@@ -77,7 +80,7 @@ def test_page_is_accessible_private_and_quiet(browser: Browser, served_book, pat
             expect(scene.locator(".gradbook-scene-legend")).to_have_accessible_name(
                 re.compile(r"Colour legend: .*small gradient.*large one")
             )
-            assert page.evaluate("() => window.gradbook.scenes[0].state().theme") == scheme
+            assert page.evaluate(f"() => window.gradbook.scenes[{k}].state().theme") == scheme
         # Every image has alt text and has loaded; every figure holds at least one.
         # In both themes they show their exact colours, the scene's (no dimming filter).
         images = page.eval_on_selector_all(
@@ -136,13 +139,14 @@ def test_a_chapter_opened_with_a_view_link_shows_that_view(browser: Browser, ser
             else ((served_book.html / RICH_CHAPTER).as_uri())
         )
         v = visit(page, f"{base}#scenario=residual&step=999&layer=3")
+        page.wait_for_function("() => window.gradbook?.scenes?.[0]?.state().selectedLayer === 3")
+        # Before anything else scrolls: the link brought its scene (the page's first) into view.
+        assert -2 <= page.evaluate(_SCENE_TOP) < 200
+        assert page.evaluate("() => window.scrollY") > 1000, "the scene is far down the chapter"
         wait_scenes(page)
-        page.wait_for_function("() => window.gradbook.scenes[0].state().selectedLayer === 3")
         st = _state(page)
         assert (st["scenario"], st["step"], st["playing"]) == ("residual", 999, False)
         assert st["step"] == _last_step(page, "residual")
-        assert -2 <= page.evaluate(_SCENE_TOP) < 200
-        assert page.evaluate("() => window.scrollY") > 1000, "the scene is far down the chapter"
         v.assert_clean()
     finally:
         ctx.close()
@@ -163,38 +167,45 @@ def test_a_prose_link_in_a_chapter_steers_its_scene(page: Page, served_book):
     st = _state(page)
     assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", 999, False)
     assert -2 <= page.evaluate(_SCENE_TOP) < 200
-    expect(page.locator(".gradbook-scene-live")).to_contain_text("training step 999")
+    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-live")).to_contain_text("training step 999")
     v.assert_clean()
 
 
-def test_compare_mode_on_a_chapter(browser: Browser, served_book):
-    """data-compare on a chapter's scene: two stages, one pulse, one step, and nothing for axe."""
+def test_chapter_6_compares_the_residual_networks_side_by_side(browser: Browser, served_book):
+    """Chapter 6's second scene is in compare mode: its prose links (scene=2) steer it, two
+    stages share one pulse and one step, each stage's corner gives its network's loss and the
+    share of new examples it gets right, and axe finds nothing."""
     ctx, page, v = _open(browser, served_book, RICH_CHAPTER, "light", reduced_motion="reduce")
     try:
-
-        def add_compare(route) -> None:
-            html = (
-                route.fetch()
-                .text()
-                .replace(
-                    'class="gradbook-scene"',
-                    'class="gradbook-scene" data-compare="sigmoid-vanishing,residual"',
-                    1,
-                )
-            )
-            route.fulfill(body=html, content_type="text/html")
-
-        page.route(f"**/{RICH_CHAPTER}", add_compare)
-        page.reload()
         wait_scenes(page)
-        st = _state(page)
-        assert st["compare"] == ["sigmoid-vanishing", "residual"]
-        assert page.locator(".gradbook-scene canvas").count() == 2
-        page.locator(".gradbook-scene-scrub").focus()
-        page.keyboard.press("End")
-        st = _state(page)
-        assert st["step"] == _last_step(page, "residual")
-        assert [p["scenario"] for p in st["panes"]] == st["compare"]
+        assert page.evaluate("() => window.gradbook.scenes.map(s => s.state().compare)") == [
+            None,
+            ["residual", "residual-batchnorm"],
+        ]
+        compare = "() => window.gradbook.scenes[1].state()"
+        box = page.locator(".gradbook-scene").nth(1)
+        assert box.locator("canvas").count() == 2
+        link = page.locator('a[href^="#scene=2"][href*="step=999"]')
+        link.scroll_into_view_if_needed()
+        link.click()
+        page.wait_for_function(f"() => ({compare})().step === 999")
+        st = page.evaluate(compare)
+        assert (st["scenario"], st["selectedLayer"], st["playing"]) == ("residual", 1, False)
+        assert [p["step"] for p in st["panes"]] == [999, 999]
+        frames = page.evaluate(
+            """() => window.gradbook.scenes[1].payload.scenarios
+                .filter(s => ['residual', 'residual-batchnorm'].includes(s.id))
+                .map(s => [s.id, s.steps.at(-1).accuracy])"""
+        )
+        right = {sid: f"{acc:.0%} right" for sid, acc in frames}
+        corners = box.locator(".gradbook-scene-label-loss")
+        expect(corners.nth(0)).to_contain_text(right["residual"])
+        expect(corners.nth(1)).to_contain_text(right["residual-batchnorm"])
+        expect(box.locator(".gradbook-scene-status")).to_contain_text(
+            f"{right['residual'].split()[0]} of new examples right"
+        )
+        # The first scene was not touched.
+        assert page.evaluate("() => window.gradbook.scenes[0].state().step") == 0
         assert_axe_clean(page)
         v.assert_clean()
     finally:
@@ -315,11 +326,11 @@ def _check_ring(focused: dict) -> None:
 
 def _operate(page: Page, control: str, scenarios: list[str]) -> None:
     """Use the focused control from the keyboard, as its kind is used, and check the effect."""
-    live = page.locator(".gradbook-scene-live")
+    live = page.locator(".gradbook-scene").first.locator(".gradbook-scene-live")
     if control == "gradbook-scene-play":
         page.keyboard.press("Enter")
         assert _state(page)["playing"] is True
-        expect(page.locator(".gradbook-scene-play")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-play")).to_have_attribute("aria-pressed", "true")
         page.keyboard.press("Space")
         assert _state(page)["playing"] is False
         expect(live).to_contain_text("Paused")
@@ -336,7 +347,7 @@ def _operate(page: Page, control: str, scenarios: list[str]) -> None:
         assert _state(page)["stepIndex"] == 1
         page.keyboard.press("End")
         assert _state(page)["stepIndex"] == last
-        expect(page.locator(".gradbook-scene-scrub")).to_have_attribute(
+        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-scrub")).to_have_attribute(
             "aria-valuetext", re.compile(r"^step \d+ of \d+")
         )
         page.keyboard.press("ArrowLeft")
@@ -361,17 +372,17 @@ def _operate(page: Page, control: str, scenarios: list[str]) -> None:
         page.wait_for_function(
             "() => document.fullscreenElement?.classList.contains('gradbook-scene')"
         )
-        expect(page.locator(".gradbook-scene-full")).to_have_text("Exit full screen")
+        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-full")).to_have_text("Exit full screen")
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.fullscreenElement === null")
-        expect(page.locator(".gradbook-scene-full")).to_have_text("Full screen")
+        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-full")).to_have_text("Full screen")
     elif control == "gradbook-scene-copylink":
         page.keyboard.press("Enter")
-        field = page.locator(".gradbook-scene-link")
+        field = page.locator(".gradbook-scene").first.locator(".gradbook-scene-link")
         expect(field).to_be_visible()
         assert re.search(r"#scenario=[a-z0-9-]+&step=\d+", field.input_value())
         expect(live).to_contain_text("link to this view", ignore_case=True)
-        page.locator(".gradbook-scene-copylink").focus()  # the field took the focus to be copied
+        page.locator(".gradbook-scene").first.locator(".gradbook-scene-copylink").focus()  # the field took the focus to be copied
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -428,8 +439,8 @@ def test_colour_scale_reads_in_greyscale(page: Page, served_book):
     # The two special values are colours the table never uses.
     assert scale["inf"] not in scale["table"] and scale["nan"] not in scale["table"]
     # The legend says what the second channel is, in words.
-    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("bigger, brighter dots")
-    expect(page.locator(".gradbook-scene-legend-caption")).to_contain_text("Bars: decades")
+    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-legend-caption")).to_contain_text("bigger, brighter dots")
+    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-legend-caption")).to_contain_text("Bars: decades")
     v.assert_clean()
 
 
@@ -511,7 +522,7 @@ def test_labels_of_layers_not_reached_yet_are_readable(page: Page, served_book, 
     wait_scenes(page)
     # From the whole profile, "Step one layer" starts the pulse over at the output: the rest is
     # not lit yet.
-    page.locator(".gradbook-scene-step").click()
+    page.locator(".gradbook-scene").first.locator(".gradbook-scene-step").click()
     found = page.evaluate(_LABEL_COLOURS, ".gradbook-scene-label.is-unlit")
     assert found["colours"], "no unlit label on screen"
     stage = parse_css_color(found["stage"])
@@ -555,7 +566,7 @@ def test_the_scene_is_described_from_the_start_and_autoplay_stays_quiet(page: Pa
     v = visit(page, served_book.url(VANISHING_CHAPTER))
     page.evaluate(_WATCH_LIVE)
     wait_scenes(page)
-    stage = page.locator(".gradbook-scene-stage")
+    stage = page.locator(".gradbook-scene").first.locator(".gradbook-scene-stage")
     title = page.evaluate("() => window.gradbook.scenes[0].scenario.title")
     expect(stage).to_have_accessible_description(
         re.compile(rf"^{re.escape(title)}\. Training step 0 of \d+, loss .*gradient.*\.$")
@@ -574,10 +585,10 @@ def test_the_scene_is_described_from_the_start_and_autoplay_stays_quiet(page: Pa
     step = page.evaluate("() => window.gradbook.scenes[0].state().step")
     expect(stage).to_have_accessible_description(re.compile(rf"Training step {step} of"))
     # The status line under the stage shows the same to the eye: the step the slider is at.
-    expect(page.locator(".gradbook-scene-status")).to_contain_text(f"Training step {step} of")
+    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-status")).to_contain_text(f"Training step {step} of")
     # And a reader's action is announced, once.
-    page.locator(".gradbook-scene-step").click()
-    expect(page.locator(".gradbook-scene-live")).to_have_text(re.compile(r"\w{3,}"))
+    page.locator(".gradbook-scene").first.locator(".gradbook-scene-step").click()
+    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-live")).to_have_text(re.compile(r"\w{3,}"))
     assert len(page.evaluate("() => window.__announced")) == 1
     v.assert_clean()
 
@@ -599,7 +610,7 @@ _LABEL_BOXES = """() => {
     const s = window.gradbook.scenes[0];
     const r = (e) => { const b = e.getBoundingClientRect();
         return { text: e.textContent, l: b.left, r: b.right, t: b.top, b: b.bottom }; };
-    const shown = [...document.querySelectorAll('.gradbook-scene-label, .gradbook-scene-hint')]
+    const shown = [...s.container.querySelectorAll('.gradbook-scene-label, .gradbook-scene-hint')]
         .filter((e) => !e.hidden && e.textContent.trim() && e.getClientRects().length);
     const layers = s.scenario.network.layers.map((_, li) => s.unitPosition(li, 0).pageY);
     return { stage: r(s.ui.stage), topbar: r(s.ui.topbar), boxes: shown.map(r), layers };

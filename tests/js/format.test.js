@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describeLayer, describeStep, formatFactor, formatNumber, formatPowerOfTen, sentence, superscript } from '../../_static/threejs/format.js';
+import { describeLayer, describeStep, formatAccuracy, formatFactor, formatNumber, formatPowerOfTen, sentence, superscript } from '../../_static/threejs/format.js';
 
 // The same table of cases is read by tests/test_text.py: prose and scene write alike.
 const { cases } = JSON.parse(readFileSync(new URL('./fixtures/numbers.json', import.meta.url), 'utf8'));
@@ -54,4 +54,15 @@ test('a message ends as a sentence, so another can follow it', () => {
   assert.equal(sentence('payload: missing required field "colorScale"'), 'payload: missing required field "colorScale".');
   assert.equal(sentence('It could not start.'), 'It could not start.');
   assert.equal(sentence('Really?'), 'Really?');
+});
+
+test('accuracy is a whole percentage, ties to even as in the prose, and absent when not a number', () => {
+  assert.equal(formatAccuracy(273 / 512), '53%');
+  assert.equal(formatAccuracy(1), '100%');
+  assert.equal(formatAccuracy(0), '0%');
+  // 64 of 512 is 12.5%: Python's "{:.0%}" writes 12%, and so must the scene.
+  assert.equal(formatAccuracy(64 / 512), '12%');
+  assert.equal(formatAccuracy(192 / 512), '38%'); // 37.5% rounds to the even 38
+  assert.equal(formatAccuracy(Number.NaN), null);
+  assert.equal(formatAccuracy(undefined), null);
 });

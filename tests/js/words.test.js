@@ -38,3 +38,12 @@ test('at the start of a pulse the status line speaks of the read-out, not of lay
   });
   assert.match(text, /leaves the loss at the read-out\.$/);
 });
+
+test('the status line gives the share of new examples the network gets right, when it has one', () => {
+  const frame = src.frame(src.length - 1);
+  const at = { stepNumber: frame.step, lastStep: frame.step, pulseLayer: 2, complete: false };
+  const right = describeView(src, st, { ...at, frame: { ...frame, accuracy: 0.75 } });
+  assert.match(right, /, loss [^,]+, 75% of new examples right\./);
+  const none = describeView(src, st, { ...at, frame: { ...frame, accuracy: Number.NaN } });
+  assert.doesNotMatch(none, /right/);
+});

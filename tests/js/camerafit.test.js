@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fitCamera } from '../../_static/threejs/camerafit.js';
+
+/** Where a world point lands on a canvas heightPx tall, in CSS px from the top and from the
+ * centre line, for a camera at `position` looking at `target` (a pinhole, no roll). */
+function project(fit, [x, y, z], { fovDegrees, aspect, heightPx }) {
+  const sub = (a, b) => a.map((v, i) => v - b[i]);
+  const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
+  const norm = (a) => a.map((v) => v / Math.hypot(...a));
+  const cross = (a, b) => [
+    a[1] * b[2] - a[2] * b[1],
+    a[2] * b[0] - a[0] * b[2],
+    a[0] * b[1] - a[1] * b[0],
+  ];
+  const forward = norm(sub(fit.target, fit.position));
+  const right = norm(cross(forward, [0, 1, 0]));
+  const up = cross(right, forward);
+  const rel = sub([x, y, z], fit.position);
+  const depth = dot(rel, forward);
+  const tan = Math.tan((fovDegrees * Math.PI) / 360);
+  const ndcY = dot(rel, up) / (depth * tan);
+  const ndcX = dot(rel, right) / (depth * tan * aspect);
+  return { fromTop: ((1 - ndcY) / 2) * heightPx, ndcX, depth };
+}
+
+const bounds = { min: [0, -4, -2], max: [30, 4, 2], center: [15, 0, 0] };
+const view = { fovDegrees: 35, aspect: 16 / 9, heightPx: 500 };
+
+test('the whole network lands inside the canvas, between the label strips', () => {
+  const margins = { top: 40, bottom: 90 };
+  const fit = fitCamera(bounds, { ...view, top: 5, bottom: -8, margins });
+  for (const x of [bounds.min[0], bounds.max[0]])
+    for (const y of [5, -8])
+      for (const z of [bounds.min[2], bounds.max[2]]) {
+        const p = project(fit, [x, y, z], view);
+        assert.ok(p.depth > fit.near && p.depth < fit.far, `(${x}, ${y}, ${z}) is clipped`);
+        assert.ok(Math.abs(p.ndcX) <= 1, `(${x}, ${y}, ${z}) leaves the canvas sideways`);
+        assert.ok(p.fromTop >= margins.top - 1e-9, `(${x}, ${y}, ${z}) is under the top strip`);
+        assert.ok(
+          p.fromTop <= view.heightPx - margins.bottom + 1e-9,
+          `(${x}, ${y}, ${z}) is under the bottom strip`,
+        );
+      }
+});
+
+test('a wider canvas or taller strips move the camera back, never closer', () => {
+  const base = fitCamera(bounds, { ...view, top: 5, bottom: -8, margins: { top: 0, bottom: 0 } });
+  const strips = fitCamera(bounds, {
+    ...view,
+    top: 5,
+    bottom: -8,
+    margins: { top: 60, bottom: 120 },
+  });
+  const narrow = fitCamera(bounds, {
+    ...view,
+    aspect: 0.6,
+    top: 5,
+    bottom: -8,
+    margins: { top: 0, bottom: 0 },
+  });
+  assert.ok(strips.distance >= base.distance);
+  assert.ok(narrow.distance > base.distance);
+});
+
+test('strips taller than the canvas still leave the drawing its minimum share', () => {
+  const fit = fitCamera(bounds, {
+    ...view,
+    top: 5,
+    bottom: -8,
+    margins: { top: 400, bottom: 400 },
+  });
+  assert.ok(Number.isFinite(fit.distance) && fit.distance > 0);
+});
