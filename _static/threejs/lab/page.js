@@ -67,7 +67,11 @@ class Lab {
     this.records = [];
     this.running = false;
     this.stoppedAt = null;
-    this.pending = null; // the hash sent to the worker and not answered yet
+    this.pending = null; // the hash of the network to show, not traced yet
+    // The hash the worker is tracing now. One at a time: while it works, a newer change only
+    // replaces `pending`, so a dragged slider costs at most the trace under way and the last
+    // one, not a trace for every input event it fired.
+    this._inFlight = null;
     this.updates = 0; // training steps brought on screen, one per redraw at most
     this._build();
     this.worker = startWorker((msg) => this._onMessage(msg));
@@ -205,7 +209,14 @@ class Lab {
     this.pending = hash;
     this._t0 = t0;
     this.running = false;
-    this.worker.post({ type: 'configure', hash });
+    this._configure();
+  }
+
+  /** Send the pending configuration to the worker, unless it is still tracing another. */
+  _configure() {
+    if (this._inFlight || !this.pending) return;
+    this._inFlight = this.pending;
+    this.worker.post({ type: 'configure', hash: this.pending });
   }
 
   _send(message, running) {
@@ -238,10 +249,17 @@ class Lab {
   _onMessage(msg) {
     if (msg.type === 'error') {
       this.status.textContent = `The lab's engine reported a problem: ${msg.message}`;
+      const failed = this._inFlight;
+      this._inFlight = null;
+      if (failed && failed !== this.pending) this._configure(); // a newer one may still work
       return;
     }
     if (msg.type === 'configured') {
-      if (msg.hash !== this.pending) return; // a newer configuration is on its way
+      this._inFlight = null;
+      if (msg.hash !== this.pending) {
+        this._configure(); // superseded while traced: trace the newest configuration now
+        return;
+      }
       this._arrived = performance.now();
       this._engineMs = msg.engineMs;
       this.pending = null;
