@@ -192,7 +192,7 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure simulator, book build, scene and page weight; write bench/report/REPORT.md."""
+    """Measure simulator, book build, scene, lab and page weight; write bench/report/REPORT.md."""
     _install(session, "test")  # Playwright drives Chromium
     if "--torch" in session.posargs:
         session.install(*_group("bench"))  # PyTorch, only for the comparison

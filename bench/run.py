@@ -2,11 +2,11 @@
 
     nox -s bench                 # everything; PyTorch is compared when it is installed
     nox -s bench -- --torch      # install PyTorch (CPU) into the bench environment first
-    python bench/run.py --skip docs --skip scene   # parts: simulator, docs, pages, scene
+    python bench/run.py --skip docs --skip scene   # parts: simulator, docs, pages, scene, lab
 
 The order matters: the simulator runs first, on a quiet machine; the docs builds come next and
-leave a built book behind, which the page-weight part loads; the scene part needs the bundle that
-the build made. Raw numbers go to bench/report/results.json beside the report.
+leave a built book behind, which the page-weight and lab parts load; the scene part needs the
+bundle that the build made. Raw numbers go to bench/report/results.json beside the report.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import docs_build
+import lab_bench
 import page_weight
 import scene_bench
 import simulator
@@ -32,6 +33,7 @@ PARTS = {
     "docs": docs_build,
     "pages": page_weight,
     "scene": scene_bench,
+    "lab": lab_bench,
 }
 
 

@@ -7,7 +7,8 @@
   `_init_params` from gradbook.random, task batches drawn by `data.task_batch` from it, and
   scaled orthogonal matrices. node --test checks random.js and the engine's init against them.
 - `parity.json` (see `parity_fixtures`): configurations, their initial weights and batches, the
-  simulator's trace and its first training steps.
+  simulator's trace and its first training steps with the held-out accuracy at each, and a
+  sample of the held-out sets themselves (`held_out_sample`).
 
 Floats are written with Python's repr (shortest round-trip, so every float64 survives exactly);
 JSON has no NaN or infinity, so those are written as the strings "NaN", "Infinity", "-Infinity".
@@ -286,6 +287,8 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
         "train": {
             "batches": batches,
             "steps": steps,
+            # Held-out accuracy at each step, with the weights the step started from.
+            "accuracy": [run.accuracy[s] for s in range(len(run.steps))],
             "first_nonfinite_step": run.first_nonfinite_step,
         },
     }
@@ -359,7 +362,38 @@ def seeded_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
         "model": kind,
         "config": config.as_dict(),
         "steps": _step_records(run, model.weight_names()),
+        "accuracy": [run.accuracy[s] for s in range(len(run.steps))],
         "first_nonfinite_step": run.first_nonfinite_step,
+    }
+
+
+# The held-out sets sampled in parity.json: every shape of task (MLP with 2 or 3 inputs, RNN
+# with 1 or 2 inputs per step). Labels in full; of the inputs the first and last examples and
+# the sum of every entry and of their sizes, which a shifted stream could not keep.
+HELD_OUT_SHAPES = (
+    ("mlp", {"depth": 1, "width": 2}),
+    ("mlp", {"depth": 1, "width": 2, "input_dim": 3, "output_dim": 3}),
+    ("rnn", {"steps": 20, "hidden": 2}),
+    ("rnn", {"steps": 12, "hidden": 2, "input_dim": 2}),
+)
+HELD_OUT_ROWS = 3
+
+
+def held_out_sample(kind: str, fields: dict) -> dict:
+    config = (RNNConfig if kind == "rnn" else MLPConfig)(**fields)
+    x, labels = data.held_out(kind, config)
+    k = HELD_OUT_ROWS
+    return {
+        "model": kind,
+        "config": config.as_dict(),
+        "size": data.HELD_OUT_SIZE,
+        "seed": data.HELD_OUT_SEED,
+        "shape": list(x.shape),
+        "labels": "".join(str(int(v)) for v in labels),  # one digit per example
+        "head": x[:k],
+        "tail": x[-k:],
+        "sum": float(np.sum(x)),
+        "abs_sum": float(np.sum(np.abs(x))),
     }
 
 
@@ -373,6 +407,7 @@ def parity_fixtures() -> dict:
             "about": "gradbook parity cases; python -m gradbook.fixtures",
             "cases": cases,
             "seeded": seeded,
+            "held_out": [held_out_sample(kind, fields) for kind, fields in HELD_OUT_SHAPES],
         }
     )
 

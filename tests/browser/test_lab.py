@@ -146,6 +146,14 @@ def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page,
         int(page.evaluate("() => document.querySelector('.gradbook-lab-table').dataset.step")) > 0
     )
     assert _state(page)["frames"] > 1
+    # Accuracy is the held-out set's, measured every 10 steps; the status line says which.
+    page.wait_for_function("() => window.gradbook.lab.state().records > 10", timeout=30000)
+    measured = [s for s, _ in _state(page)["accuracies"]]
+    assert measured[:2] == [0, 10], measured
+    expect(page.locator(".gradbook-lab-status")).to_contain_text("held-out accuracy")
+    expect(page.locator(".gradbook-lab-plot-title").nth(1)).to_contain_text(
+        "held-out set (512 fixed examples, measured every 10 steps"
+    )
     # Pause stops it: the count stays put.
     page.locator(".gradbook-lab-pause").click()
     page.wait_for_function("() => !window.gradbook.lab.state().running")
@@ -153,9 +161,11 @@ def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page,
     paused = _state(page)["records"]
     page.wait_for_timeout(500)
     assert _state(page)["records"] == paused
-    # Step takes exactly one.
+    # Step takes exactly one, and measures its held-out accuracy whatever its number.
     page.locator(".gradbook-lab-stepone").click()
     page.wait_for_function(f"() => window.gradbook.lab.state().records === {paused + 1}")
+    state = _state(page)
+    assert state["accuracies"][-1][0] == state["lastStep"], state["accuracies"]
     v.assert_clean()
 
 
@@ -287,3 +297,13 @@ def test_a_chapters_lab_link_opens_that_network_with_the_chapters_numbers(page: 
     assert len(rows) == len(expected.layers)
     for row, layer in zip(rows, expected.layers, strict=True):
         assert math.isclose(row["product"], layer.product, rel_tol=1e-9), (row, layer.product)
+    # The same held-out set and the same accuracy on it as the chapter's run, at step 0 (taken
+    # by hand) and at step 50 (the chapter records every 50th, the lab every 10th), exactly.
+    page.locator(".gradbook-lab-stepone").click()
+    page.wait_for_function("() => window.gradbook.lab.state().records === 1")
+    page.locator(".gradbook-lab-train").click()
+    page.wait_for_function("() => window.gradbook.lab.state().records > 50", timeout=30000)
+    page.locator(".gradbook-lab-pause").click()
+    accuracies = dict(_state(page)["accuracies"])
+    run = scenarios.trained("sigmoid-vanishing").record
+    assert accuracies[0] == run.accuracy[0] and accuracies[50] == run.accuracy[50], accuracies

@@ -1,6 +1,13 @@
 // The simulator's synthetic tasks (src/gradbook/data.py), drawn from the shared generator:
-// two concentric circles for MLPs, "remember the first input" for RNNs. Pure module.
+// two concentric circles for MLPs, "remember the first input" for RNNs, and the fixed
+// held-out set that accuracy is measured on (data.held_out). Pure module.
 import { Matrix } from './linalg.js';
+import { Generator } from './random.js';
+
+/** Examples in the held-out set that accuracy is measured on, as data.HELD_OUT_SIZE. */
+export const HELD_OUT_SIZE = 512;
+/** The held-out set's own seed, one no training run uses by default: data.HELD_OUT_SEED. */
+export const HELD_OUT_SEED = 2_147_483_647;
 
 /**
  * n points on two concentric circles (radius `inner` is class 1, radius 1 class 0), jittered by
@@ -31,21 +38,23 @@ export function rememberFirst(n, steps, rng, inputDim = 1) {
   return { x: { data, shape: [n, steps, inputDim] }, labels };
 }
 
+/** n examples { x, labels } of the task that fits the configuration, as task_examples. */
+export function taskExamples(kind, config, n, rng) {
+  if (kind === 'rnn') return rememberFirst(n, config.steps, rng, config.input_dim);
+  if (config.input_dim === 2) return circles(n, rng);
+  const x = new Matrix(n, config.input_dim, rng.normal(0, 1, n * config.input_dim));
+  const labels = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < config.input_dim; k++) s += x.data[i * config.input_dim + k];
+    labels[i] = s > 0 ? 1 : 0;
+  }
+  return { x, labels };
+}
+
 /** A batch { x, y } of the task that fits the configuration (shapes, loss), as task_batch. */
 export function taskBatch(kind, config, n, rng) {
-  let x;
-  let labels;
-  if (kind === 'rnn') ({ x, labels } = rememberFirst(n, config.steps, rng, config.input_dim));
-  else if (config.input_dim === 2) ({ x, labels } = circles(n, rng));
-  else {
-    x = new Matrix(n, config.input_dim, rng.normal(0, 1, n * config.input_dim));
-    labels = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < config.input_dim; k++) s += x.data[i * config.input_dim + k];
-      labels[i] = s > 0 ? 1 : 0;
-    }
-  }
+  const { x, labels } = taskExamples(kind, config, n, rng);
   const k = config.output_dim;
   if (config.loss === 'mse') {
     const y = new Matrix(n, k);
@@ -53,4 +62,14 @@ export function taskBatch(kind, config, n, rng) {
     return { x, y };
   }
   return { x, y: labels.map((v) => v % k) };
+}
+
+/**
+ * The fixed held-out set for networks of this shape, as data.held_out: HELD_OUT_SIZE examples
+ * of the task from a generator of their own (HELD_OUT_SEED), the same for every network of a
+ * given kind, input width, output width and (for the RNN) number of time steps. { x, labels }.
+ */
+export function heldOut(kind, config) {
+  const { x, labels } = taskExamples(kind, config, HELD_OUT_SIZE, new Generator(HELD_OUT_SEED));
+  return { x, labels: labels.map((v) => v % config.output_dim) };
 }

@@ -114,8 +114,7 @@ export function checkBatch(kind, config, batch) {
 
 /**
  * The share of examples the output gets right: the largest output is the label (or, with mse,
- * the target's largest entry). A row with a non-finite output counts as wrong. The simulator
- * has no accuracy; the lab plots it beside the loss.
+ * the target's largest entry). A row with a non-finite output counts as wrong.
  */
 export function accuracy(out, y) {
   const { rows: n, cols: k } = out;
@@ -138,6 +137,18 @@ export function accuracy(out, y) {
   return right / n;
 }
 
+/**
+ * The accuracy on a held-out set { x, labels } (data.js heldOut), as train.held_out_accuracy:
+ * a forward pass only (with batch norm the set is normalized by its own statistics, as one
+ * batch), the share of examples whose largest output is their class, and NaN when the outputs
+ * are not all finite (an overflowed network predicts nothing).
+ */
+export function heldOutAccuracy(kind, config, params, { x, labels }) {
+  const { out } = modelOf(kind).forward(config, params, x);
+  if (!allFinite(out.data)) return NaN;
+  return accuracy(out, labels);
+}
+
 /** One forward and backward pass on batch { x, y } with the given parameters. */
 export function lossAndTrace(kind, config, params, batch) {
   const model = modelOf(kind);
@@ -146,8 +157,5 @@ export function lossAndTrace(kind, config, params, batch) {
   const { loss, dout } = losses.get(config.loss)(out, batch.y);
   const { grads, dhs, dWs, hs, zas } = model.backward(config, params, cache, dout);
   const act = activations.get(config.activation, config.leaky_slope);
-  return {
-    ...assemble(loss, dout, dhs, dWs, grads, { act, zas, hs }),
-    accuracy: accuracy(out, batch.y),
-  };
+  return assemble(loss, dout, dhs, dWs, grads, { act, zas, hs });
 }

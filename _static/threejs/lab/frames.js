@@ -25,15 +25,16 @@ export function networkOf(kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {
  * One decoded payload step for `trace` and, once the step has been taken, its `record`
  * (trainStep's): clipped, and each MLP layer's update ratio (an RNN shares W_hh across steps,
  * so its steps have none, as in export._frame). Before the step is taken both are unknown:
- * clipped false and updateRatio null.
+ * clipped false and updateRatio null. The accuracy is the record's, on the held-out set as in
+ * the book's payloads; NaN (a payload's "nan") where the step was not measured (run.js
+ * HELD_OUT_EVERY) or has not been taken: the payload's reader wants a number there.
  */
 export function sceneStep(step, trace, record, kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {
   const names = kind === 'mlp' ? weightNames(config) : [];
   return {
     step,
     loss: trace.loss,
-    // The engine's accuracy on the batch it traced; the book's payloads use the held-out set.
-    accuracy: trace.accuracy,
+    accuracy: record?.accuracy ?? NaN,
     outputGradNorm: trace.outputGradNorm,
     clipped: record ? record.clipped : false,
     layers: trace.layers.map((layer, i) => ({

@@ -12,6 +12,7 @@ import { SceneInstance } from '../instance.js';
 import { buildForm, isImmediate, readForm, writeForm } from './form.js';
 import { defaults, parseHash, toEngine, writeHash } from './hash.js';
 import { drawLines, drawStrip, makeChart } from './plots.js';
+import { HELD_OUT_EVERY, HELD_OUT_SIZE } from './run.js';
 import { renderTable } from './table.js';
 import { startWorker } from './workerclient.js';
 
@@ -44,6 +45,14 @@ function scenarioOf(config, engine, msg) {
   };
 }
 
+/** The status line's words for the newest measured record (held-out accuracy at its step). */
+export function accuracyText(r) {
+  if (!r) return 'held-out accuracy not measured yet';
+  if (Number.isNaN(r.accuracy))
+    return `held-out accuracy none at step ${r.step} (the outputs were not finite)`;
+  return `held-out accuracy ${(100 * r.accuracy).toFixed(0)}% at step ${r.step}`;
+}
+
 /** The table's frame for a scene frame: the same numbers, with each layer's 1-based index. */
 function tableFrame(frame) {
   return { step: frame.step, layers: frame.layers.map((l, i) => ({ ...l, index: i + 1 })) };
@@ -58,7 +67,12 @@ class Lab {
     this.records = [];
     this.running = false;
     this.stoppedAt = null;
-    this.pending = null; // the hash sent to the worker and not answered yet
+    this.pending = null; // the hash of the network to show, not traced yet
+    // The hash the worker is tracing now. One at a time: while it works, a newer change only
+    // replaces `pending`, so a dragged slider costs at most the trace under way and the last
+    // one, not a trace for every input event it fired.
+    this._inFlight = null;
+    this.updates = 0; // training steps brought on screen, one per redraw at most
     this._build();
     this.worker = startWorker((msg) => this._onMessage(msg));
     const { config, messages } = parseHash(window.location.hash);
@@ -120,7 +134,12 @@ class Lab {
     };
     this.charts = {
       loss: makeChart(panel('Loss over training (log axis)'), 'Loss over training steps, log axis'),
-      accuracy: makeChart(panel('Accuracy on each training batch'), 'Accuracy over training steps'),
+      accuracy: makeChart(
+        panel(
+          `Accuracy on the held-out set (${HELD_OUT_SIZE} fixed examples, measured every ${HELD_OUT_EVERY} steps and at each single step)`,
+        ),
+        'Held-out accuracy over training steps',
+      ),
       ratios: makeChart(
         panel(
           'Update-to-data ratio per weight matrix (log axis; the band is 10⁻⁴ to 10⁻², around the healthy 10⁻³)',
@@ -190,7 +209,14 @@ class Lab {
     this.pending = hash;
     this._t0 = t0;
     this.running = false;
-    this.worker.post({ type: 'configure', hash });
+    this._configure();
+  }
+
+  /** Send the pending configuration to the worker, unless it is still tracing another. */
+  _configure() {
+    if (this._inFlight || !this.pending) return;
+    this._inFlight = this.pending;
+    this.worker.post({ type: 'configure', hash: this.pending });
   }
 
   _send(message, running) {
@@ -223,11 +249,19 @@ class Lab {
   _onMessage(msg) {
     if (msg.type === 'error') {
       this.status.textContent = `The lab's engine reported a problem: ${msg.message}`;
+      const failed = this._inFlight;
+      this._inFlight = null;
+      if (failed && failed !== this.pending) this._configure(); // a newer one may still work
       return;
     }
     if (msg.type === 'configured') {
-      if (msg.hash !== this.pending) return; // a newer configuration is on its way
+      this._inFlight = null;
+      if (msg.hash !== this.pending) {
+        this._configure(); // superseded while traced: trace the newest configuration now
+        return;
+      }
       this._arrived = performance.now();
+      this._engineMs = msg.engineMs;
       this.pending = null;
       this._showNetwork(msg);
       return;
@@ -249,6 +283,7 @@ class Lab {
   _showNetwork(msg) {
     const scenario = scenarioOf(this.config, this.engine, msg);
     this.records = [];
+    this._measured = null; // the newest record with a held-out accuracy
     this._latest = null;
     this.stoppedAt = null;
     this.running = false;
@@ -270,13 +305,16 @@ class Lab {
     const shown = performance.now();
     // The scene asked for its frame before this callback was queued, so this runs after it.
     // ms: input to redraw; traced: until the worker's trace arrived; shown: until the page had
-    // updated the scene, the table and the plots' data (the rest is waiting for the frame).
+    // updated the scene, the table and the plots' data (the rest is waiting for the frame);
+    // engine: the worker's own time to build the network and trace it.
+    const engine = this._engineMs;
     requestAnimationFrame(() =>
       this.timings.push({
         hash,
         ms: performance.now() - t0,
         traced: this._arrived - t0,
         shown: shown - t0,
+        engine,
       }),
     );
   }
@@ -334,7 +372,11 @@ class Lab {
   }
 
   _onSteps(msg) {
-    for (const r of msg.records) if (r) this.records.push(r);
+    for (const r of msg.records) {
+      if (!r) continue;
+      this.records.push(r);
+      if (r.accuracy !== null) this._measured = r;
+    }
     if (msg.scene) this._latest = msg.scene;
     this._dirty(); // the scene, the table and the plots follow once a frame, however many arrive
   }
@@ -345,13 +387,14 @@ class Lab {
     this._latest = null;
     const last = this.source.frame(this.source.length - 1);
     if (scene && scene.step > last.step) {
+      this.updates += 1; // a newer step on screen: what "updates a second" counts
       this.source.push(scene);
       if (this.follow) this.instance?.setStep(this.source.length - 1);
     }
     if (this.follow) this._showTable(this.source.frame(this.source.length - 1));
     const r = this.records.at(-1);
     if (r && this.stoppedAt === null)
-      this.status.textContent = `Training step ${r.step + 1}: loss ${r.loss.toPrecision(3)}, batch accuracy ${(100 * r.accuracy).toFixed(0)}%.`;
+      this.status.textContent = `Training step ${r.step + 1}: loss ${r.loss.toPrecision(3)}, ${accuracyText(this._measured)}.`;
   }
 
   _showTable(frame) {
@@ -394,9 +437,10 @@ class Lab {
       log: true,
       mark,
     });
+    const measured = rs.filter((r) => r.accuracy !== null);
     drawLines(this.charts.accuracy, {
-      steps,
-      lines: [{ values: rs.map((r) => r.accuracy) }],
+      steps: measured.map((r) => r.step),
+      lines: [{ values: measured.map((r) => r.accuracy) }],
       yRange: [0, 1],
       mark,
     });
@@ -427,8 +471,11 @@ class Lab {
       running: this.running,
       records: this.records.length,
       lastStep: this.records.at(-1)?.step ?? null,
+      // Every held-out accuracy measured so far: [step, accuracy] (NaN: outputs not finite).
+      accuracies: this.records.filter((r) => r.accuracy !== null).map((r) => [r.step, r.accuracy]),
       stoppedAt: this.stoppedAt,
       frames: this.source?.length ?? 0,
+      updates: this.updates,
       timings: this.timings.slice(),
     };
   }

@@ -1,22 +1,30 @@
 // One training run of the lab: the network a configuration and a seed name, trained step by
 // step with SGD on the simulator's task, keeping every step's record for the plots and the
 // scrubber. Batches come from the shared generator seeded like train.py's, so a book scenario
-// and its lab link train on the same batches. Pure module: no DOM, no worker globals.
-import { taskBatch } from '../engine/data.js';
+// and its lab link train on the same batches. Accuracy is measured as train.py measures it: on
+// the task's fixed held-out set (data.js heldOut), every HELD_OUT_EVERY steps, with the weights
+// the step starts from. Pure module: no DOM, no worker globals.
+import { HELD_OUT_SIZE, heldOut, taskBatch } from '../engine/data.js';
 import { mlpParams, rnnParams } from '../engine/init.js';
 import { Generator } from '../engine/random.js';
-import { lossAndTrace } from '../engine/trace.js';
+import { heldOutAccuracy, lossAndTrace } from '../engine/trace.js';
 import { trainStep, zeroVelocity } from '../engine/train.js';
 import { networkOf, sceneStep } from './frames.js';
 
 export const MAX_STEPS = 5000; // a run stops here: its history stays a few megabytes at most
+
+// The held-out accuracy is measured every this many steps, as TrainConfig.record_every's
+// default: a forward pass over HELD_OUT_SIZE examples costs about five training steps on a
+// batch of 32 (176 ms at 50 x 64 in node, against 46 ms for a step), so measuring every step
+// would cut the training speed about sixfold; every 10th costs a third more time at most.
+export const HELD_OUT_EVERY = 10;
+export { HELD_OUT_SIZE };
 
 /** What the view and the table show for a trace: plain numbers, cheap to post to the page. */
 export function frameOf(step, trace) {
   return {
     step,
     loss: trace.loss,
-    accuracy: trace.accuracy,
     finite: trace.isFinite,
     outputGradNorm: trace.outputGradNorm,
     globalGradNorm: trace.globalGradNorm,
@@ -25,9 +33,14 @@ export function frameOf(step, trace) {
 }
 
 export class LabRun {
-  /** `engine` is hash.toEngine's result: { kind, config, training, seed, batchSize }. */
-  constructor(engine) {
+  /**
+   * `engine` is hash.toEngine's result: { kind, config, training, seed, batchSize }.
+   * `heldOutEvery`: measure the held-out accuracy at the steps that are multiples of it.
+   */
+  constructor(engine, { heldOutEvery = HELD_OUT_EVERY } = {}) {
     this.engine = engine;
+    this.heldOutEvery = heldOutEvery;
+    this.heldOut = null; // drawn at the first measurement: { x, labels }
     const { kind, config, seed } = engine;
     const params = kind === 'rnn' ? rnnParams(config, seed) : mlpParams(config, seed);
     this.state = { params, velocity: zeroVelocity(params) };
@@ -67,15 +80,30 @@ export class LabRun {
     return sceneStep(this.step, this.trace, record, kind, config);
   }
 
+  /** The held-out accuracy of the current network (before its step is applied). */
+  measure() {
+    const { kind, config } = this.engine;
+    this.heldOut ??= heldOut(kind, config);
+    return heldOutAccuracy(kind, config, this.state.params, this.heldOut);
+  }
+
+  /** Whether the current step's record carries the held-out accuracy (as train.py's). */
+  measuresNow() {
+    return this.step % this.heldOutEvery === 0 || !this.trace.isFinite;
+  }
+
   /**
-   * Take one SGD step; returns its record (with `step`), or null once the run has stopped.
-   * `lastScene` becomes that step as a chapter's payload records it: its trace and what it did.
+   * Take one SGD step; returns its record (with `step`, and `accuracy`: the held-out accuracy
+   * with the weights the step started from, at the steps measuresNow names or when `measure`
+   * asks, else null), or null once the run has stopped. `lastScene` becomes that step as a
+   * chapter's payload records it: its trace and what it did.
    */
-  advance() {
+  advance({ measure = false } = {}) {
     if (this.stopped) return null;
     const { kind, config, training } = this.engine;
+    const accuracy = measure || this.measuresNow() ? this.measure() : null;
     const { record } = trainStep(kind, config, training, this.state, this.batch, this.trace);
-    const out = { step: this.step, accuracy: this.trace.accuracy, ...record };
+    const out = { step: this.step, accuracy, ...record };
     this.lastScene = sceneStep(this.step, this.trace, out, kind, config);
     this.history.push(out);
     if (!record.finite) {

@@ -6,7 +6,8 @@
 // `frame` is the current network's trace (run.js frameOf: the table's numbers); `network` and
 // `scene` are in the shape of a decoded chapter payload (frames.js), for the scene's view:
 // `scene` is the last step taken with what it did (or step 0, untrained, after 'configure').
-// Out: { type: 'configured', hash, messages, frame, network, scene }   hash rewritten canonically
+// Out: { type: 'configured', hash, messages, frame, network, scene, engineMs }   hash rewritten
+//      canonically; engineMs: the engine's time to build the network and trace its batch
 //      { type: 'steps', records, frame, scene }   while training, at least every `budgetMs`
 //      { type: 'paused', frame } | { type: 'stopped', step, reason: 'nonfinite' | 'limit', frame }
 //      { type: 'error', message }
@@ -46,7 +47,9 @@ export function attach(
     configure({ hash }) {
       const { config, messages } = parseHash(hash);
       running = false;
+      const start = now();
       run = new LabRun(toEngine(config));
+      const engineMs = now() - start;
       post({
         type: 'configured',
         hash: writeHash(config),
@@ -54,6 +57,7 @@ export function attach(
         frame: run.frame(),
         network: run.network(),
         scene: run.sceneStep(),
+        engineMs,
       });
     },
     train() {
@@ -68,7 +72,9 @@ export function attach(
     step() {
       running = false;
       if (stopIfDone()) return;
-      post({ type: 'steps', records: [run.advance()], frame: run.frame(), scene: run.lastScene });
+      // One step asked for by hand: measured on the held-out set whatever its number.
+      const record = run.advance({ measure: true });
+      post({ type: 'steps', records: [record], frame: run.frame(), scene: run.lastScene });
       stopIfDone();
     },
   };

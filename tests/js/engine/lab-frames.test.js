@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
+import { heldOut } from '../../../_static/threejs/engine/data.js';
+import { heldOutAccuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
 import { networkOf, sceneStep } from '../../../_static/threejs/lab/frames.js';
 import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
@@ -25,6 +26,7 @@ const encode = (v) =>
 const encodeStep = (s) => ({
   ...s,
   loss: encode(s.loss),
+  accuracy: encode(s.accuracy),
   outputGradNorm: encode(s.outputGradNorm),
   layers: s.layers.map((l) =>
     Object.fromEntries(
@@ -64,13 +66,16 @@ for (const c of withScene) {
     const state = { params, velocity: zeroVelocity(params) };
     const batch = toBatch(c.model, c.train.batches[0]);
     const trace = lossAndTrace(c.model, c.config, params, batch);
+    const accuracy = heldOutAccuracy(c.model, c.config, params, heldOut(c.model, c.config));
     const { record } = trainStep(c.model, c.config, c.training, state, batch, trace);
     const network = networkOf(c.model, c.config);
     assert.deepEqual(network, c.scene.network);
-    const live = sceneStep(0, trace, record, c.model, c.config);
+    const live = sceneStep(0, trace, { ...record, accuracy }, c.model, c.config);
     const [read] = readPayload(asPayload(c.model, network, [live])).scenarios[0].steps;
     const expected = c.scene.step0;
     assert.equal(read.clipped, expected.clipped);
+    // The held-out accuracy, as the book's payload has it (3 digits).
+    assertClose([read.accuracy], [payloadNumber(expected.accuracy)], 5e-3, 0, 'accuracy');
     // export keeps 3 significant digits: 5e-3 relative covers its rounding.
     assertClose(
       [read.loss, read.outputGradNorm],

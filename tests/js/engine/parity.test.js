@@ -1,10 +1,12 @@
 // The engine against the Python simulator on every case of parity.json: the trace of one batch
-// and the first training steps, each number to a relative error of 1e-9 (NaN and inf exactly).
+// and the first training steps, each number to a relative error of 1e-9 (NaN and inf exactly),
+// and the held-out accuracy at each of those steps exactly (it is a count out of 512).
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
+import { heldOut } from '../../../_static/threejs/engine/data.js';
+import { heldOutAccuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
 import { toBatch, toParams } from './fixture-model.js';
 import { assertClose, decode } from './helpers.js';
@@ -117,12 +119,16 @@ for (const c of cases) {
     const params = toParams(c.params);
     const state = { params, velocity: zeroVelocity(params) };
     const steps = [];
+    const accuracies = [];
+    const set = heldOut(c.model, c.config);
     for (const batch of c.train.batches) {
+      accuracies.push(heldOutAccuracy(c.model, c.config, state.params, set)); // before the step
       const { record } = trainStep(c.model, c.config, c.training, state, toBatch(c.model, batch));
       steps.push(record);
       if (!record.finite) break; // a non-finite step is the last one, as in train.py
     }
     assert.equal(steps.length, c.train.steps.length);
+    assert.deepEqual(accuracies, c.train.accuracy, 'held-out accuracy at each step');
     const nonfinite = steps.findIndex((s) => !s.finite);
     assert.equal(nonfinite === -1 ? null : nonfinite, c.train.first_nonfinite_step);
     steps.forEach((s, i) => {

@@ -1,11 +1,12 @@
 // "Open this network in the lab": from nothing but a lab link, the lab draws the weights and
-// every batch from the seed and reproduces the simulator's first training steps.
+// every batch from the seed and reproduces the simulator's first training steps, and their
+// held-out accuracy exactly.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
-import { LabRun } from '../../../_static/threejs/lab/run.js';
+import { HELD_OUT_EVERY, LabRun } from '../../../_static/threejs/lab/run.js';
 import { assertClose, decode } from './helpers.js';
 
 // The weights come from each side's own Box-Muller (log and cos may differ by an ulp), so this
@@ -30,9 +31,10 @@ for (const c of seeded) {
       c.config,
       "the lab's configuration is the simulator's, field for field",
     );
-    const run = new LabRun(engine);
+    const run = new LabRun(engine, { heldOutEvery: 1 }); // as the fixture's record_every
     c.steps.forEach((e, i) => {
       const s = run.advance();
+      assert.equal(s.accuracy, c.accuracy[i], `step ${i} held-out accuracy`);
       assertClose([s.loss], [e.loss], RTOL, 0, `step ${i} loss`);
       assertClose(s.gradNorms, e.grad_norms, RTOL, 0, `step ${i} grad norms`);
       assertClose(s.weightGradNorms, e.weight_grad_norms, RTOL, 0, `step ${i} weight-grad norms`);
@@ -44,3 +46,20 @@ for (const c of seeded) {
     });
   });
 }
+
+test('a lab run measures the held-out accuracy every HELD_OUT_EVERY steps, or when asked', () => {
+  const c = seeded[0];
+  const run = new LabRun(toEngine(parseHash(c.hash).config));
+  assert.equal(HELD_OUT_EVERY, 10, "as TrainConfig.record_every's default");
+  const records = Array.from({ length: 12 }, () => run.advance());
+  assert.deepEqual(
+    records.filter((r) => r.accuracy !== null).map((r) => r.step),
+    [0, 10],
+  );
+  assert.equal(records[0].accuracy, c.accuracy[0], 'step 0 as the simulator measures it');
+  assert.equal(
+    typeof run.advance({ measure: true }).accuracy,
+    'number',
+    'a step asked for by hand',
+  );
+});
