@@ -167,7 +167,7 @@ def test_a_prose_link_in_a_chapter_steers_its_scene(page: Page, served_book):
     st = _state(page)
     assert (st["scenario"], st["step"], st["playing"]) == ("sigmoid-vanishing", 999, False)
     assert -2 <= page.evaluate(_SCENE_TOP) < 200
-    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-live")).to_contain_text("training step 999")
+    expect(_part(page, "live")).to_contain_text("training step 999")
     v.assert_clean()
 
 
@@ -308,6 +308,11 @@ _FOCUSED = """() => {
 }"""
 
 
+def _part(page: Page, name: str):
+    """A part of the page's first scene (chapter 6 has a second one, side by side)."""
+    return page.locator(".gradbook-scene").first.locator(f".gradbook-scene-{name}")
+
+
 def _state(page: Page) -> dict:
     return page.evaluate("() => window.gradbook.scenes[0].state()")
 
@@ -326,11 +331,11 @@ def _check_ring(focused: dict) -> None:
 
 def _operate(page: Page, control: str, scenarios: list[str]) -> None:
     """Use the focused control from the keyboard, as its kind is used, and check the effect."""
-    live = page.locator(".gradbook-scene").first.locator(".gradbook-scene-live")
+    live = _part(page, "live")
     if control == "gradbook-scene-play":
         page.keyboard.press("Enter")
         assert _state(page)["playing"] is True
-        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-play")).to_have_attribute("aria-pressed", "true")
+        expect(_part(page, "play")).to_have_attribute("aria-pressed", "true")
         page.keyboard.press("Space")
         assert _state(page)["playing"] is False
         expect(live).to_contain_text("Paused")
@@ -347,7 +352,7 @@ def _operate(page: Page, control: str, scenarios: list[str]) -> None:
         assert _state(page)["stepIndex"] == 1
         page.keyboard.press("End")
         assert _state(page)["stepIndex"] == last
-        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-scrub")).to_have_attribute(
+        expect(_part(page, "scrub")).to_have_attribute(
             "aria-valuetext", re.compile(r"^step \d+ of \d+")
         )
         page.keyboard.press("ArrowLeft")
@@ -372,17 +377,17 @@ def _operate(page: Page, control: str, scenarios: list[str]) -> None:
         page.wait_for_function(
             "() => document.fullscreenElement?.classList.contains('gradbook-scene')"
         )
-        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-full")).to_have_text("Exit full screen")
+        expect(_part(page, "full")).to_have_text("Exit full screen")
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.fullscreenElement === null")
-        expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-full")).to_have_text("Full screen")
+        expect(_part(page, "full")).to_have_text("Full screen")
     elif control == "gradbook-scene-copylink":
         page.keyboard.press("Enter")
-        field = page.locator(".gradbook-scene").first.locator(".gradbook-scene-link")
+        field = _part(page, "link")
         expect(field).to_be_visible()
         assert re.search(r"#scenario=[a-z0-9-]+&step=\d+", field.input_value())
         expect(live).to_contain_text("link to this view", ignore_case=True)
-        page.locator(".gradbook-scene").first.locator(".gradbook-scene-copylink").focus()  # the field took the focus to be copied
+        _part(page, "copylink").focus()  # the field took the focus to be copied
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -439,8 +444,8 @@ def test_colour_scale_reads_in_greyscale(page: Page, served_book):
     # The two special values are colours the table never uses.
     assert scale["inf"] not in scale["table"] and scale["nan"] not in scale["table"]
     # The legend says what the second channel is, in words.
-    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-legend-caption")).to_contain_text("bigger, brighter dots")
-    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-legend-caption")).to_contain_text("Bars: decades")
+    expect(_part(page, "legend-caption")).to_contain_text("bigger, brighter dots")
+    expect(_part(page, "legend-caption")).to_contain_text("Bars: decades")
     v.assert_clean()
 
 
@@ -522,7 +527,7 @@ def test_labels_of_layers_not_reached_yet_are_readable(page: Page, served_book, 
     wait_scenes(page)
     # From the whole profile, "Step one layer" starts the pulse over at the output: the rest is
     # not lit yet.
-    page.locator(".gradbook-scene").first.locator(".gradbook-scene-step").click()
+    _part(page, "step").click()
     found = page.evaluate(_LABEL_COLOURS, ".gradbook-scene-label.is-unlit")
     assert found["colours"], "no unlit label on screen"
     stage = parse_css_color(found["stage"])
@@ -566,7 +571,7 @@ def test_the_scene_is_described_from_the_start_and_autoplay_stays_quiet(page: Pa
     v = visit(page, served_book.url(VANISHING_CHAPTER))
     page.evaluate(_WATCH_LIVE)
     wait_scenes(page)
-    stage = page.locator(".gradbook-scene").first.locator(".gradbook-scene-stage")
+    stage = _part(page, "stage")
     title = page.evaluate("() => window.gradbook.scenes[0].scenario.title")
     expect(stage).to_have_accessible_description(
         re.compile(rf"^{re.escape(title)}\. Training step 0 of \d+, loss .*gradient.*\.$")
@@ -585,10 +590,10 @@ def test_the_scene_is_described_from_the_start_and_autoplay_stays_quiet(page: Pa
     step = page.evaluate("() => window.gradbook.scenes[0].state().step")
     expect(stage).to_have_accessible_description(re.compile(rf"Training step {step} of"))
     # The status line under the stage shows the same to the eye: the step the slider is at.
-    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-status")).to_contain_text(f"Training step {step} of")
+    expect(_part(page, "status")).to_contain_text(f"Training step {step} of")
     # And a reader's action is announced, once.
-    page.locator(".gradbook-scene").first.locator(".gradbook-scene-step").click()
-    expect(page.locator(".gradbook-scene").first.locator(".gradbook-scene-live")).to_have_text(re.compile(r"\w{3,}"))
+    _part(page, "step").click()
+    expect(_part(page, "live")).to_have_text(re.compile(r"\w{3,}"))
     assert len(page.evaluate("() => window.__announced")) == 1
     v.assert_clean()
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 CHAPTER = "chapters/03-vanishing.html"  # where the faults that need one chapter are tried
 RICH_CHAPTER = "chapters/06-solutions.html"  # six scenarios, the most to switch between
-ONE_SCENE_CHAPTER = "chapters/04-exploding.html"  # one scene, so that its rebuilds are counted alone
+ONE_SCENE_CHAPTER = "chapters/04-exploding.html"  # one scene: its rebuilds are counted alone
 
 PAYLOAD = re.compile(
     r'(<script type="application/json" id="gradbook-payload-[^"]+">)(.*?)(</script>)', re.S
