@@ -3,18 +3,58 @@
 
 export const NAMES = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear'];
 
-function map(src, fn) {
-  const out = new Float64Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = fn(src[i]);
-  return out;
-}
+// Each function is its own loop rather than one shared map(src, fn): a shared loop calling a
+// different closure for every activation is megamorphic in V8 and took a tenth of a trace.
+const loop = {
+  sigmoid(z) {
+    const out = new Float64Array(z.length);
+    for (let i = 0; i < z.length; i++) out[i] = 0.5 * (1 + Math.tanh(0.5 * z[i]));
+    return out;
+  },
+  sigmoidSlope(a) {
+    const out = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = (1 - a[i]) * a[i];
+    return out;
+  },
+  tanh(z) {
+    const out = new Float64Array(z.length);
+    for (let i = 0; i < z.length; i++) out[i] = Math.tanh(z[i]);
+    return out;
+  },
+  tanhSlope(a) {
+    const out = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = 1 - a[i] * a[i];
+    return out;
+  },
+  relu(z) {
+    const out = new Float64Array(z.length);
+    for (let i = 0; i < z.length; i++) out[i] = Math.max(z[i], 0);
+    return out;
+  },
+  step(z, below) {
+    const out = new Float64Array(z.length);
+    for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? 1 : below;
+    return out;
+  },
+  leaky(z, slope) {
+    const out = new Float64Array(z.length);
+    for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? z[i] : slope * z[i];
+    return out;
+  },
+};
 
 // saturated(z, a) counts the (example, unit) pairs that pass (almost) no gradient.
-const countIf = (src, pred) => {
+function countOutside(a, lo, hi) {
   let n = 0;
-  for (const v of src) if (pred(v)) n++;
+  for (let i = 0; i < a.length; i++) if (a[i] < lo || a[i] > hi) n++;
   return n;
-};
+}
+
+function countAtMost(z, limit) {
+  let n = 0;
+  for (let i = 0; i < z.length; i++) if (z[i] <= limit) n++;
+  return n;
+}
 
 /** { f(z), slope(z, a), saturatedCount(z, a) } on Float64Arrays, for the activation `name`. */
 export function get(name, leakySlope = 0.01) {
@@ -22,28 +62,28 @@ export function get(name, leakySlope = 0.01) {
     case 'sigmoid':
       return {
         // 0.5 (1 + tanh(z/2)): equal to 1 / (1 + e^-z) and never overflows, as in Python.
-        f: (z) => map(z, (v) => 0.5 * (1 + Math.tanh(0.5 * v))),
-        slope: (_z, a) => map(a, (s) => (1 - s) * s),
+        f: loop.sigmoid,
+        slope: (_z, a) => loop.sigmoidSlope(a),
         // Near 0 or 1 the slope is under an eighth of its best value.
-        saturatedCount: (_z, a) => countIf(a, (v) => v < 0.03 || v > 0.97),
+        saturatedCount: (_z, a) => countOutside(a, 0.03, 0.97),
       };
     case 'tanh':
       return {
-        f: (z) => map(z, Math.tanh),
-        slope: (_z, a) => map(a, (s) => 1 - s * s),
-        saturatedCount: (_z, a) => countIf(a, (v) => Math.abs(v) > 0.97),
+        f: loop.tanh,
+        slope: (_z, a) => loop.tanhSlope(a),
+        saturatedCount: (_z, a) => countOutside(a, -0.97, 0.97),
       };
     case 'relu':
       // Math.max keeps NaN as NaN, as np.maximum does. An off unit passes no gradient at all.
       return {
-        f: (z) => map(z, (v) => Math.max(v, 0)),
-        slope: (z) => map(z, (v) => (v > 0 ? 1 : 0)),
-        saturatedCount: (z) => countIf(z, (v) => v <= 0),
+        f: loop.relu,
+        slope: (z) => loop.step(z, 0),
+        saturatedCount: (z) => countAtMost(z, 0),
       };
     case 'leaky_relu':
       return {
-        f: (z) => map(z, (v) => (v > 0 ? v : leakySlope * v)),
-        slope: (z) => map(z, (v) => (v > 0 ? 1 : leakySlope)),
+        f: (z) => loop.leaky(z, leakySlope),
+        slope: (z) => loop.step(z, leakySlope),
         saturatedCount: () => 0,
       };
     case 'linear':

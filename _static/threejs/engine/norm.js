@@ -6,13 +6,22 @@ export function valuesOf(x) {
   return x.data !== undefined ? x.data : x;
 }
 
+/** Sums of squares inside these bounds lost nothing to overflow or to underflow of the whole
+ * (trace._PLAIN_SUM). */
+const PLAIN_SUM = [1e-280, 1e280];
+
 /**
- * The 2-norm of all entries, scaled by the largest first so entries near 1e300 stay finite
- * (trace.norm). Overflow is data: inf stays inf, and any NaN makes the norm NaN.
+ * The 2-norm of all entries, as trace.norm takes it: the plain sum of squares first (one pass,
+ * no division: a trace takes a hundred norms), and only when that sum overflowed or is so small
+ * that entries may have underflowed, again with every entry scaled by the largest, so entries
+ * near 1e300 stay finite. Overflow is data: inf stays inf, and any NaN makes the norm NaN.
  */
 export function norm(x) {
   const v = valuesOf(x);
   if (v.length === 0) return 0;
+  let plain = 0;
+  for (let i = 0; i < v.length; i++) plain += v[i] * v[i];
+  if (plain > PLAIN_SUM[0] && plain < PLAIN_SUM[1]) return Math.sqrt(plain);
   let biggest = -Infinity;
   let anyNaN = false;
   for (const e of v) {

@@ -36,9 +36,15 @@ export function neuronGrad(dh) {
   return out;
 }
 
-function mean(values, f = (v) => v) {
+function mean(values) {
   let s = 0;
-  for (const v of values) s += f(v);
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s / values.length;
+}
+
+function meanAbs(values) {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += Math.abs(values[i]);
   return s / values.length;
 }
 
@@ -63,7 +69,7 @@ export function assemble(loss, dout, dhs, dWs, grads, { act, zas, hs } = {}) {
     if (act) {
       const { z, a } = zas[i];
       layer.neuronGrad = neuronGrad(dhs[i]);
-      layer.meanSlope = mean(act.slope(z.data, a.data), Math.abs);
+      layer.meanSlope = meanAbs(act.slope(z.data, a.data));
       layer.saturated = act.saturatedCount(z.data, a.data) / z.data.length;
       layer.activationMean = mean(hs[i].data);
       layer.activationStd = std(hs[i].data);

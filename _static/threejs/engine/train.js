@@ -6,7 +6,15 @@ import { globalNorm, std, valuesOf } from './norm.js';
 import { lossAndTrace, modelOf } from './trace.js';
 
 function scaled(g, s) {
-  const v = valuesOf(g).map((e) => e * s);
+  const src = valuesOf(g);
+  const v = new Float64Array(src.length);
+  for (let i = 0; i < v.length; i++) v[i] = src[i] * s;
+  return g instanceof Matrix ? new Matrix(g.rows, g.cols, v) : v;
+}
+
+/** Zeros shaped like g, as np.zeros_like. */
+function zerosLike(g) {
+  const v = new Float64Array(valuesOf(g).length);
   return g instanceof Matrix ? new Matrix(g.rows, g.cols, v) : v;
 }
 
@@ -37,7 +45,7 @@ export function clipByValue(grads, limit) {
 /** Zero velocities shaped like the parameters. */
 export function zeroVelocity(params) {
   const v = {};
-  for (const [k, p] of Object.entries(params)) v[k] = scaled(p, 0);
+  for (const [k, p] of Object.entries(params)) v[k] = zerosLike(p);
   return v;
 }
 

@@ -12,8 +12,9 @@ import { SceneInstance } from '../instance.js';
 import { buildForm, isImmediate, readForm, writeForm } from './form.js';
 import { defaults, parseHash, toEngine, writeHash } from './hash.js';
 import { drawLines, drawStrip, makeChart } from './plots.js';
-import { HELD_OUT_EVERY, HELD_OUT_SIZE } from './run.js';
+import { HELD_OUT_EVERY, HELD_OUT_SIZE, LabRun, PREVIEW_MAX_COST, traceCost } from './run.js';
 import { renderTable } from './table.js';
+import { configured } from './worker.js';
 import { startWorker } from './workerclient.js';
 
 const ID = 'lab'; // the live source's scenario id
@@ -210,6 +211,26 @@ class Lab {
     this._t0 = t0;
     this.running = false;
     this._configure();
+    this._previewed = null;
+    if (traceCost(this.engine) <= PREVIEW_MAX_COST) this._preview(config, messages, hash);
+  }
+
+  /**
+   * Trace a small network here and now, so that it is drawn with the next frame; the worker,
+   * already told, builds the same run for training, and its answer is then not drawn again.
+   */
+  _preview(config, messages, hash) {
+    const start = performance.now();
+    let msg;
+    try {
+      msg = configured(config, messages, new LabRun(this.engine), 0);
+    } catch {
+      return; // the worker will say what went wrong
+    }
+    this._arrived = performance.now();
+    this._engineMs = this._arrived - start;
+    this._previewed = hash;
+    this._showNetwork(msg);
   }
 
   /** Send the pending configuration to the worker, unless it is still tracing another. */
@@ -260,9 +281,10 @@ class Lab {
         this._configure(); // superseded while traced: trace the newest configuration now
         return;
       }
+      this.pending = null;
+      if (this._previewed === msg.hash) return; // drawn already, from the page's own trace
       this._arrived = performance.now();
       this._engineMs = msg.engineMs;
-      this.pending = null;
       this._showNetwork(msg);
       return;
     }

@@ -20,6 +20,23 @@ export const MAX_STEPS = 5000; // a run stops here: its history stays a few mega
 export const HELD_OUT_EVERY = 10;
 export { HELD_OUT_SIZE };
 
+/**
+ * Networks whose first trace costs at most this many multiply-adds (a forward pass's, layers x
+ * width^2 x batch; the backward pass costs about twice that again) are traced on the page
+ * itself the moment a control changes, a few milliseconds, so the redraw comes with the next
+ * frame; the worker builds the same network (the run is deterministic) to train it. Larger
+ * ones are traced only in the worker, where they cannot block the page: 12 x 16 at a batch of
+ * 64 costs 196,608; 50 x 64, 13 million.
+ */
+export const PREVIEW_MAX_COST = 500_000;
+
+/** The forward pass's multiply-adds for an engine configuration (hash.toEngine's). */
+export function traceCost({ kind, config, batchSize }) {
+  const width = kind === 'rnn' ? config.hidden : config.width;
+  const layers = kind === 'rnn' ? config.steps : config.depth;
+  return layers * width * width * batchSize;
+}
+
 /** What the view and the table show for a trace: plain numbers, cheap to post to the page. */
 export function frameOf(step, trace) {
   return {

@@ -14,6 +14,19 @@
 import { parseHash, toEngine, writeHash } from './hash.js';
 import { LabRun } from './run.js';
 
+/** The 'configured' message for a new run (the page builds the same one for a preview). */
+export function configured(config, messages, run, engineMs) {
+  return {
+    type: 'configured',
+    hash: writeHash(config),
+    messages,
+    frame: run.frame(),
+    network: run.network(),
+    scene: run.sceneStep(),
+    engineMs,
+  };
+}
+
 export function attach(
   scope,
   { now = () => performance.now(), later = (fn) => setTimeout(fn, 0), budgetMs = 50 } = {},
@@ -49,16 +62,7 @@ export function attach(
       running = false;
       const start = now();
       run = new LabRun(toEngine(config));
-      const engineMs = now() - start;
-      post({
-        type: 'configured',
-        hash: writeHash(config),
-        messages,
-        frame: run.frame(),
-        network: run.network(),
-        scene: run.sceneStep(),
-        engineMs,
-      });
+      post(configured(config, messages, run, now() - start));
     },
     train() {
       if (running || stopIfDone()) return;

@@ -6,8 +6,8 @@ import { Matrix } from '../../../_static/threejs/engine/linalg.js';
 import { Generator } from '../../../_static/threejs/engine/random.js';
 import { accuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
-import { LabRun } from '../../../_static/threejs/lab/run.js';
-import { attach } from '../../../_static/threejs/lab/worker.js';
+import { LabRun, PREVIEW_MAX_COST, traceCost } from '../../../_static/threejs/lab/run.js';
+import { attach, configured } from '../../../_static/threejs/lab/worker.js';
 
 const engineFor = (hash) => toEngine(parseHash(hash).config);
 const NAN_HASH =
@@ -133,4 +133,29 @@ test('the worker answers bad messages with an error message, never a throw', () 
   assert.match(w.posted.at(-1).message, /unknown message type "toString"/);
   w.send(null);
   assert.equal(w.posted.at(-1).type, 'error');
+});
+
+test("the page's preview of a small network is exactly what the worker then sends", () => {
+  const hash = '#depth=12&width=16&activation=tanh&init=xavier&seed=3';
+  const { config, messages } = parseHash(hash);
+  const engine = toEngine(config);
+  assert.ok(traceCost(engine) <= PREVIEW_MAX_COST, 'the default-sized network is previewed');
+  const preview = configured(config, messages, new LabRun(engine), 0);
+  const w = fakeWorker();
+  w.send({ type: 'configure', hash });
+  const fromWorker = w.posted.at(-1);
+  assert.equal(fromWorker.type, 'configured');
+  assert.equal(preview.hash, fromWorker.hash);
+  // Every number the page draws (table, scene) is the worker's, bit for bit: the run is
+  // deterministic, so showing the preview and skipping the worker's copy shows the same network.
+  assert.deepEqual(structuredClone(preview.frame), fromWorker.frame);
+  assert.deepEqual(structuredClone(preview.scene), fromWorker.scene);
+  assert.deepEqual(structuredClone(preview.network), fromWorker.network);
+});
+
+test('only networks whose trace takes milliseconds are previewed on the page', () => {
+  const cost = (hash) => traceCost(toEngine(parseHash(hash).config));
+  assert.equal(cost('#depth=12&width=16&batch-size=64'), 12 * 16 * 16 * 64);
+  assert.ok(cost('#depth=50&width=64&batch-size=64') > PREVIEW_MAX_COST);
+  assert.equal(cost('#model=rnn&steps=40&width=16&batch-size=32'), 40 * 16 * 16 * 32);
 });
