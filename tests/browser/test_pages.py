@@ -650,6 +650,9 @@ def test_labels_over_the_scene_never_overlap(
     )
     try:
         wait_scenes(page)
+        # The scene measured is the page's first: in view, so that it draws and places its
+        # labels (a scene off screen does neither; chapter 6's second scene is below it).
+        page.locator(".gradbook-scene").first.scroll_into_view_if_needed()
         for step in steps:
             for layers in (0, 5):  # the whole profile; the pulse five layers in (0 is the output)
                 page.evaluate(_SHOW, [scenario, step, layers])
