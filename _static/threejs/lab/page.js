@@ -200,6 +200,14 @@ class Lab {
     writeForm(this.form, config);
     this.messages.replaceChildren(...messages.map((m) => el('p', { text: m })));
     const hash = writeHash(config);
+    this.pending = hash;
+    this._t0 = t0;
+    this.running = false;
+    this._previewed = null;
+    // A small network is traced and drawn first; telling the worker and the address bar can
+    // wait the few milliseconds that takes.
+    if (traceCost(this.engine) <= PREVIEW_MAX_COST) this._preview(config, messages, hash);
+    this._configure();
     if (window.location.hash !== hash) {
       try {
         window.history.replaceState(null, '', hash);
@@ -207,17 +215,11 @@ class Lab {
         /* a browser that refuses history changes on a page from disk: the link button still works */
       }
     }
-    this.pending = hash;
-    this._t0 = t0;
-    this.running = false;
-    this._configure();
-    this._previewed = null;
-    if (traceCost(this.engine) <= PREVIEW_MAX_COST) this._preview(config, messages, hash);
   }
 
   /**
    * Trace a small network here and now, so that it is drawn with the next frame; the worker,
-   * already told, builds the same run for training, and its answer is then not drawn again.
+   * told next, builds the same run for training, and its answer is then not drawn again.
    */
   _preview(config, messages, hash) {
     const start = performance.now();
