@@ -64,6 +64,12 @@ export function sceneState(instance) {
   const src = instance.source;
   const step = src.frame(p.stepIndex).step;
   const first = instance.panes[0];
+  const panes = instance.panes.map((pane) => ({
+    scenario: pane.source.id,
+    step: pane.frameAt(step).step,
+    skips: [...pane.structure.skips],
+    layers: paneLayers(pane, p),
+  }));
   return {
     scenario: src.id,
     compare: instance.compare ? instance.compare.map((s) => s.id) : null,
@@ -85,13 +91,8 @@ export function sceneState(instance) {
       skips: [...first.structure.skips],
       batchnorm: first.structure.batchnorm,
     },
-    layers: paneLayers(first, p),
-    panes: instance.panes.map((pane) => ({
-      scenario: pane.source.id,
-      step: pane.frameAt(step).step,
-      skips: [...pane.structure.skips],
-      layers: paneLayers(pane, p),
-    })),
+    layers: panes[0].layers, // the first pane's, read once
+    panes,
   };
 }
 
