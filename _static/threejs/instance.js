@@ -316,19 +316,15 @@ export class SceneInstance {
     const out = this.ui.linkOut;
     out.value = url;
     out.hidden = false;
-    let copied = false;
+    // Say where the link is at once: the clipboard may take a while to answer, or never do.
+    this._announce('The link to this view is in the field next to the button.');
     try {
       await navigator.clipboard.writeText(url);
-      copied = true;
+      this._announce('Link to this view copied.');
     } catch {
       // No clipboard (a page from disk, or permission refused): the field holds the link, selected.
       out.select();
     }
-    this._announce(
-      copied
-        ? 'Link to this view copied.'
-        : 'The link to this view is in the field next to the button.',
-    );
   }
 
   // ---- controls ---------------------------------------------------------------------------
@@ -405,6 +401,8 @@ export class SceneInstance {
   }
 
   _announce(text) {
+    // A newer announcement wins over the slider's pending one.
+    clearTimeout(this._scrubTimer);
     this.ui.live.textContent = text;
   }
 
