@@ -51,14 +51,14 @@ def lab_hash(depth: int, width: int) -> str:
     )
 
 
-SETTLED = "() => { const l = window.gradbook?.lab; return !!l && !l.pending && !!l.source; }"
+SETTLED = "() => window.gradbook?.lab?.settled === true"
 KNOB = ".gradbook-lab-field-scale input[type=range]"
 
 
 def _settle(page, count: int) -> None:
     """Wait until the lab has shown `count` traced networks and has nothing on its way."""
     page.wait_for_function(
-        "(n) => { const l = window.gradbook.lab; return !l.pending && l.timings.length >= n; }",
+        "(n) => { const l = window.gradbook.lab; return l.settled && l.timings.length >= n; }",
         arg=count,
         timeout=60000,
     )

@@ -29,6 +29,15 @@ const SKIP_BEADS = 15;
 const GUIDE = '#59627a';
 const GUIDE_ZERO = '#a9b3c8';
 
+/**
+ * What buildNetwork reads of a network: two networks with the same key get the same meshes
+ * (the lab's controls mostly change weights, not shapes), so the meshes can stay.
+ */
+export function meshKey(source, structure) {
+  const { rnn, skips, batchnorm } = structure;
+  return JSON.stringify([source.network.layers.map((l) => l.shownUnits), rnn, skips, batchnorm]);
+}
+
 export function buildNetwork(source, structure, geo, mat, colorOf) {
   const layers = source.network.layers;
   const lay = layoutNetwork(layers, { perUnit: LINES_PER_UNIT });

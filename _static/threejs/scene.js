@@ -28,7 +28,7 @@ import {
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { fitCamera } from './camerafit.js';
-import { buildNetwork, DECADE, disposeNetwork, METER_DECADES } from './meshes.js';
+import { buildNetwork, DECADE, disposeNetwork, METER_DECADES, meshKey } from './meshes.js';
 import { LOOK, paintLayer, paintUnits, RADIUS_MAX, unitPaint } from './paint.js';
 import { pointScale, SHAPE, unitMaterial } from './unitpoints.js';
 
@@ -204,15 +204,26 @@ export class GradientScene {
     this.requestRender();
   }
 
-  /** Build the meshes for a frame source's network (its shape never changes between frames). */
+  /**
+   * Build the meshes for a frame source's network (its shape never changes between frames).
+   * A network of the shape already on the stage keeps its meshes, and the reader's camera:
+   * in the lab, moving a control changes the numbers, not the picture's frame.
+   */
   setNetwork(source, structure) {
-    if (this.net) disposeNetwork(this.net, this.scene);
     this.source = source;
     this.structure = structure;
-    this.net = buildNetwork(source, structure, this._geo, this._mat, (hex) => this._c(hex));
-    for (const obj of this.net.objects) this.scene.add(obj);
-    this.layout = this.net.layout;
-    this.barBase = this.net.meterBottom;
+    const key = meshKey(source, structure);
+    if (!this.net || key !== this._meshKey) {
+      if (this.net) disposeNetwork(this.net, this.scene);
+      this.net = buildNetwork(source, structure, this._geo, this._mat, (hex) => this._c(hex));
+      this._meshKey = key;
+      for (const obj of this.net.objects) this.scene.add(obj);
+      this.layout = this.net.layout;
+      this.barBase = this.net.meterBottom;
+      this.lossNode.position.fromArray(this.layout.loss);
+      this.wave.scale.set(1, this.net.waveHeight, this.net.waveDepth);
+      this.resetCamera();
+    }
     const n = this.layout.unitCount;
     this._paint = unitPaint(n);
     this._wasLit = new Uint8Array(structure.output + 1);
@@ -221,9 +232,7 @@ export class GradientScene {
     this._barPaint = new Array(structure.output).fill(null);
     this._shown = null;
     this._swellingBefore = new Set();
-    this.lossNode.position.fromArray(this.layout.loss);
-    this.wave.scale.set(1, this.net.waveHeight, this.net.waveDepth);
-    this.resetCamera();
+    this.requestRender();
   }
 
   /**

@@ -25,7 +25,7 @@ SIGMOID = "#depth=20&width=16&activation=sigmoid&init=xavier"
 HE_RELU = "#depth=20&width=16&activation=relu&init=he"
 EXPLODING = "#depth=12&width=16&activation=relu&init=normal:1&lr=0.1"
 
-_SETTLED = "() => { const l = window.gradbook?.lab; return !!l && !l.pending && !!l.source; }"
+_SETTLED = "() => window.gradbook?.lab?.settled === true"
 _ROWS = """() => [...document.querySelectorAll('.gradbook-lab-table tbody tr')].map((tr) =>
     Object.fromEntries([...tr.querySelectorAll('td')].map(
         (td) => [td.dataset.column, Number(td.dataset.value)])))"""
@@ -93,6 +93,53 @@ def test_a_sigmoid_net_vanishes_and_a_he_relu_net_does_not(page: Page, served_bo
     relu = _layer1_product(page)
     assert 0 < sigmoid < 1e-6, sigmoid  # 20 layers of at most 0.25 each, and less
     assert 0.05 < relu < 20, relu  # He's init keeps a ReLU network's gradient near its size
+    v.assert_clean()
+
+
+_CAMERA = "() => window.gradbook.lab.instance.scene.camera.position.toArray()"
+
+
+def _still_camera(page: Page) -> list[float]:
+    """The camera's position once it has stopped moving (the controls glide a little)."""
+    where = page.evaluate(_CAMERA)
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        now = page.evaluate(_CAMERA)
+        if math.dist(now, where) < 1e-6:
+            return now
+        where = now
+    raise AssertionError("the camera never came to rest")
+
+
+def test_a_new_network_of_the_same_shape_keeps_the_meshes_and_the_readers_camera(
+    page: Page, served_book
+):
+    v = _open(page, served_book, DEFAULTS)
+    wait_scenes(page, "ready")
+    canvas = page.locator(".gradbook-scene canvas").first
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 40, steps=6)  # the reader turns the network
+    page.mouse.up()
+    turned = _still_camera(page)
+    page.evaluate("() => { window.__net = window.gradbook.lab.instance.scene.net; }")
+    before = _rows(page)
+    page.locator("select[name=activation]").select_option("sigmoid")
+    page.wait_for_function("() => window.gradbook.lab.state().hash.includes('activation=sigmoid')")
+    _settle(page)
+    assert _rows(page) != before, "another network, traced and tabled"
+    assert page.evaluate("() => window.gradbook.lab.instance.scene.net === window.__net")
+    assert _still_camera(page) == pytest.approx(turned, abs=1e-6)  # the glide's last ulps
+    # Another depth is another shape: new meshes, framed afresh.
+    page.locator("input[name=depth]").fill("13")
+    page.locator("input[name=depth]").dispatch_event("change")
+    page.wait_for_function("() => window.gradbook.lab.state().hash.startsWith('#depth=13&')")
+    _settle(page)
+    assert page.evaluate("() => window.gradbook.lab.instance.scene.net !== window.__net")
+    assert math.dist(page.evaluate(_CAMERA), turned) > 1
+    assert len(page.evaluate("() => window.gradbook.scenes[0].state().layers")) == 15
     v.assert_clean()
 
 

@@ -51,15 +51,21 @@ export class Generator {
 
   /** The next n words as a Uint32Array, advancing past them. */
   words(n) {
+    const first = this.counter;
+    this.skip(n);
+    const out = new Uint32Array(n);
+    for (let j = 0; j < n; j++) out[j] = this.wordAt(first + j);
+    return out;
+  }
+
+  /** Advance past the next n words without computing them (their draws are known already). */
+  skip(n) {
     if (this.counter + n > WORDS_PER_STREAM) {
       throw new RangeError(
         `this seed's stream holds 2**32 words and ${this.counter} are used: ${n} more do not fit`,
       );
     }
-    const out = new Uint32Array(n);
-    for (let j = 0; j < n; j++) out[j] = this.wordAt(this.counter + j);
     this.counter += n;
-    return out;
   }
 
   /** n uniform floats in [0, 1), each from two words. */

@@ -204,17 +204,37 @@ class Lab {
     this._t0 = t0;
     this.running = false;
     this._previewed = null;
-    // A small network is traced and drawn first; telling the worker and the address bar can
-    // wait the few milliseconds that takes.
+    // A small network is traced and drawn first; telling the worker can wait the few
+    // milliseconds that takes.
     if (traceCost(this.engine) <= PREVIEW_MAX_COST) this._preview(config, messages, hash);
     this._configure();
-    if (window.location.hash !== hash) {
+    this._writeAddress(hash);
+  }
+
+  /**
+   * Put `hash` in the address bar (replaced, not pushed) once the new network has been drawn:
+   * while the scene draws, Chromium takes 2 to 25 ms over a replaceState, time the redraw must
+   * not wait for. A drag writes its newest hash only.
+   */
+  _writeAddress(hash) {
+    this._address = hash;
+    if (this._addressQueued) return;
+    this._addressQueued = true;
+    const write = () => {
+      this._addressQueued = false;
+      if (window.location.hash === this._address) return;
       try {
-        window.history.replaceState(null, '', hash);
+        window.history.replaceState(null, '', this._address);
       } catch {
         /* a browser that refuses history changes on a page from disk: the link button still works */
       }
-    }
+    };
+    requestAnimationFrame(() => setTimeout(write, 0));
+  }
+
+  /** Nothing on its way: the network shown is the configuration's, and so is the address. */
+  get settled() {
+    return Boolean(this.source) && !this.pending && !this._addressQueued;
   }
 
   /**
@@ -255,16 +275,14 @@ class Lab {
     const url = window.location.href.split('#')[0] + writeHash(this.config);
     this.linkOut.value = url;
     this.linkOut.hidden = false;
-    let copied = false;
+    // Said at once: the clipboard may take a while to answer, or never do.
+    this.status.textContent = 'The link to this network is in the field next to the button.';
     try {
       await navigator.clipboard.writeText(url);
-      copied = true;
+      this.status.textContent = 'Link to this network copied.';
     } catch {
       this.linkOut.select(); // no clipboard here (a page from disk, say): the field has it
     }
-    this.status.textContent = copied
-      ? 'Link to this network copied.'
-      : 'The link to this network is in the field next to the button.';
   }
 
   // ---- the worker's answers ------------------------------------------------------------------

@@ -72,7 +72,7 @@ export class LabRun {
   #load() {
     const { kind, config, batchSize } = this.engine;
     this.batch = taskBatch(kind, config, batchSize, this.rng);
-    this.trace = lossAndTrace(kind, config, this.state.params, this.batch);
+    this.trace = lossAndTrace(kind, config, this.state.params, this.batch, { activity: false });
   }
 
   get stopped() {

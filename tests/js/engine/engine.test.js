@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { taskBatch } from '../../../_static/threejs/engine/data.js';
-import { mlpParams, parseInit, rnnParams } from '../../../_static/threejs/engine/init.js';
+import {
+  CACHE_FLOATS,
+  cachedFloatCount,
+  mlpParams,
+  parseInit,
+  rnnParams,
+  stdOf,
+  weights,
+} from '../../../_static/threejs/engine/init.js';
 import { Matrix, matmulTA, scaledOrthogonal } from '../../../_static/threejs/engine/linalg.js';
 import * as losses from '../../../_static/threejs/engine/losses.js';
 import * as mlp from '../../../_static/threejs/engine/mlp.js';
@@ -59,6 +67,42 @@ for (const { config: entry, params } of fixture.init) {
       assertClose(valuesOf(mine[k]), flat(v), 1e-12, 1e-15, k);
   });
 }
+
+test('weights drawn again from a kept draw are bit-identical to a fresh one, and advance as far', () => {
+  const limit = Math.sqrt(3) * stdOf('standard', 7, 5);
+  for (const [name, fresh] of [
+    ['normal:0.3', (g, n) => g.normal(0, 0.3, n)],
+    ['he', (g, n) => g.normal(0, stdOf('he', 7, 5), n)],
+    ['standard', (g, n) => g.uniform(-limit, limit, n)],
+  ]) {
+    for (const round of ['drawn', 'kept']) {
+      const mine = new Generator(11);
+      mine.random(3); // not at the stream's start
+      const theirs = new Generator(11);
+      theirs.random(3);
+      const w = weights(name, 7, 5, mine);
+      assert.deepEqual(Array.from(w.data), Array.from(fresh(theirs, 35)), `${name}, ${round}`);
+      assert.equal(mine.counter, theirs.counter, `${name}, ${round}: the counter`);
+      assert.deepEqual(mine.random(2), theirs.random(2), `${name}, ${round}: the next draws`);
+    }
+  }
+  // A bigger scale draws the same network, scaled: the knob's promise, from the kept draws.
+  const small = mlpParams({ ...MLP_DEFAULTS, init: 'normal:0.1' }, 4);
+  const big = mlpParams({ ...MLP_DEFAULTS, init: 'normal:0.3' }, 4);
+  assertClose(
+    big.W2.data.map((v) => v / 3),
+    small.W2.data,
+    1e-15,
+    0,
+    'W2',
+  );
+});
+
+test('the kept draws stay within their memory bound, the oldest going first', () => {
+  for (let seed = 0; seed < 3; seed++) weights('he', 1024, 1024, new Generator(100 + seed));
+  assert.ok(cachedFloatCount() <= CACHE_FLOATS, `${cachedFloatCount()} floats kept`);
+  assert.ok(cachedFloatCount() >= 1024 * 1024, 'the newest draw is kept');
+});
 
 for (const { config: entry, x, y } of fixture.data) {
   test(`task data of ${JSON.stringify(entry)} matches data.task_batch`, () => {
