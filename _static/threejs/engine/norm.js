@@ -24,16 +24,16 @@ export function norm(x) {
   if (plain > PLAIN_SUM[0] && plain < PLAIN_SUM[1]) return Math.sqrt(plain);
   let biggest = -Infinity;
   let anyNaN = false;
-  for (const e of v) {
-    const a = Math.abs(e);
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]);
     if (Number.isNaN(a)) anyNaN = true;
     else if (a > biggest) biggest = a;
   }
   if (anyNaN) return NaN; // np.max returns NaN when any entry is NaN
   if (!Number.isFinite(biggest) || biggest === 0) return biggest;
   let s = 0;
-  for (const e of v) {
-    const a = Math.abs(e) / biggest;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]) / biggest;
     s += a * a;
   }
   return biggest * Math.sqrt(s);
@@ -44,18 +44,23 @@ export function globalNorm(grads) {
   return norm(Float64Array.from(Object.values(grads), norm));
 }
 
+// The loops here index their arrays: for...of over a typed array is three times slower in V8,
+// and a training step of the lab's 50 x 64 network takes a hundred of these over its weights.
+
 /** numpy's std over all entries (population: divides by n). */
 export function std(x) {
   const v = valuesOf(x);
+  const n = v.length;
   let s = 0;
-  for (const e of v) s += e;
-  const mean = s / v.length;
+  for (let i = 0; i < n; i++) s += v[i];
+  const mean = s / n;
   let ss = 0;
-  for (const e of v) ss += (e - mean) * (e - mean);
-  return Math.sqrt(ss / v.length);
+  for (let i = 0; i < n; i++) ss += (v[i] - mean) * (v[i] - mean);
+  return Math.sqrt(ss / n);
 }
 
 export function allFinite(x) {
-  for (const e of valuesOf(x)) if (!Number.isFinite(e)) return false;
+  const v = valuesOf(x);
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
   return true;
 }
