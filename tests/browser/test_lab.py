@@ -208,6 +208,10 @@ def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page,
     paused = _state(page)["records"]
     page.wait_for_timeout(500)
     assert _state(page)["records"] == paused
+    # The status line and the scene speak of the same step: the last one taken.
+    shown = page.evaluate("() => window.gradbook.scenes[0].state().step")
+    assert shown == _state(page)["lastStep"] == paused - 1
+    expect(page.locator(".gradbook-lab-status")).to_contain_text(f"Training step {shown}:")
     # Step takes exactly one, and measures its held-out accuracy whatever its number.
     page.locator(".gradbook-lab-stepone").click()
     page.wait_for_function(f"() => window.gradbook.lab.state().records === {paused + 1}")

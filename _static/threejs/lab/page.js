@@ -436,7 +436,7 @@ class Lab {
     if (this.follow) this._showTable(this.source.frame(this.source.length - 1));
     const r = this.records.at(-1);
     if (r && this.stoppedAt === null)
-      this.status.textContent = `Training step ${r.step + 1}: loss ${r.loss.toPrecision(3)}, ${accuracyText(this._measured)}.`;
+      this.status.textContent = `Training step ${r.step}: loss ${r.loss.toPrecision(3)}, ${accuracyText(this._measured)}.`;
   }
 
   _showTable(frame) {
