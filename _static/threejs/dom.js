@@ -1,4 +1,4 @@
-// The one small DOM helper the scene's and the lab's controls share.
+// The small DOM helpers the scene's and the lab's controls share.
 
 /**
  * A new element: `attrs` become attributes (true as an empty one; false and null are left out),
@@ -14,4 +14,22 @@ export function el(tag, attrs = {}, ...children) {
   }
   e.append(...children);
   return e;
+}
+
+/**
+ * A "Copy link" button's work: show `url` in `field` and copy it to the clipboard. `say(text)`
+ * reports where the link is (`what` names it: "this view"), at once, since the clipboard may
+ * take a while to answer or never do, and again once it is copied. Without a clipboard (a page
+ * from disk, or permission refused) the field holds the link, selected.
+ */
+export async function offerLink(field, url, what, say) {
+  field.value = url;
+  field.hidden = false;
+  say(`The link to ${what} is in the field next to the button.`);
+  try {
+    await navigator.clipboard.writeText(url);
+    say(`Link to ${what} copied.`);
+  } catch {
+    field.select();
+  }
 }

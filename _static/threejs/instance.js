@@ -4,6 +4,7 @@
 // (viewlink.js). Everything it adds, it removes in dispose().
 
 import { buildShell, setStructureKeys } from './controls.js';
+import { offerLink } from './dom.js';
 import { formatAccuracy, formatNumber } from './format.js';
 import { ReplaySource } from './framesource.js';
 import { readPixel, sceneState, unitPosition } from './inspect.js';
@@ -310,21 +311,10 @@ export class SceneInstance {
     this.ui.notice.hidden = !text;
   }
 
-  async _copyLink() {
+  _copyLink() {
     const index = [...document.querySelectorAll('.gradbook-scene')].indexOf(this.container);
     const url = `${window.location.href.split('#')[0]}${this.viewHash(Math.max(0, index))}`;
-    const out = this.ui.linkOut;
-    out.value = url;
-    out.hidden = false;
-    // Say where the link is at once: the clipboard may take a while to answer, or never do.
-    this._announce('The link to this view is in the field next to the button.');
-    try {
-      await navigator.clipboard.writeText(url);
-      this._announce('Link to this view copied.');
-    } catch {
-      // No clipboard (a page from disk, or permission refused): the field holds the link, selected.
-      out.select();
-    }
+    return offerLink(this.ui.linkOut, url, 'this view', (text) => this._announce(text));
   }
 
   // ---- controls ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 //   payload's colorScale, from gradbook.export.color_scale), so the lab draws on the book's scale.
 // The whole configuration lives in the URL hash (hash.js); a control change re-traces at once.
 
-import { el } from '../dom.js';
+import { el, offerLink } from '../dom.js';
 import { LiveSource } from '../framesource.js';
 import { SceneInstance } from '../instance.js';
 import { buildForm, isImmediate, readForm, writeForm } from './form.js';
@@ -271,18 +271,11 @@ class Lab {
     this._updateButtons();
   }
 
-  async _copyLink() {
+  _copyLink() {
     const url = window.location.href.split('#')[0] + writeHash(this.config);
-    this.linkOut.value = url;
-    this.linkOut.hidden = false;
-    // Said at once: the clipboard may take a while to answer, or never do.
-    this.status.textContent = 'The link to this network is in the field next to the button.';
-    try {
-      await navigator.clipboard.writeText(url);
-      this.status.textContent = 'Link to this network copied.';
-    } catch {
-      this.linkOut.select(); // no clipboard here (a page from disk, say): the field has it
-    }
+    return offerLink(this.linkOut, url, 'this network', (text) => {
+      this.status.textContent = text;
+    });
   }
 
   // ---- the worker's answers ------------------------------------------------------------------
