@@ -5,7 +5,7 @@
 
 import { buildShell, setStructureKeys } from './controls.js';
 import { offerLink } from './dom.js';
-import { formatAccuracy, formatNumber } from './format.js';
+import { formatNumber } from './format.js';
 import { ReplaySource } from './framesource.js';
 import { readPixel, sceneState, unitPosition } from './inspect.js';
 import { fromScenario, writeHash } from './lab/hash.js';
@@ -13,7 +13,7 @@ import { prefersReducedMotion, themeOfPage, watchPage } from './pagewatch.js';
 import { Pane } from './pane.js';
 import { Player } from './player.js';
 import { formatViewHash, resolveView } from './viewlink.js';
-import { describeLayerAt, describeShare, describeView } from './words.js';
+import { accuracyWords, describeLayerAt, describeShare, describeView } from './words.js';
 
 /** Room the camera leaves for the factor labels under the top strip, and for the two rows of
  * names and shares under the meter, in CSS px. */
@@ -205,8 +205,8 @@ export class SceneInstance {
     const li = this.selectedLayer ?? (p.complete ? 1 : p.pulseLayer);
     const frame = other.frameAt(this.source.frame(p.stepIndex).step);
     const clause = describeShare(other.source, other.structure, frame, li, { ascii });
-    const right = formatAccuracy(frame.accuracy);
-    const score = right ? `${right} of new examples right, and ` : '';
+    const right = accuracyWords(frame, 'of new examples right');
+    const score = right ? `${right}, and ` : '';
     return `${text} In ${other.source.title}, ${score}${clause}.`;
   }
 
@@ -243,8 +243,8 @@ export class SceneInstance {
     if (Number(ui.scrub.value) !== p.stepIndex) ui.scrub.value = String(p.stepIndex);
     const s = this.source.frame(p.stepIndex);
     const last = this.source.frame(this.source.length - 1).step;
-    const right = formatAccuracy(s.accuracy);
-    const text = `step ${s.step} of ${last}, loss ${formatNumber(s.loss, { digits: 3 })}${right ? `, ${right} right` : ''}${s.clipped ? ', clipped' : ''}`;
+    const right = accuracyWords(s);
+    const text = `step ${s.step} of ${last}, loss ${formatNumber(s.loss, { digits: 3 })}${right ? `, ${right}` : ''}${s.clipped ? ', clipped' : ''}`;
     if (ui.stepOut.textContent !== text) {
       ui.stepOut.textContent = text;
       ui.scrub.setAttribute('aria-valuetext', text);

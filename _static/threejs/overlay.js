@@ -5,9 +5,10 @@
 
 import { colorForLog10, log10OfMagnitude } from './colorscale.js';
 import { buildLayerLabels } from './controls.js';
-import { formatAccuracy, formatFactor, formatNumber, formatPowerOfTen } from './format.js';
+import { formatFactor, formatNumber, formatPowerOfTen } from './format.js';
 import { placeLabels } from './labels.js';
 import { DECADE } from './meshes.js';
+import { accuracyWords } from './words.js';
 
 /** Least room between two labels of a row, and the least room a label takes, in CSS px. */
 const LABEL_GAP = 8;
@@ -82,8 +83,8 @@ export class LabelOverlay {
       lab.top.textContent = shown ? formatFactor(factor) : '';
       lab.top.classList.toggle('is-nonfinite', shown && !Number.isFinite(factor));
     }
-    const right = formatAccuracy(frame.accuracy);
-    this.ui.loss.textContent = `loss ${formatNumber(frame.loss, { digits: 3 })}${right ? ` · ${right} right` : ''}`;
+    const right = accuracyWords(frame);
+    this.ui.loss.textContent = `loss ${formatNumber(frame.loss, { digits: 3 })}${right ? ` · ${right}` : ''}`;
     this.ui.loss.classList.toggle('is-nonfinite', !Number.isFinite(frame.loss));
   }
 

@@ -12,6 +12,20 @@ function placeName(source, structure, li, capital = false) {
   return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }
 
+/**
+ * The share of new examples a frame's network gets right, as "54% right" (`right` is the words
+ * after the figure), with the step it was measured at when that is an earlier one (the lab
+ * measures every few steps): "54% right at step 940". Empty when there is no measurement.
+ */
+export function accuracyWords(frame, right = 'right') {
+  const figure = formatAccuracy(frame.accuracy);
+  if (!figure) return '';
+  const at = frame.accuracyStep;
+  return at != null && at !== frame.step
+    ? `${figure} ${right} at step ${at}`
+    : `${figure} ${right}`;
+}
+
 function share(product, ascii) {
   if (Number.isNaN(product)) return 'is not a number (NaN): training has broken down';
   if (product === Infinity) return 'has overflowed to infinity';
@@ -28,8 +42,8 @@ export function describeView(source, structure, at, { ascii = true } = {}) {
   const { frame } = at;
   const parts = [`Training step ${at.stepNumber} of ${at.lastStep}`];
   parts.push(`loss ${formatNumber(frame.loss, { ascii, digits: 3 })}`);
-  const right = formatAccuracy(frame.accuracy);
-  if (right) parts.push(`${right} of new examples right`);
+  const right = accuracyWords(frame, 'of new examples right');
+  if (right) parts.push(right);
   if (frame.clipped) parts.push('gradient clipped');
   const head = `${parts.join(', ')}.`;
   const li = at.complete ? 1 : at.pulseLayer;

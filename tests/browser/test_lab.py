@@ -9,6 +9,7 @@ read numbers from it, never from the text. Times are measured elsewhere, never a
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from bookpage import assert_axe_clean, visit, wait_scenes
@@ -212,6 +213,13 @@ def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page,
     shown = page.evaluate("() => window.gradbook.scenes[0].state().step")
     assert shown == _state(page)["lastStep"] == paused - 1
     expect(page.locator(".gradbook-lab-status")).to_contain_text(f"Training step {shown}:")
+    # The scene's corner gives the newest held-out accuracy, and its step when that is older.
+    measured = _state(page)["accuracies"][-1][0]
+    corner = page.locator(".gradbook-scene-label-loss").first
+    if measured == shown:
+        expect(corner).to_have_text(re.compile(r"^loss \S+ · \d+% right$"))
+    else:
+        expect(corner).to_have_text(re.compile(rf"^loss \S+ · \d+% right at step {measured}$"))
     # Step takes exactly one, and measures its held-out accuracy whatever its number.
     page.locator(".gradbook-lab-stepone").click()
     page.wait_for_function(f"() => window.gradbook.lab.state().records === {paused + 1}")

@@ -46,4 +46,12 @@ test('the status line gives the share of new examples the network gets right, wh
   assert.match(right, /, loss [^,]+, 75% of new examples right\./);
   const none = describeView(src, st, { ...at, frame: { ...frame, accuracy: Number.NaN } });
   assert.doesNotMatch(none, /right/);
+  // A live frame measured at an earlier step says which.
+  const older = { ...frame, accuracy: 0.75, accuracyStep: frame.step - 3 };
+  assert.match(
+    describeView(src, st, { ...at, frame: older }),
+    new RegExp(`, 75% of new examples right at step ${frame.step - 3}\\.`),
+  );
+  const own = { ...frame, accuracy: 0.75, accuracyStep: frame.step };
+  assert.match(describeView(src, st, { ...at, frame: own }), /75% of new examples right\./);
 });

@@ -1,7 +1,9 @@
 // The lab's live numbers in the shape the scene reads from a payload once decoded
 // (payload.js): a network shape and one step per frame, so the view can draw a live run the
 // way it replays a chapter's. Numbers are kept at full precision (a payload rounds them to
-// three digits, and neuronsLog10 to a tenth of a decade). Pure module.
+// three digits, and neuronsLog10 to a tenth of a decade). One field is the lab's own:
+// accuracyStep, since the lab measures the held-out accuracy every few steps and a payload at
+// every step it records. Pure module.
 import { weightNames } from '../engine/mlp.js';
 
 // As export.MAX_SHOWN_UNITS: wider layers are drawn by their first units.
@@ -26,15 +28,27 @@ export function networkOf(kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {
  * (trainStep's): clipped, and each MLP layer's update ratio (an RNN shares W_hh across steps,
  * so its steps have none, as in export._frame). Before the step is taken both are unknown:
  * clipped false and updateRatio null. The accuracy is the record's, on the held-out set as in
- * the book's payloads; NaN (a payload's "nan") where the step was not measured (run.js
- * HELD_OUT_EVERY) or has not been taken: the payload's reader wants a number there.
+ * the book's payloads. A step that was not measured (run.js HELD_OUT_EVERY), or not taken yet,
+ * shows the newest measurement before it, `measured` ({ step, accuracy }), and accuracyStep
+ * says which step that was; with none, accuracy is NaN (a payload's "nan": the payload's
+ * reader wants a number there) and accuracyStep null.
  */
-export function sceneStep(step, trace, record, kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {
+export function sceneStep(
+  step,
+  trace,
+  record,
+  kind,
+  config,
+  { measured = null, maxShown = MAX_SHOWN_UNITS[kind] } = {},
+) {
   const names = kind === 'mlp' ? weightNames(config) : [];
+  const own = record?.accuracy ?? null;
+  const shown = own !== null ? { step, accuracy: own } : measured;
   return {
     step,
     loss: trace.loss,
-    accuracy: record?.accuracy ?? NaN,
+    accuracy: shown?.accuracy ?? NaN,
+    accuracyStep: shown?.step ?? null,
     outputGradNorm: trace.outputGradNorm,
     clipped: record ? record.clipped : false,
     layers: trace.layers.map((layer, i) => ({

@@ -66,6 +66,7 @@ export class LabRun {
     this.history = []; // one record per step taken
     this.stoppedAt = null; // the step whose loss or gradient was not finite
     this.lastScene = null; // the last step taken, as a payload step (its trace and record)
+    this.measured = null; // the newest held-out measurement: { step, accuracy }
     this.#load();
   }
 
@@ -94,7 +95,7 @@ export class LabRun {
     const { kind, config } = this.engine;
     const taken = this.history.at(-1);
     const record = taken && taken.step === this.step ? taken : null; // only a non-finite last step
-    return sceneStep(this.step, this.trace, record, kind, config);
+    return sceneStep(this.step, this.trace, record, kind, config, { measured: this.measured });
   }
 
   /** The held-out accuracy of the current network (before its step is applied). */
@@ -121,7 +122,10 @@ export class LabRun {
     const accuracy = measure || this.measuresNow() ? this.measure() : null;
     const { record } = trainStep(kind, config, training, this.state, this.batch, this.trace);
     const out = { step: this.step, accuracy, ...record };
-    this.lastScene = sceneStep(this.step, this.trace, out, kind, config);
+    if (accuracy !== null) this.measured = { step: this.step, accuracy };
+    this.lastScene = sceneStep(this.step, this.trace, out, kind, config, {
+      measured: this.measured,
+    });
     this.history.push(out);
     if (!record.finite) {
       this.stoppedAt = this.step; // recorded, never applied: the frame keeps showing it

@@ -23,7 +23,8 @@ const { colorScale } = JSON.parse(readFileSync(new URL('../fixtures/tiny.json', 
 // A payload writes inf and NaN as strings; so must a live frame wrapped as one.
 const encode = (v) =>
   Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v;
-const encodeStep = (s) => ({
+// accuracyStep is the live frame's own (a payload measures every step it records).
+const encodeStep = ({ accuracyStep, ...s }) => ({
   ...s,
   loss: encode(s.loss),
   accuracy: encode(s.accuracy),
@@ -121,4 +122,30 @@ test("a lab run's frames, before and after steps, pass the scene's payload reade
   assert.equal(taken.layers[0].neuronsLog10.length, 16, 'a 20-unit layer shows its first 16 units');
   const payload = readPayload(asPayload('mlp', run.network(), [first, taken, run.sceneStep()]));
   assert.equal(payload.scenarios[0].steps.length, 3);
+});
+
+test('an unmeasured step shows the newest measurement before it, and says which step that was', () => {
+  const run = new LabRun(toEngine(parseHash('#depth=3&width=8&activation=tanh').config), {
+    heldOutEvery: 4,
+  });
+  assert.ok(Number.isNaN(run.sceneStep().accuracy), 'nothing measured yet');
+  assert.equal(run.sceneStep().accuracyStep, null);
+  const records = Array.from({ length: 6 }, () => run.advance());
+  assert.deepEqual(
+    records.map((r) => r.accuracy !== null),
+    [true, false, false, false, true, false],
+  );
+  const last = run.lastScene; // step 5, not measured: step 4's accuracy
+  assert.equal(last.step, 5);
+  assert.equal(last.accuracyStep, 4);
+  assert.equal(last.accuracy, records[4].accuracy);
+  const next = run.sceneStep(); // step 6, not taken yet
+  assert.deepEqual([next.step, next.accuracyStep, next.accuracy], [6, 4, records[4].accuracy]);
+  run.advance();
+  run.advance();
+  run.advance(); // step 8: measured, its own
+  assert.deepEqual(
+    [run.lastScene.accuracyStep, run.lastScene.accuracy],
+    [8, run.history[8].accuracy],
+  );
 });
