@@ -244,6 +244,27 @@ def test_book_content_fits_a_phone(browser: Browser, served_book):
         ctx.close()
 
 
+def test_code_reads_whole_on_a_desktop_screen(browser: Browser, served_book):
+    """At 1280 px no code block or cell output scrolls sideways: a reader who copies the
+    PyTorch lines sees all of each one."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    try:
+        wide = {}
+        for path in PAGES:
+            page.goto(served_book.url(path))
+            found = page.evaluate(
+                """() => [...document.querySelectorAll('pre')]
+                    .filter((p) => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 1)
+                    .map((p) => p.textContent.split('\\n').find((l) => l.length > 60) ?? '')"""
+            )
+            if found:
+                wide[path] = found
+        assert wide == {}
+    finally:
+        ctx.close()
+
+
 def test_scene_fits_a_phone(browser: Browser, served_book):
     ctx = browser.new_context(viewport={"width": 390, "height": 844})
     page = ctx.new_page()
