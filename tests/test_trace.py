@@ -206,3 +206,23 @@ def test_norm_of_nothing_zero_inf_and_nan():
     assert norm(np.array([])) == 0.0 and norm(np.zeros(3)) == 0.0
     assert norm(np.array([1.0, np.inf])) == np.inf
     assert np.isnan(norm(np.array([1.0, np.nan])))
+
+
+def test_a_dead_unit_is_one_whose_slope_is_zero_for_every_example():
+    """Two ReLU units, three examples: unit 1's input is never positive, unit 2's sometimes is."""
+    net = MLP(depth=1, width=2, input_dim=1, output_dim=1, activation="relu", loss="mse")
+    net.params.update(W1=np.array([[-1.0, 1.0]]), b1=np.array([0.0, -0.5]))
+    trace = net.trace(np.array([[1.0], [2.0], [0.25]]), np.zeros((3, 1)))
+    # unit 1: z = -1, -2, -0.25 (always off); unit 2: z = 0.5, 1.5, -0.25 (on for two of three)
+    assert trace.layers[0].dead == 0.5
+    np.testing.assert_array_equal(trace.dead_shares, [0.5])
+    tanh = MLP(depth=3, width=4, activation="tanh", seed=0).trace()
+    np.testing.assert_array_equal(tanh.dead_shares, [0.0, 0.0, 0.0])
+
+
+def test_each_recorded_measures_every_recorded_step_in_order():
+    run = train(MLP(depth=2, width=4, seed=0), TrainConfig(steps=7, record_every=3), seed=0)
+    assert run.recorded_steps == [0, 3, 6]
+    losses = run.each_recorded(lambda t: t.loss)
+    np.testing.assert_array_equal(losses, [run.steps[s].loss for s in (0, 3, 6)])
+    assert run.each_recorded(lambda t: t.spreads).shape == (3, 2)

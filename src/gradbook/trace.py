@@ -168,6 +168,13 @@ class LayerTrace:
         return float(np.mean(self.activation.is_saturated(self.z, self.a)))
 
     @_quiet
+    def dead(self) -> float:
+        """The share of this layer's units that pass no gradient for any example of the batch:
+        slope exactly 0 everywhere (a ReLU unit whose input is never positive). Such a unit's
+        weights get no gradient at all, so it stops learning. Always 0 for sigmoid and tanh."""
+        return float(np.mean(np.all(self.slope == 0, axis=0)))
+
+    @_quiet
     def neuron_grad(self) -> np.ndarray:
         """Each unit's backward-signal size: the norm of its column of dL/dh over the batch."""
         return np.sqrt(np.sum(self.dh * self.dh, axis=0))
@@ -216,6 +223,21 @@ class Trace:
     @property
     def products(self) -> np.ndarray:
         return np.array([layer.product for layer in self.layers])
+
+    @property
+    def dead_shares(self) -> np.ndarray:
+        """Each layer's share of dead units (`LayerTrace.dead`), first layer first."""
+        return np.array([layer.dead for layer in self.layers])
+
+    @property
+    def saturated_shares(self) -> np.ndarray:
+        """Each layer's share of saturated (example, unit) pairs, first layer first."""
+        return np.array([layer.saturated for layer in self.layers])
+
+    @property
+    def spreads(self) -> np.ndarray:
+        """Each layer's spread across the batch (`LayerTrace.spread`), first layer first."""
+        return np.array([layer.spread for layer in self.layers])
 
     @property
     def global_grad_norm(self) -> float:

@@ -54,6 +54,13 @@ class TrainingRun:
         """Held-out accuracy at each recorded step (NaN where the output was not finite)."""
         return np.array([self.accuracy[s] for s in self.recorded_steps])
 
+    def each_recorded(self, measure) -> np.ndarray:
+        """`measure(trace)` at every recorded step, in order, stacked: how a story's cause is
+        checked over the whole run, not only at its end. For example
+        `run.each_recorded(lambda t: t.products[0])` is layer 1's share at every recorded step,
+        and `run.each_recorded(lambda t: t.dead_shares)` a (steps, layers) array."""
+        return np.array([measure(self.traces[s]) for s in self.recorded_steps])
+
     @property
     def final_accuracy(self) -> float:
         return self.accuracy[self.recorded_steps[-1]]
