@@ -85,6 +85,9 @@ _MLP_TRAINING = TrainConfig(steps=1000, lr=0.05, momentum=0.9, batch_size=64, re
 # A linear RNN with a squared-error read-out: nothing bounds its states, so once the gradient
 # explodes the loss runs to inf and NaN within a few steps, as real RNNs do without clipping.
 _RNN = RNNConfig(steps=40, hidden=16, activation="linear", rho=1.1, loss="mse")
+# The same task with tanh: its states cannot grow past 1, so a larger rho is needed to explode
+# (at 1.1 the slopes pull each step's factor below 1), and the loss never overflows.
+_RNN_TANH = replace(_RNN, activation="tanh", rho=2.0)
 _RNN_TRAINING = TrainConfig(steps=150, lr=0.01, batch_size=64, record_every=5)
 # Large enough that ordinary steps pass untouched; only the early, exploding ones are cut.
 RNN_CLIP_NORM = 10.0
@@ -126,9 +129,11 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "relu-xavier",
-            "ReLU with Xavier init: a slow leak",
-            "Xavier init ignores that ReLU switches off half its units, so the gradient shrinks "
-            "by about 0.7 per layer; after 1,000 steps the network only guesses.",
+            "ReLU with Xavier init: learns, then its units die",
+            "Xavier init ignores that ReLU switches off half its units, so layer 1 starts with "
+            "about a hundredth of the output's gradient; the network still learns for about 100 "
+            "steps, then one oversized update switches most units off for every example, layer "
+            "1's gradient collapses and the network only guesses.",
             _mlp("relu", "xavier"),
             _MLP_TRAINING,
         ),
@@ -158,8 +163,10 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "residual",
             "Sigmoid with residual connections",
-            "A skip connection hands the gradient down unchanged beside each block, so it "
-            "reaches the first layer undiminished.",
+            "A skip connection hands the gradient down beside each block, so layer 1 gets about "
+            "the output's gradient; but with small weights every unit stays in the sigmoid's "
+            "nearly straight middle, so the network stays a nearly straight-line function of its "
+            "input and never learns the rings.",
             _mlp("sigmoid", "standard", residual=True),
             _MLP_TRAINING,
         ),
@@ -172,11 +179,30 @@ SCENARIOS: dict[str, Scenario] = {
             _MLP_TRAINING,
         ),
         Scenario(
+            "tanh-residual",
+            "Tanh with residual connections, no batch norm",
+            "With the small standard init a plain tanh network loses the gradient and only "
+            "guesses; skip connections carry it to layer 1 and the same network learns the "
+            "rings, without batch norm.",
+            _mlp("tanh", "standard", residual=True),
+            _MLP_TRAINING,
+        ),
+        Scenario(
             "rnn-exploding",
             "A recurrent net over 40 steps: the gradient explodes",
-            "The same recurrent weights multiply the gradient at every time step; with largest "
-            "singular value 1.1 it grows until the loss turns NaN.",
+            "The same recurrent weights multiply the gradient at every time step: with largest "
+            "singular value 1.1, step 1 gets 1.1 to the 39th power times step 40's gradient, the "
+            "first update stretches the matrix further and the loss turns NaN within a few steps.",
             _RNN,
+            _RNN_TRAINING,
+        ),
+        Scenario(
+            "rnn-tanh",
+            "A tanh recurrent net with largest singular value 2",
+            "The gradient explodes back through time (step 1 gets dozens of times step 40's), "
+            "but tanh keeps every state between -1 and 1, so the loss stays finite and "
+            "training itself tames the growth within a few steps.",
+            _RNN_TANH,
             _RNN_TRAINING,
         ),
         Scenario(
@@ -222,10 +248,14 @@ def _cache_file(scenario: Scenario) -> Path | None:
 
 
 @cache
-def trained(scenario_id: str) -> TrainedScenario:
-    """Build and train a scenario (once per process, and once per build where the book's
-    build sets GRADBOOK_CACHE: the result is deterministic)."""
-    scenario = get(scenario_id)
+def trained(scenario: str | Scenario) -> TrainedScenario:
+    """Build and train a scenario, named by its id or given as a `Scenario` (a `.variant` of
+    one), once per process, and once per build where the book's build sets GRADBOOK_CACHE:
+    the result is deterministic."""
+    if isinstance(scenario, str):
+        scenario = get(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be an id or a Scenario, got {type(scenario).__name__}")
     path = _cache_file(scenario)
     if path is not None and path.exists():
         with path.open("rb") as f:
