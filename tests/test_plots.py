@@ -127,6 +127,22 @@ def test_histogram_curves_differ_by_more_than_colour(ax):
     assert len({(line.get_linestyle(), line.get_marker()) for line in lines}) == 4
 
 
+def test_histograms_can_tell_layers_apart_by_colour(ax):
+    trace = scenarios.trained("sigmoid-vanishing").record.traces[0]
+    lines = plots.histograms(ax, trace, "dW", layers=[0, 3, 7, 11], by_layer=True)
+    assert [line.get_color() for line in lines] == list(plots.LAYER_COLORS)
+    with pytest.raises(ValueError, match="at most 4 layers"):
+        plots.histograms(ax, trace, "dW", layers=range(5), by_layer=True)
+
+
+def test_first_layer_shares_write_notes_and_shade_the_band(ax):
+    traces = {"a": scenarios.trained("relu-he").record.traces[0]}
+    plots.first_layer_shares(ax, traces, notes={"a": "99% right"}, band=(0.1, 100))
+    assert [t.get_text() for t in ax.texts] == ["99% right"]
+    (shade,) = ax.patches[:1]  # drawn first, under the bars
+    np.testing.assert_allclose(shade.get_x(), -1.0)
+
+
 def test_a_learner_finds_the_figures_from_the_package():
     assert "plots" in gradbook.__all__ and "plots" in dir(gradbook)
     assert gradbook.plots is importlib.import_module("gradbook.plots")

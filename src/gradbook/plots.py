@@ -162,11 +162,21 @@ def over_time(ax, trace: Trace, rho: float | None = None):
     return artists
 
 
-def histograms(ax, trace: Trace, which: str = "dh", layers=None):
-    """Per-layer histograms of |dL/dh| or |dL/dW| on the shared log grid (Glorot and Bengio)."""
+# Colours that tell up to four layers apart at a glance (ColorBrewer's Dark2, colour-blind safe).
+LAYER_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a")
+
+
+def histograms(ax, trace: Trace, which: str = "dh", layers=None, by_layer: bool = False):
+    """Per-layer histograms of |dL/dh| or |dL/dW| on the shared log grid (Glorot and Bengio).
+
+    Each curve is coloured by its layer's gradient size on the fixed scale, or, with
+    `by_layer`, by its layer (`LAYER_COLORS`), for a figure where layers of about the same
+    size must still be told apart."""
     if which not in ("dh", "dW"):
         raise ValueError(f"which must be 'dh' or 'dW', got {which!r}")
     layers = range(len(trace)) if layers is None else layers
+    if by_layer and len(layers) > len(LAYER_COLORS):
+        raise ValueError(f"by_layer colours at most {len(LAYER_COLORS)} layers, got {len(layers)}")
     centers = 10.0 ** ((HIST_EDGES[:-1] + HIST_EDGES[1:]) / 2)
     lines = []
     # Neighbouring layers can share a colour on the 18-decade scale, so each curve also gets
@@ -175,7 +185,8 @@ def histograms(ax, trace: Trace, which: str = "dh", layers=None):
         layer = trace.layers[i]
         hist = layer.dh_hist if which == "dh" else layer.dW_hist
         share = hist.counts / max(hist.counts.sum(), 1)
-        color = colorscale.color_of(layer.grad_norm if which == "dh" else layer.weight_grad_norm)
+        size = layer.grad_norm if which == "dh" else layer.weight_grad_norm
+        color = LAYER_COLORS[k] if by_layer else colorscale.color_of(size)
         (line,) = ax.plot(
             centers,
             share,
@@ -212,18 +223,35 @@ def update_ratios(ax, run: TrainingRun, names=None):
     return lines
 
 
-def first_layer_shares(ax, traces: dict[str, Trace]):
+def first_layer_shares(ax, traces: dict[str, Trace], notes=None, band=None):
     """One bar per network: how many powers of ten layer 1's gradient lost (left of 0) or
     gained (right) against the output's, so a bar's length is its number of decades.
 
     Bars start at 0 (a share of 1, a perfect hand-over) and are coloured by layer 1's actual
-    gradient size on the fixed scale.
+    gradient size on the fixed scale. `notes` (label -> text, e.g. the accuracy reached) are
+    written beside each bar's end; `band` (low, high) shades that range of shares.
     """
     labels = list(traces)
     with np.errstate(divide="ignore", invalid="ignore"):
         decades = [float(np.log10(traces[k].products[0])) for k in labels]
     colors = [colorscale.color_of(traces[k].grad_norms[0]) for k in labels]
+    if band is not None:
+        low, high = band
+        ax.axvspan(np.log10(low), np.log10(high), color=_INK, alpha=0.1, lw=0, zorder=0)
     bars = ax.barh(labels, decades, color=colors, edgecolor=_INK, lw=0.5)
+    for label, bar, size in zip(labels, bars, decades, strict=True):
+        if notes is not None and label in notes:
+            end = size if np.isfinite(size) else 0.0
+            ax.annotate(
+                notes[label],
+                (end, bar.get_y() + bar.get_height() / 2),
+                xytext=(4 if end >= 0 else -4, 0),
+                textcoords="offset points",
+                ha="left" if end >= 0 else "right",
+                va="center",
+                color=_INK,
+                fontsize=8,
+            )
     ax.axvline(0.0, color=_INK, lw=0.8)
     ax.invert_yaxis()  # first network on top
     ax.xaxis.set_major_formatter(
