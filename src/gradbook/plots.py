@@ -239,18 +239,17 @@ def first_layer_shares(ax, traces: dict[str, Trace], notes=None, band=None):
         low, high = band
         ax.axvspan(np.log10(low), np.log10(high), color=_INK, alpha=0.1, lw=0, zorder=0)
     bars = ax.barh(labels, decades, color=colors, edgecolor=_INK, lw=0.5)
-    for label, bar, size in zip(labels, bars, decades, strict=True):
-        if notes is not None and label in notes:
-            end = size if np.isfinite(size) else 0.0
+    for label, bar in zip(labels, bars, strict=True):
+        if notes is not None and label in notes:  # one column right of the plot, clear of bars
             ax.annotate(
                 notes[label],
-                (end, bar.get_y() + bar.get_height() / 2),
-                xytext=(4 if end >= 0 else -4, 0),
+                (1.0, bar.get_y() + bar.get_height() / 2),
+                xycoords=("axes fraction", "data"),
+                xytext=(6, 0),
                 textcoords="offset points",
-                ha="left" if end >= 0 else "right",
+                ha="left",
                 va="center",
                 color=_INK,
-                fontsize=8,
             )
     ax.axvline(0.0, color=_INK, lw=0.8)
     ax.invert_yaxis()  # first network on top

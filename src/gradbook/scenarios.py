@@ -106,8 +106,8 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "tanh-xavier",
             "Tanh with Xavier init: a healthy flow",
-            "Each layer's factor is close to 1, so the gradient reaches the first layer at about "
-            "the size it left the output.",
+            "At the start each layer's factor is close to 1, so the gradient reaches the first "
+            "layer at about the size it left the output, and the network learns the rings.",
             _mlp("tanh", "xavier"),
             _MLP_TRAINING,
         ),
@@ -115,7 +115,8 @@ SCENARIOS: dict[str, Scenario] = {
             "sigmoid-vanishing",
             "Sigmoid, 12 layers: the gradient dies",
             "Each sigmoid layer passes on at most a quarter of the gradient, so the first "
-            "layers get almost nothing.",
+            "layers get almost nothing, and from the first step to the last the network only "
+            "guesses.",
             _mlp("sigmoid", "standard"),
             _MLP_TRAINING,
         ),
