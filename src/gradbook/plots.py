@@ -146,7 +146,7 @@ def over_time(ax, trace: Trace, rho: float | None = None):
     norms = trace.grad_norms
     artists = [
         ax.scatter(
-            t, norms, c=_colors(norms), s=30, edgecolors=_INK, lw=0.5, zorder=2, label="gradbook"
+            t, norms, c=_colors(norms), s=30, edgecolors=_INK, lw=0.5, zorder=2, label="measured"
         )
     ]
     if rho is not None:
