@@ -182,6 +182,11 @@ def serve(session: nox.Session) -> None:
         "_static/threejs/dist",
         "--ignore",
         "docs/_build",
+        # As `nox -s docs` builds: a warning fails the rebuild, after reporting every one.
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
         "-d",
         DOCTREES,
         *session.posargs,
