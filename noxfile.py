@@ -268,8 +268,12 @@ def lock(session: nox.Session) -> None:
         "pyproject.toml",
         *groups,
         "--universal",
+        # Resolve for the oldest supported Python, but run with this session's: without
+        # --python, uv looks for a 3.10 interpreter and tries to download one first.
         "--python-version",
         PYPROJECT["project"]["requires-python"].removeprefix(">="),
+        "--python",
+        str(Path(session.bin) / "python"),
         "--custom-compile-command",
         "nox -s lock",
         "--no-emit-package",
@@ -277,5 +281,5 @@ def lock(session: nox.Session) -> None:
         "--output-file",
         LOCK,
         *session.posargs,  # e.g. --upgrade-package sphinx
-        env={"UV_NO_CONFIG": "1"},
+        env={"UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"},
     )
