@@ -182,6 +182,11 @@ def serve(session: nox.Session) -> None:
         "_static/threejs/dist",
         "--ignore",
         "docs/_build",
+        # As `nox -s docs` builds: a warning fails the rebuild, after reporting every one.
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
         "-d",
         DOCTREES,
         *session.posargs,
@@ -265,8 +270,12 @@ def lock(session: nox.Session) -> None:
         "pyproject.toml",
         *groups,
         "--universal",
+        # Resolve for the oldest supported Python, but run with this session's: without
+        # --python, uv looks for a 3.10 interpreter and tries to download one first.
         "--python-version",
         PYPROJECT["project"]["requires-python"].removeprefix(">="),
+        "--python",
+        str(Path(session.bin) / "python"),
         "--custom-compile-command",
         "nox -s lock",
         "--no-emit-package",
@@ -274,5 +283,5 @@ def lock(session: nox.Session) -> None:
         "--output-file",
         LOCK,
         *session.posargs,  # e.g. --upgrade-package sphinx
-        env={"UV_NO_CONFIG": "1"},
+        env={"UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"},
     )

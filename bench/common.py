@@ -10,6 +10,7 @@ then all of B), so that a slow patch of the machine hits both sides alike.
 from __future__ import annotations
 
 import gzip
+import os
 import statistics
 import sys
 import time
@@ -94,4 +95,6 @@ def chromium():
     path = find_chromium()
     if path is None:
         raise RuntimeError(f"Chromium is not installed ({CHROMIUM_HELP})")
+    if not os.access(path, os.X_OK):  # a GRADBOOK_CHROMIUM that names nothing runnable
+        raise RuntimeError(f"Chromium is not at {path} ({CHROMIUM_HELP})")
     return path, CHROMIUM_ARGS

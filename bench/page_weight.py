@@ -1,9 +1,12 @@
 """Page weight of the built book: what each page transfers, gzipped, by kind of file.
 
-Part of `nox -s bench`; also runs alone on a built book, and prints its table:
+Part of `nox -s bench`; also runs alone on a built book, and prints its table, with a Python
+that has Playwright, such as the one `nox -s tests` makes:
 
-    python bench/page_weight.py                          # weigh docs/_build/html
-    python bench/page_weight.py --compare before.json    # and set it beside an earlier run
+    .nox/tests/bin/python bench/page_weight.py                        # weigh docs/_build/html
+    .nox/tests/bin/python bench/page_weight.py --compare before.json  # beside an earlier run
+
+Without a built book, Playwright or Chromium it stops with one line that says what is missing.
 
 Every run writes its numbers to bench/report/page_weight.json (copy that file away to compare
 a later build with it). Headless Chromium loads each page of docs/_build/html from a local
@@ -137,15 +140,43 @@ def pages_of(html: Path) -> list[str]:
     return [p for p in EXTRA_PAGES if (html / p).exists()] + chapters
 
 
+class Missing(RuntimeError):
+    """Something the measurement needs is not there (bench/run.py reports it and goes on)."""
+
+
+# Where a Python with Playwright is, when this one has none.
+WITH_PLAYWRIGHT = (
+    "run this with a Python that has it, such as nox's test environment's: "
+    ".nox/tests/bin/python bench/page_weight.py (after nox -s tests)"
+)
+
+
+def _launch(p, executable: str, args: list[str]):
+    from playwright.sync_api import Error
+
+    try:
+        return p.chromium.launch(executable_path=executable, args=args)
+    except Error as err:  # Playwright's message is a page of logs: its first line says it
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise Missing(f"Chromium ({executable}) did not start: {first}") from None
+
+
 def measure(html: Path = HTML) -> dict:
     if not (html / "index.html").exists():
-        raise RuntimeError("the book is not built: nox -s docs")
-    from playwright.sync_api import sync_playwright
-
-    executable, args = chromium()
+        raise Missing(f"the book is not built ({html} has no index.html): nox -s docs")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise Missing(
+            f"Playwright is not installed in {sys.executable}: {WITH_PLAYWRIGHT}"
+        ) from None
+    try:
+        executable, args = chromium()
+    except RuntimeError as err:
+        raise Missing(str(err)) from None
     results = {}
     with serve(html) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=args)
+        browser = _launch(p, executable, args)
         for page_path in pages_of(html):
             log(f"page weight: {page_path}")
             # A fresh context per page: an empty cache, as for a first visit.
@@ -305,7 +336,11 @@ def main() -> int:
     earlier = json.loads(opts.compare.read_text()) if opts.compare else None
     if earlier and "pages" in earlier:  # results.json from `nox -s bench`
         earlier = earlier["pages"]
-    r = measure(opts.html)
+    try:
+        r = measure(opts.html)
+    except Missing as missing:
+        sys.stderr.write(f"page_weight: error: {missing}\n")
+        return 1
     lines = section(r) + (comparison(earlier, r) if earlier else [])
     text = "\n".join(lines) + "\n"
     REPORT_DIR.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -196,28 +197,82 @@ def test_help_lists_the_canonical_names_and_the_configurations_limits():
     text = " ".join(result.stdout.split())  # argparse wraps lines
     for name in (*activations.NAMES, *init.NAMES):
         assert name in text
-    assert f"1 to {config.MAX_DEPTH}" in text and f"1 to {config.MAX_WIDTH}" in text
+    assert f"hidden layers (1 to {config.MAX_DEPTH};" in text
+    assert f"units per hidden layer (1 to {config.MAX_WIDTH};" in text
+    assert f"examples in the batch (1 to {config.MAX_BATCH_SIZE};" in text
+    assert f"seed for weights and data (0 to {config.MAX_SEED};" in text
+    limit = f"traces at most {config.MAX_TRACE_NUMBERS:,} of them"
+    assert limit in text, "the help must state the limit on depth, width and batch together"
+    assert f"--depth {config.MAX_DEPTH} --width {config.MAX_WIDTH} is refused" in text
 
 
 def test_help_reads_the_limits_from_the_configuration(monkeypatch, capsys):
     monkeypatch.setattr(config, "MAX_DEPTH", 70)
     monkeypatch.setattr(config, "MAX_WIDTH", 90)
+    monkeypatch.setattr(config, "MAX_BATCH_SIZE", 110)
+    monkeypatch.setattr(config, "MAX_SEED", 130)
+    monkeypatch.setattr(config, "MAX_TRACE_NUMBERS", 1_000_000)
     with pytest.raises(SystemExit):
         cli.main(["trace", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "hidden layers (1 to 70;" in text and "units per hidden layer (1 to 90;" in text
+    assert "in the batch (1 to 110;" in text and "weights and data (0 to 130;" in text
+    # 70 x 90 x (1 + 90) is 573,300: within this limit, so no such combination is refused.
+    assert "traces at most 1,000,000 of them" in text and "is refused" not in text
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
-def test_a_full_disk_is_one_line_not_a_traceback():
+def test_the_combined_limit_the_help_states_is_the_one_applied():
+    # The help says how deep the widest network may be: that depth is traced, one more is
+    # refused with the number the help states, and so is the deepest at its widest.
+    text = " ".join(run("trace", "--help").stdout.split())
+    width = str(config.MAX_WIDTH)
+    deepest = int(re.search(rf"at --width {width}, --depth (\d+) at most", text)[1])
+    widest = ("--width", width, "--batch-size", "1")
+    assert run("trace", "--depth", str(deepest), *widest).returncode == 0
+    assert run("trace", "--depth", str(config.MAX_DEPTH), "--width", "1").returncode == 0
+    for depth in (deepest + 1, config.MAX_DEPTH):
+        result = run("trace", "--depth", str(depth), *widest)
+        assert result.returncode == 2
+        assert f"({config.MAX_TRACE_NUMBERS:,}, about 1.5 GB" in _one_error_line(result)
+
+
+def test_the_readme_states_the_command_lines_limits():
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    for stated in (
+        f"`--depth` (1 to {config.MAX_DEPTH})",
+        f"`--width` (1 to {config.MAX_WIDTH})",
+        f"`--batch-size` (1 to {config.MAX_BATCH_SIZE}",
+        f"`--seed` (0 to {config.MAX_SEED}",
+        f"at most {config.MAX_TRACE_NUMBERS:,} of them",
+        f"`--depth {config.MAX_DEPTH} --width {config.MAX_WIDTH}` is refused",
+        f"at `--width {config.MAX_WIDTH}`, `--depth "
+        f"{config.MAX_TRACE_NUMBERS // (config.MAX_WIDTH * (1 + config.MAX_WIDTH))}` at most",
+    ):
+        assert stated in readme, f"README.md does not say: {stated}"
+
+
+def _to_dev_full(*args):
     with open("/dev/full", "w") as full:
-        result = subprocess.run(
-            [sys.executable, "-m", "gradbook", "trace", "--depth", "3"],
+        return subprocess.run(
+            [sys.executable, "-m", "gradbook", *args],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
             timeout=120,
         )
+
+
+# Every output, the help and the version included: argparse's own printing ignores a failed
+# write and ends with status 0, as if the text had been written.
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    "args",
+    [("trace", "--depth", "3"), ("trace", "--depth", "3", "--json"), (), ("--version",),
+     ("--help",), ("trace", "--help")],
+    ids=lambda args: " ".join(args) or "no arguments",
+)  # fmt: skip
+def test_a_full_disk_is_one_line_not_a_traceback(args):
+    result = _to_dev_full(*args)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "gradbook: error: could not write the output: No space left on device"

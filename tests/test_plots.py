@@ -59,6 +59,35 @@ def test_factor_bars_wear_the_colour_of_their_layers_gradient(ax):
     assert [to_hex(b.get_facecolor()) for b in bars] == list(KNOWN.values())
 
 
+@pytest.mark.parametrize("depth", [3, 12, 20, 50])
+@pytest.mark.parametrize("draw", [plots.gradient_profile, plots.factor_chain])
+def test_layers_are_labelled_with_whole_layer_numbers(draw, depth):
+    # Not 0.0, 2.5, 5.0: a hidden layer is a whole number from 1 to the depth.
+    fig, ax = plt.subplots()
+    draw(ax, gradbook.MLP(depth=depth, width=4, seed=0).trace(batch_size=8))
+    fig.canvas.draw()
+    ticks = ax.get_xticks()
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    plt.close(fig)
+    assert len(ticks) >= 2
+    assert all(t == int(t) and 1 <= t <= depth for t in ticks), ticks
+    assert labels == [str(int(t)) for t in ticks]
+
+
+def test_the_factor_chains_legend_covers_no_bar_and_no_point():
+    # Bars on a log scale rise from the bottom edge and the product falls across the whole
+    # width, so matplotlib's "best" place inside the axes lay over the bars.
+    fig, ax = plt.subplots()
+    bars, line = plots.factor_chain(ax, scenarios.get("sigmoid-vanishing").build().trace())
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    points = ax.transData.transform(line.get_xydata())
+    plt.close(fig)
+    assert not any(legend.overlaps(bar.get_window_extent()) for bar in bars)
+    assert not any(legend.contains(x, y) for x, y in points)
+    assert fig.bbox.contains(legend.x0, legend.y0) and fig.bbox.contains(legend.x1, legend.y1)
+
+
 def test_the_colourbar_shows_each_colour_over_the_sizes_that_get_it():
     # The dots' rule is round(t * 255); matplotlib's own lookup would floor t * 256, up to one
     # entry apart. Sizes a third of an entry either side of each entry's centre, and at the

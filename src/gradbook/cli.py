@@ -20,15 +20,29 @@ from .trace import Trace
 
 PROG = "gradbook"
 
-# A trace keeps about ten float64 arrays of depth × width × batch-size numbers, and the network
-# a few of depth × width × width: this many numbers need about 1.5 GB. The options' own ranges
-# allow a million times more.
-MAX_NUMBERS = 20_000_000
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line with one prefix, no usage block, no traceback
         self.exit(2, f"{PROG}: error: {message}\n")
+
+    def print_help(self, file=None):
+        # argparse's own printing ignores a failed write, so `--help > /dev/full` would end
+        # silently with status 0: write it as every other output is written.
+        if file is not None:
+            return super().print_help(file)
+        status = _write(self.format_help())
+        if status:
+            self.exit(status)
+
+
+class _Version(argparse.Action):
+    """--version, printed like every other output (argparse's own ignores a failed write)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.exit(_write(f"{PROG} {__version__}\n"))
 
 
 def _whole_number(text: str) -> int:
@@ -49,12 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Trace gradients through deep networks.",
         epilog=f"Run '{PROG} trace --help' for the options of a trace.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="command", parser_class=_Parser)
     trace = commands.add_parser(
         "trace",
         help="one forward and backward pass of an MLP on the two-circles task",
         description="Print each hidden layer's gradient norm, factor and running product.",
+        epilog=_combined_limit(),
     )
     defaults = config.MLPConfig()
     trace.add_argument(
@@ -90,17 +105,36 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         type=_whole_number,
         default=256,
-        help="examples in the batch (1 or more; default 256)",
+        help=f"examples in the batch (1 to {config.MAX_BATCH_SIZE}; default 256)",
     )
     trace.add_argument(
         "--seed",
         metavar="N",
         type=_whole_number,
         default=0,
-        help="seed for weights and data (0 or more; default 0)",
+        help=f"seed for weights and data (0 to {config.MAX_SEED}; default 0)",
     )
     trace.add_argument("--json", action="store_true", help="print one strict JSON object")
     return parser
+
+
+def _combined_limit() -> str:
+    """The trace's limit on depth, width and batch size together, for the help."""
+    limit = config.MAX_TRACE_NUMBERS
+    text = (
+        "Not every combination within these limits is traced: a trace keeps depth × width × "
+        f"(batch size + width) numbers, and this command traces at most {limit:,} of them "
+        "(about 1.5 GB of memory)"
+    )
+    # How deep the widest network may be, with the smallest batch.
+    deepest = min(config.MAX_DEPTH, limit // (config.MAX_WIDTH * (1 + config.MAX_WIDTH)))
+    if deepest < config.MAX_DEPTH:
+        text += (
+            f": at --width {config.MAX_WIDTH}, --depth {deepest} at most (with --batch-size 1), "
+            f"so --depth {config.MAX_DEPTH} --width {config.MAX_WIDTH} is refused at any batch "
+            "size"
+        )
+    return text + "."
 
 
 def trace_dict(trace: Trace) -> dict:
@@ -136,11 +170,11 @@ def _trace(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
             residual=args.residual,
         )
         numbers = cfg.depth * cfg.width * (args.batch_size + cfg.width)
-        if numbers > MAX_NUMBERS:
+        if numbers > config.MAX_TRACE_NUMBERS:
             parser.error(
                 f"--depth × --width × (--batch-size + --width) is {numbers:,}, more than this "
-                f"command traces ({MAX_NUMBERS:,}, about 1.5 GB of memory); use a smaller "
-                "depth, width or batch size"
+                f"command traces ({config.MAX_TRACE_NUMBERS:,}, about 1.5 GB of memory); use "
+                "a smaller depth, width or batch size"
             )
         trace = MLP(cfg, seed=args.seed).trace(batch_size=args.batch_size, seed=args.seed)
     except (ValueError, TypeError) as err:  # a value or combination the library refuses
@@ -151,9 +185,10 @@ def _trace(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
 
 
 def _write(text: str) -> int:
-    """Print text; a closed pipe ends quietly, any other failed write in one line."""
+    """Print text (ending in its own newline) and return the exit status: a closed pipe ends
+    quietly, any other failed write in one line and status 1."""
     try:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as err:
         # Python flushes stdout again at exit, which would fail again with a traceback: point
@@ -171,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:  # a bare `gradbook`: say what it can do
-        return _write(parser.format_help().rstrip("\n"))
-    return _write(_trace(parser, args))
+        return _write(parser.format_help())
+    return _write(_trace(parser, args) + "\n")
 
 
 if __name__ == "__main__":

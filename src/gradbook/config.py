@@ -19,6 +19,10 @@ MAX_TIME_STEPS = 500  # steps an RNN is unrolled over
 MAX_BATCH_SIZE = 100_000
 MAX_TRAIN_STEPS = 100_000
 MAX_SEED = 2**32 - 1
+# `gradbook trace` keeps about ten float64 arrays of depth x width x batch-size numbers, and the
+# network a few of depth x width x width: it traces at most this many depth x width x (batch size
+# + width), about 1.5 GB. Each limit above alone allows a million times more.
+MAX_TRACE_NUMBERS = 20_000_000
 # Batch norm fixes each unit's mean and spread over the batch, which leaves the gradient n - 2 of
 # a batch's n directions: with 2 examples every unit is -1 or +1 and the gradient through the
 # batch statistics cancels (layer 1 of the book's network gets 1e-11 of what it gets at 64);

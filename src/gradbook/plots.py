@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.cm import ScalarMappable
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import activations, colorscale
 from .trace import HIST_EDGES, Trace
@@ -30,6 +30,19 @@ LOSS_CEILING = 1e12  # loss_curve's top when a loss explodes past it
 
 def _colors(values) -> list[str]:
     return [colorscale.color_of(v) for v in np.ravel(values)]
+
+
+class _LayerLocator(MaxNLocator):
+    """Ticks at whole layer numbers, from 1 to the last layer drawn: there is no layer 2.5, no
+    hidden layer 0, and none past the last (which the axis's margin would otherwise show)."""
+
+    def __init__(self):
+        super().__init__(integer=True, steps=[1, 2, 5, 10])
+
+    def tick_values(self, vmin, vmax):
+        ticks = super().tick_values(vmin, vmax)
+        last = self.axis.get_data_interval()[1] + 0.5 if self.axis is not None else np.inf
+        return ticks[(ticks >= 1) & (ticks <= last)]
 
 
 def add_colorbar(fig, ax, label: str = "gradient size (fixed scale)"):
@@ -52,6 +65,7 @@ def gradient_profile(ax, trace: Trace, label: str | None = None, line_color: str
     (line,) = ax.plot(layers, norms, color=line_color, lw=1.5, label=label, zorder=1)
     dots = ax.scatter(layers, norms, c=_colors(norms), s=46, edgecolors=_INK, lw=0.6, zorder=2)
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(_LayerLocator())
     ax.set_xlabel("hidden layer (1 = nearest the input)")
     ax.set_ylabel("gradient size |dL/dh|")
     return line, dots
@@ -73,9 +87,12 @@ def factor_chain(ax, trace: Trace):
     )
     ax.axhline(1.0, color=_INK, lw=0.8, ls=":")
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(_LayerLocator())
     ax.set_xlabel("hidden layer (the backward pass runs right to left)")
     ax.set_ylabel("factor, and product of factors")
-    ax.legend(loc="best", frameon=False)
+    # Above the axes: on a log scale the bars rise from the bottom edge, so any place inside
+    # would cover bars or the product's line.
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), frameon=False, borderaxespad=0.3)
     return bars, line
 
 
@@ -146,7 +163,7 @@ def over_time(ax, trace: Trace, rho: float | None = None):
     norms = trace.grad_norms
     artists = [
         ax.scatter(
-            t, norms, c=_colors(norms), s=30, edgecolors=_INK, lw=0.5, zorder=2, label="gradbook"
+            t, norms, c=_colors(norms), s=30, edgecolors=_INK, lw=0.5, zorder=2, label="measured"
         )
     ]
     if rho is not None:

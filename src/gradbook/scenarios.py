@@ -121,6 +121,15 @@ SCENARIOS: dict[str, Scenario] = {
             _MLP_TRAINING,
         ),
         Scenario(
+            "tanh-vanishing",
+            "Tanh, 12 layers, standard init: the gradient fades",
+            "With the old standard weights each tanh layer keeps only about 0.6 of the gradient, "
+            "so layer 1 gets less than a hundredth of it throughout and the network stays at a "
+            "coin flip for all 1,000 steps.",
+            _mlp("tanh", "standard"),
+            _MLP_TRAINING,
+        ),
+        Scenario(
             "exploding-init",
             "ReLU with large weights: the gradient explodes",
             "Weights drawn with standard deviation 1 multiply the signal at every layer, forward "

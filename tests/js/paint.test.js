@@ -23,14 +23,24 @@ test('units the pulse has not reached are outlines, not a dark fill; the input i
   assert.ok(looksOf(0).every((l) => l === LOOK.INPUT));
   assert.ok(looksOf(1).every((l) => l === LOOK.UNREACHED));
   assert.ok(looksOf(H).every((l) => l !== LOOK.UNREACHED && l !== LOOK.INPUT));
-  // A lit unit's colour is the table entry of its own value.
-  const k = lay.layerStart[H];
-  const v = frame.layers[H - 1].neuronsLog10[0];
-  const i = Math.round(
-    ((v - scale.log10Min) / (scale.log10Max - scale.log10Min)) * (scale.table.length - 1),
-  );
-  assert.equal(out.hex[k], scale.table[Math.min(scale.table.length - 1, Math.max(0, i))]);
   assert.equal(out.hex[lay.layerStart[1]], null);
+});
+
+test("a lit unit's colour is its value's table entry, ties to the even one as Python rounds", () => {
+  // Nine entries over eight decades: a log10 value v sits at entry v + 8, exactly in binary.
+  const nine = {
+    ...scale,
+    log10Min: -8,
+    log10Max: 0,
+    table: [...'012345678'].map((d) => `#${d.repeat(6)}`),
+  };
+  const frame = structuredClone(sc.steps[0]);
+  // 2.5 and 4.5 entries up: Python's round() (and the book's figures) give 2 and 4, where
+  // Math.round would give 3 and 5; 6.25 is no tie and goes to the nearer entry, 6.
+  frame.layers[H - 1].neuronsLog10.splice(0, 3, -5.5, -3.5, -1.75);
+  const out = paintUnits(frame, lay, () => true, nine, unitPaint(lay.unitCount));
+  const k = lay.layerStart[H];
+  assert.deepEqual(out.hex.slice(k, k + 3), ['#222222', '#444444', '#666666']);
 });
 
 test('non-finite units get their own looks', () => {
