@@ -59,28 +59,3 @@ def test_the_set_covers_both_ends_of_the_story(fresh):
     assert to_nan["first_nonfinite_step"] == len(to_nan["steps"]) - 1
     assert to_nan["steps"][-1]["loss"] in ("NaN", "Infinity")
     assert any(s["clipped"] for s in cases["rnn-tanh-exploding-clip-norm"]["train"]["steps"])
-
-
-def test_the_engine_refuses_the_same_small_batch_norm_batches_as_the_simulator():
-    import re
-    from pathlib import Path
-
-    from gradbook.config import MIN_BATCHNORM_BATCH
-
-    js = Path(__file__).parent.parent / "_static" / "threejs" / "engine" / "trace.js"
-    found = re.search(r"export const MIN_BATCHNORM_BATCH = (\d+);", js.read_text("utf-8"))
-    assert found and int(found[1]) == MIN_BATCHNORM_BATCH
-
-
-def test_the_engine_measures_accuracy_on_the_simulators_held_out_set():
-    import re
-    from pathlib import Path
-
-    from gradbook import data
-
-    js = (Path(__file__).parent.parent / "_static" / "threejs" / "engine" / "data.js").read_text(
-        "utf-8"
-    )
-    for name in ("HELD_OUT_SIZE", "HELD_OUT_SEED"):
-        found = re.search(rf"export const {name} = ([\d_]+);", js)
-        assert found and int(found[1].replace("_", "")) == getattr(data, name), name

@@ -26,6 +26,7 @@ MAX_SEED = 2**32 - 1
 # 9- to 18-fold, with 64 2- to 3-fold.
 MIN_BATCHNORM_BATCH = 4
 RNN_ACTIVATIONS = ("tanh", "linear")
+MODEL_KINDS = ("mlp", "rnn")  # MLPConfig's and RNNConfig's models
 
 
 def check_int(name: str, value, low: int, high: int | None = None) -> int:

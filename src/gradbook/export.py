@@ -23,6 +23,8 @@ SCHEMA_VERSION = 1
 MAX_SHOWN_UNITS = {"mlp": 16, "rnn": 8}
 MAX_FRAMES = {"mlp": 8, "rnn": 6}  # training steps per scenario in a payload
 SIGNIFICANT = 3  # significant digits kept for scalars: the scene shows two
+# JSON has no inf or NaN: payloads, and every file Python writes for JavaScript, spell them so.
+INF, MINUS_INF, NAN = "inf", "-inf", "nan"
 
 
 def schema() -> dict:
@@ -31,14 +33,20 @@ def schema() -> dict:
     return json.loads(text)
 
 
-def encode(value, digits: int = SIGNIFICANT):
-    """A number for strict JSON: finite numbers rounded, the rest as "inf", "-inf" or "nan"."""
+def json_number(value) -> float | str:
+    """A number as strict JSON holds it: itself if finite, else "inf", "-inf" or "nan"."""
     v = float(value)
     if math.isnan(v):
-        return "nan"
+        return NAN
     if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return float(f"{v:.{digits - 1}e}")
+        return INF if v > 0 else MINUS_INF
+    return v
+
+
+def encode(value, digits: int = SIGNIFICANT):
+    """A number for strict JSON: finite numbers rounded, the rest as "inf", "-inf" or "nan"."""
+    v = json_number(value)
+    return v if isinstance(v, str) else float(f"{v:.{digits - 1}e}")
 
 
 def _log10s(values: np.ndarray) -> list:

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describeLayer, describeStep, formatAccuracy, formatFactor, formatNumber, formatPowerOfTen, sentence, superscript } from '../../_static/threejs/format.js';
+import { decodeNumber } from '../../_static/threejs/payload.js';
 
 // The same table of cases is read by tests/test_text.py: prose and scene write alike.
 const { cases } = JSON.parse(readFileSync(new URL('./fixtures/numbers.json', import.meta.url), 'utf8'));
-const NON_FINITE = { inf: Infinity, '-inf': -Infinity, nan: NaN };
-const valueOf = (v) => (typeof v === 'string' ? NON_FINITE[v] : v);
+const valueOf = (v) => decodeNumber(v); // "inf", "-inf", "nan" as a payload writes them
 
 test('the shared table of cases has cases', () => {
   assert.ok(cases.length >= 20);

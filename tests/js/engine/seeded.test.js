@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { HELD_OUT_EVERY, LabRun } from '../../../_static/threejs/lab/run.js';
+import { parseHash, toEngine } from '../../../_static/threejs/labconfig.js';
 import { assertClose, decode } from './helpers.js';
 
 // The weights come from each side's own Box-Muller (log and cos may differ by an ulp), so this
