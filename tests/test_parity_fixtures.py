@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from engine_fixtures import FIXTURE_DIR, PARITY_CASES, differences, parity_fixtures
 from gradbook import MLP, RNN
 from gradbook.config import MLPConfig, RNNConfig
-from gradbook.fixtures import FIXTURE_DIR, PARITY_CASES, differences, parity_fixtures
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,9 @@ def test_committed_parity_fixture_is_fresh(fresh):
     committed = json.loads((FIXTURE_DIR / "parity.json").read_text())
     # 1e-9 as the JS side: another CPU's BLAS may round a deep exploding case differently.
     stale = differences(committed, fresh, rtol=1e-9)
-    assert not stale, "re-run python -m gradbook.fixtures; first differences: " + "; ".join(stale)
+    assert not stale, "re-run python tests/engine_fixtures.py; first differences: " + "; ".join(
+        stale
+    )
 
 
 def test_cases_stay_small_so_the_committed_json_stays_modest(fresh):

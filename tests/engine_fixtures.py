@@ -1,10 +1,11 @@
 """Test vectors that hold the JavaScript engine to the Python simulator.
 
-`python -m gradbook.fixtures` writes two JSON files into tests/js/engine/fixtures/:
+`python tests/engine_fixtures.py` writes two JSON files into tests/js/engine/fixtures/ (here,
+beside the tests, not in the package: only the tests need them):
 
 - `random.json`: streams of gradbook.random for several seeds (words, uniforms, normals,
-  integers, a sequence of mixed draws), initial weights drawn by each model's own
-  `_init_params` from gradbook.random, task batches drawn by `data.task_batch` from it, and
+  integers, a sequence of mixed draws), initial weights as each model draws them from
+  gradbook.random, task batches drawn by `data.task_batch` from it, and
   scaled orthogonal matrices. node --test checks random.js and the engine's init against them.
 - `parity.json` (see `parity_fixtures`): configurations, their initial weights and batches, the
   simulator's trace and its first training steps with the held-out accuracy at each, and a
@@ -22,18 +23,17 @@ import json
 import math
 import sys
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 
-from . import data, export
-from .config import MLPConfig, RNNConfig, TrainConfig
-from .mlp import MLP
-from .random import Generator
-from .rnn import RNN, scaled_orthogonal
-from .train import train
+from gradbook import data, export
+from gradbook.config import MLPConfig, RNNConfig, TrainConfig
+from gradbook.mlp import MLP
+from gradbook.random import Generator
+from gradbook.rnn import RNN, scaled_orthogonal
+from gradbook.train import train
 
-FIXTURE_DIR = Path(__file__).resolve().parents[2] / "tests" / "js" / "engine" / "fixtures"
+FIXTURE_DIR = Path(__file__).resolve().parent / "js" / "engine" / "fixtures"
 
 RANDOM_SEEDS = (0, 1, 42, 2**32 - 1, 2**32, 2**53 - 1)
 
@@ -114,11 +114,8 @@ def build_config(entry: dict):
 
 def _seeded_init(entry: dict) -> dict:
     cls = RNN if entry["model"] == "rnn" else MLP
-    model = cls(build_config(entry), seed=entry["seed"])
-    # The model's own draw order, fed by gradbook.random: what Model.__init__ gives once the
-    # simulator switches from numpy's default_rng.
-    params = model._init_params(Generator(entry["seed"]))
-    return {"config": entry, "params": params}
+    model = cls(build_config(entry), seed=entry["seed"])  # drawn from gradbook.random
+    return {"config": entry, "params": model.params}
 
 
 _DATA_CASES = (
@@ -231,19 +228,14 @@ def _trace_numbers(trace) -> dict:
     }
 
 
-def _train_recording_batches(model, training: TrainConfig, seed: int):
-    """Run train() for its steps and keep the batches it drew, whatever generator drew them."""
-    batches = []
-    draw = data.task_batch
-
-    def recording(*args, **kwargs):
-        x, y = draw(*args, **kwargs)
-        batches.append(_batch(x, y))
-        return x, y
-
-    with mock.patch.object(data, "task_batch", recording):
-        run = train(model, training, seed=seed)
-    return run, batches
+def _batches_of(model, training: TrainConfig, seed: int, steps: int) -> list[dict]:
+    """The batches train() drew for its first `steps` steps: its generator (seeded alike, used
+    for nothing else) drawn again. test_parity_fixtures checks that step 0's loss agrees."""
+    rng = Generator(seed)
+    return [
+        _batch(*data.task_batch(model.kind, model.config, training.batch_size, rng))
+        for _ in range(steps)
+    ]
 
 
 def _step_records(run, names: list[str]) -> list[dict]:
@@ -272,7 +264,8 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
     training = TrainConfig(
         steps=PARITY_STEPS, batch_size=PARITY_BATCH, record_every=1, **training_fields
     )
-    run, batches = _train_recording_batches(model, training, seed)
+    run = train(model, training, seed=seed)
+    batches = _batches_of(model, training, seed, len(run.steps))
     steps = _step_records(run, model.weight_names())
     case = {
         "name": name,
@@ -347,15 +340,10 @@ def seeded_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
     kind = "rnn" if "steps" in fields else "mlp"
     config = (RNNConfig if kind == "rnn" else MLPConfig)(**fields)
     model = (RNN if kind == "rnn" else MLP)(config, seed=seed)
-    # What Model.__init__ and train() will draw once the simulator uses gradbook.random.
-    model.params = model._init_params(Generator(seed))
-    batches = Generator(seed)
-    draw = data.task_batch
     training = TrainConfig(
         steps=SEEDED_STEPS, batch_size=SEEDED_BATCH, record_every=1, **training_fields
     )
-    with mock.patch.object(data, "task_batch", lambda k, c, n, _rng: draw(k, c, n, batches)):
-        run = train(model, training, seed=seed)
+    run = train(model, training, seed=seed)
     return {
         "name": name,
         "hash": lab_hash(kind, config, training, seed),
