@@ -12,7 +12,8 @@ beside the tests, not in the package: only the tests need them):
   sample of the held-out sets themselves (`held_out_sample`).
 
 Floats are written with Python's repr (shortest round-trip, so every float64 survives exactly);
-JSON has no NaN or infinity, so those are written as the strings "NaN", "Infinity", "-Infinity".
+JSON has no NaN or infinity, so those are written as a payload writes them (export.json_number):
+the strings "inf", "-inf" and "nan".
 tests/test_random.py and tests/test_parity_fixtures.py regenerate both in memory and fail when
 the committed files are stale: re-run this module after changing the simulator.
 """
@@ -51,12 +52,7 @@ def encode(value):
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if math.isnan(v):
-            return "NaN"
-        if math.isinf(v):
-            return "Infinity" if v > 0 else "-Infinity"
-        return v
+        return export.json_number(value)  # exact; inf and NaN spelled as in a payload
     return value
 
 
@@ -137,7 +133,7 @@ def random_fixtures() -> dict:
     """Everything random.json holds, as plain JSON-ready data."""
     return encode(
         {
-            "about": "gradbook.random streams; written by python -m gradbook.fixtures",
+            "about": "gradbook.random streams; written by python tests/engine_fixtures.py",
             "streams": [_streams(s) for s in RANDOM_SEEDS],
             "mixed": [_mixed_sequence(s) for s in (0, 5)],
             "orthogonal": [
@@ -308,33 +304,6 @@ SEEDED_BATCH = 32
 SEEDED_STEPS = 5
 
 
-def _number(v) -> str:
-    return repr(float(v)) if not float(v).is_integer() else str(int(v))
-
-
-def lab_hash(kind: str, config, training: TrainConfig, seed: int) -> str:
-    """The lab's URL hash (keys named like the CLI's options) for this model and training."""
-    if kind == "rnn":
-        clip = "off" if training.clip_norm is None else _number(training.clip_norm)
-        keys = [
-            ("model", "rnn"), ("steps", config.steps), ("width", config.hidden),
-            ("rho", _number(config.rho)), ("rnn-activation", config.activation),
-            ("clip-norm", clip),
-        ]  # fmt: skip
-    else:
-        keys = [
-            ("depth", config.depth), ("width", config.width), ("activation", config.activation),
-            ("init", config.init), ("batchnorm", int(config.batchnorm)),
-            ("residual", int(config.residual)),
-        ]  # fmt: skip
-    keys += [
-        ("loss", config.loss), ("lr", _number(training.lr)),
-        ("momentum", _number(training.momentum)), ("batch-size", training.batch_size),
-        ("seed", seed),
-    ]  # fmt: skip
-    return "#" + "&".join(f"{k}={v}" for k, v in keys)
-
-
 def seeded_case(name: str, fields: dict, training_fields: dict, seed: int) -> dict:
     """The simulator's first steps with weights and batches drawn from gradbook.random."""
     kind = "rnn" if "steps" in fields else "mlp"
@@ -346,7 +315,8 @@ def seeded_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
     run = train(model, training, seed=seed)
     return {
         "name": name,
-        "hash": lab_hash(kind, config, training, seed),
+        # What a chapter's payload says of this network: the lab opens it from this alone.
+        "payload_config": export.payload_config(config, training, seed),
         "model": kind,
         "config": config.as_dict(),
         "steps": _step_records(run, model.weight_names()),
@@ -392,7 +362,7 @@ def parity_fixtures() -> dict:
         seeded = [seeded_case(*case) for case in SEEDED_CASES]
     return encode(
         {
-            "about": "gradbook parity cases; python -m gradbook.fixtures",
+            "about": "gradbook parity cases; written by python tests/engine_fixtures.py",
             "cases": cases,
             "seeded": seeded,
             "held_out": [held_out_sample(kind, fields) for kind, fields in HELD_OUT_SHAPES],

@@ -215,10 +215,6 @@ def verdicts() -> dict:
     }
 
 
-def _encoded(v: float):
-    return export.encode(v, 17) if not math.isfinite(v) else v
-
-
 def colors() -> dict:
     """The real colour table and the colours colorscale gives sizes and log10 sizes."""
     lo, hi, n = colorscale.LOG10_MIN, colorscale.LOG10_MAX, colorscale.TABLE_SIZE
@@ -233,8 +229,12 @@ def colors() -> dict:
     return {
         "about": "Written by tests/js_fixtures.py from gradbook.colorscale; do not edit.",
         "colorScale": export.color_scale(),
-        "magnitudes": [{"value": _encoded(v), "hex": colorscale.color_of(v)} for v in magnitudes],
-        "log10s": [{"log10": _encoded(l), "hex": colorscale.color_of_log10(l)} for l in log10s],
+        "magnitudes": [
+            {"value": export.json_number(v), "hex": colorscale.color_of(v)} for v in magnitudes
+        ],
+        "log10s": [
+            {"log10": export.json_number(l), "hex": colorscale.color_of_log10(l)} for l in log10s
+        ],
     }
 
 

@@ -14,6 +14,7 @@ from importlib import resources
 import numpy as np
 
 from . import colorscale, scenarios
+from .config import MLPConfig, RNNConfig, TrainConfig
 from .trace import Trace
 
 SCHEMA_NAME = "gradbook-payload"
@@ -131,14 +132,22 @@ def pick_frames(recorded: list[int], first_nonfinite: int | None, limit: int) ->
     return sorted(keep)
 
 
+def payload_config(model: MLPConfig | RNNConfig, training: TrainConfig, seed: int) -> dict:
+    """A scenario's `config` in a payload: kind, seed, the model's fields and the training's
+    with a train_ prefix, flat (what the scene shows and "Open this network in the lab" reads)."""
+    kind = "rnn" if isinstance(model, RNNConfig) else "mlp"
+    config = {"kind": kind, "seed": seed, **model.as_dict()}
+    config.update({f"train_{k}": v for k, v in training.as_dict().items()})
+    return config
+
+
 def scenario_payload(scenario_id: str, max_frames: int | None = None) -> dict:
     """One scenario's entry in a payload: shape, configuration and recorded frames."""
     done = scenarios.trained(scenario_id)
     s, model, run = done.scenario, done.model, done.record
     limit = MAX_FRAMES[s.kind] if max_frames is None else max_frames
     frames = pick_frames(list(run.traces), run.first_nonfinite_step, limit)
-    config = {"kind": s.kind, "seed": s.seed, **s.model.as_dict()}
-    config.update({f"train_{k}": v for k, v in s.training.as_dict().items()})
+    config = payload_config(s.model, s.training, s.seed)
     return {
         "id": s.id,
         "title": s.title,
