@@ -1,4 +1,7 @@
-"""Writes the JS tests' fixtures that Python decides: `python tests/js_fixtures.py`.
+"""Writes everything the JavaScript takes from Python: `python tests/js_fixtures.py`.
+
+Here: the payload verdicts and the colours below. It also runs tests/engine_fixtures.py (the
+engine's parity cases) and tests/js_spec.py (_static/threejs/spec.js), which can run alone.
 
 - tests/js/fixtures/payload-verdicts.json: freshly exported payloads and a list of mutations,
   each with the verdict of the payload's JSON Schema (through jsonschema), so that
@@ -255,9 +258,15 @@ def text(data: dict) -> str:
 
 
 def main() -> None:
+    import engine_fixtures
+    import js_spec
+
     VERDICTS.write_text(text(verdicts()), encoding="utf-8")
     COLORS.write_text(text(colors()), encoding="utf-8")
     print(f"wrote {VERDICTS} and {COLORS}")
+    for name, size in engine_fixtures.write().items():
+        print(f"wrote {engine_fixtures.FIXTURE_DIR / name} ({size / 1024:.1f} KiB)")
+    js_spec.main()
 
 
 if __name__ == "__main__":
