@@ -163,8 +163,11 @@ function readScenario(sc, path) {
     );
   expectString(sc.title, `${path}.title`, 1);
   expectString(sc.summary, `${path}.summary`);
-  if (!['mlp', 'rnn'].includes(sc.kind))
-    fail(`${path}.kind`, `expected "mlp" or "rnn", got ${JSON.stringify(sc.kind)}`);
+  if (!SPEC.names.model.includes(sc.kind))
+    fail(
+      `${path}.kind`,
+      `expected one of ${SPEC.names.model.join(', ')}, got ${JSON.stringify(sc.kind)}`,
+    );
   if (!isObject(sc.config)) fail(`${path}.config`, 'expected an object');
   for (const [k, v] of Object.entries(sc.config)) {
     if (!(v === null || ['string', 'number', 'boolean'].includes(typeof v)))

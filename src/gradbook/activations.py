@@ -104,9 +104,10 @@ LINEAR = Activation(
 )
 
 NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+LEAKY_SLOPE = 0.01  # leaky_relu's slope for z < 0 unless a config says otherwise
 
 
-def get(name: str, leaky_slope: float = 0.01) -> Activation:
+def get(name: str, leaky_slope: float = LEAKY_SLOPE) -> Activation:
     """The activation called `name`: one of NAMES, in any case, with "-" or "_"."""
     name = names.canonical(name, "activation", NAMES)
     if name == "leaky_relu":

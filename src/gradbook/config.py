@@ -85,7 +85,7 @@ class MLPConfig:
     input_dim: int = 2
     output_dim: int = 2
     loss: str = "cross_entropy"
-    leaky_slope: float = 0.01  # slope of leaky_relu for z < 0
+    leaky_slope: float = activations.LEAKY_SLOPE  # slope of leaky_relu for z < 0
     bn_eps: float = 1e-5  # added to the batch variance before the square root
 
     def __post_init__(self) -> None:

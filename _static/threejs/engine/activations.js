@@ -59,7 +59,7 @@ function countAtMost(z, limit) {
 }
 
 /** { f(z), slope(z, a), saturatedCount(z, a) } on Float64Arrays, for the activation `name`. */
-export function get(name, leakySlope = 0.01) {
+export function get(name, leakySlope = SPEC.defaults.mlp.leaky_slope) {
   switch (name) {
     case 'sigmoid':
       return {
