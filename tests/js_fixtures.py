@@ -1,4 +1,7 @@
-"""Writes the JS tests' fixtures that Python decides: `python tests/js_fixtures.py`.
+"""Writes everything the JavaScript takes from Python: `python tests/js_fixtures.py`.
+
+Here: the payload verdicts and the colours below. It also runs tests/engine_fixtures.py (the
+engine's parity cases) and tests/js_spec.py (_static/threejs/spec.js), which can run alone.
 
 - tests/js/fixtures/payload-verdicts.json: freshly exported payloads and a list of mutations,
   each with the verdict of the payload's JSON Schema (through jsonschema), so that
@@ -215,10 +218,6 @@ def verdicts() -> dict:
     }
 
 
-def _encoded(v: float):
-    return export.encode(v, 17) if not math.isfinite(v) else v
-
-
 def colors() -> dict:
     """The real colour table and the colours colorscale gives sizes and log10 sizes."""
     lo, hi, n = colorscale.LOG10_MIN, colorscale.LOG10_MAX, colorscale.TABLE_SIZE
@@ -233,8 +232,12 @@ def colors() -> dict:
     return {
         "about": "Written by tests/js_fixtures.py from gradbook.colorscale; do not edit.",
         "colorScale": export.color_scale(),
-        "magnitudes": [{"value": _encoded(v), "hex": colorscale.color_of(v)} for v in magnitudes],
-        "log10s": [{"log10": _encoded(l), "hex": colorscale.color_of_log10(l)} for l in log10s],
+        "magnitudes": [
+            {"value": export.json_number(v), "hex": colorscale.color_of(v)} for v in magnitudes
+        ],
+        "log10s": [
+            {"log10": export.json_number(l), "hex": colorscale.color_of_log10(l)} for l in log10s
+        ],
     }
 
 
@@ -255,9 +258,15 @@ def text(data: dict) -> str:
 
 
 def main() -> None:
+    import engine_fixtures
+    import js_spec
+
     VERDICTS.write_text(text(verdicts()), encoding="utf-8")
     COLORS.write_text(text(colors()), encoding="utf-8")
     print(f"wrote {VERDICTS} and {COLORS}")
+    for name, size in engine_fixtures.write().items():
+        print(f"wrote {engine_fixtures.FIXTURE_DIR / name} ({size / 1024:.1f} KiB)")
+    js_spec.main()
 
 
 if __name__ == "__main__":

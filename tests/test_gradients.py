@@ -19,7 +19,7 @@ TOL = 1e-6
 # The deep networks' first-layer gradients are about 1e-11 of the loss; even in long double the
 # stencil then gives them only about 2e-6 relative accuracy. A 1% error is still 1000 x this.
 DEEP_TOL = 1e-5
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
+ACTIVATIONS = activations.NAMES
 
 
 def _batch(model, n=5, seed=1):

@@ -7,15 +7,17 @@ import json
 import numpy as np
 import pytest
 
+from engine_fixtures import FIXTURE_DIR, differences, random_fixtures
 from gradbook import data, init, random
 from gradbook.config import MLPConfig
-from gradbook.fixtures import FIXTURE_DIR, differences, random_fixtures
 
 
 def test_committed_random_fixture_is_fresh():
     committed = json.loads((FIXTURE_DIR / "random.json").read_text())
     stale = differences(committed, random_fixtures(), rtol=1e-12)
-    assert not stale, "re-run python -m gradbook.fixtures; first differences: " + "; ".join(stale)
+    assert not stale, "re-run python tests/engine_fixtures.py; first differences: " + "; ".join(
+        stale
+    )
 
 
 def test_words_follow_the_documented_formula_one_at_a_time():

@@ -3,6 +3,7 @@
 // Every number shown is a payload number; these functions only choose how to write it.
 // Two notations: one with superscripts for the eye ("3 × 10⁻⁷"), one with a caret for speech
 // ("3 × 10^-7"), because screen readers read superscript digits inconsistently.
+import { SPEC } from './spec.js';
 
 const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
@@ -15,8 +16,7 @@ export function superscript(n) {
 
 const MINUS = '−'; // the typographic minus, as in "10⁻⁴" and "−∞"
 // Rounded magnitudes in [PLAIN_FROM, PLAIN_TO) are written plainly, the rest as m × 10ⁿ.
-const PLAIN_FROM = 0.01;
-const PLAIN_TO = 10000;
+const { plainFrom: PLAIN_FROM, plainTo: PLAIN_TO } = SPEC.text;
 
 /** "4700" as "4,700"; the fraction, if any, untouched. */
 function grouped(text) {

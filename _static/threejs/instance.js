@@ -8,7 +8,7 @@ import { offerLink } from './dom.js';
 import { formatNumber } from './format.js';
 import { ReplaySource } from './framesource.js';
 import { readPixel, sceneState, unitPosition } from './inspect.js';
-import { fromScenario, writeHash } from './lab/hash.js';
+import { fromScenario, writeHash } from './labconfig.js';
 import { prefersReducedMotion, themeOfPage, watchPage } from './pagewatch.js';
 import { Pane } from './pane.js';
 import { Player } from './player.js';

@@ -5,11 +5,13 @@
 // the cross-field rules the scene relies on but a schema cannot say, such as "each step has one
 // entry per hidden layer". Messages name the path of the offending field so an author can fix
 // the chapter. Pure module: no three, no DOM.
+import { SPEC } from './spec.js';
 
-export const SCHEMA_NAME = 'gradbook-payload';
-export const SUPPORTED_VERSION = 1;
+export const SCHEMA_NAME = SPEC.payload.schema;
+export const SUPPORTED_VERSION = SPEC.payload.version;
 
-const NON_FINITE = { inf: Infinity, '-inf': -Infinity, nan: NaN };
+const WORD = SPEC.payload.nonFinite; // how JSON spells inf, -inf and NaN
+const NON_FINITE = { [WORD.inf]: Infinity, [WORD.minusInf]: -Infinity, [WORD.nan]: NaN };
 const HEX = /^#[0-9a-f]{6}$/;
 const SCENARIO_ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -161,8 +163,11 @@ function readScenario(sc, path) {
     );
   expectString(sc.title, `${path}.title`, 1);
   expectString(sc.summary, `${path}.summary`);
-  if (!['mlp', 'rnn'].includes(sc.kind))
-    fail(`${path}.kind`, `expected "mlp" or "rnn", got ${JSON.stringify(sc.kind)}`);
+  if (!SPEC.names.model.includes(sc.kind))
+    fail(
+      `${path}.kind`,
+      `expected one of ${SPEC.names.model.join(', ')}, got ${JSON.stringify(sc.kind)}`,
+    );
   if (!isObject(sc.config)) fail(`${path}.config`, 'expected an object');
   for (const [k, v] of Object.entries(sc.config)) {
     if (!(v === null || ['string', 'number', 'boolean'].includes(typeof v)))

@@ -2,6 +2,7 @@
 // each layer normalizes its batch, whether the columns are layers or time steps, and where each
 // factor's label belongs. Pure: no three, no DOM. It reads only the frame source's description
 // (kind, config, network), so a live engine's network is described the same way as a replay's.
+import { hasSkip } from './skip.js';
 
 /**
  * @param {{kind: 'mlp'|'rnn', config?: object, network: {layers: {units: number}[], timeSteps: number|null}}} source
@@ -12,8 +13,8 @@
  *   displayName: (li: number) => string,
  * }}
  *   skips: the hidden layers li whose input h(li-1) is added back to their output (h + F(h)),
- *   so that the gradient reaching li also goes straight to li-1; only where the widths match,
- *   so never from the input to layer 1.
+ *   so that the gradient reaching li also goes straight to li-1; only where the widths match
+ *   (skip.js), so from the input to layer 1 only when the input is as wide as the layers.
  */
 export function structureOf(source) {
   const { layers } = source.network;
@@ -22,9 +23,9 @@ export function structureOf(source) {
   const hidden = layers.length - 2;
   const output = hidden + 1;
   const skips = [];
-  if (!rnn && config.residual === true) {
-    for (let li = 2; li <= hidden; li++)
-      if (layers[li].units === layers[li - 1].units) skips.push(li);
+  if (!rnn) {
+    for (let li = 1; li <= hidden; li++)
+      if (hasSkip(config.residual === true, layers[li - 1].units, layers[li].units)) skips.push(li);
   }
   return {
     kind: source.kind,

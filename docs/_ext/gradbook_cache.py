@@ -2,8 +2,9 @@
 
 jupyter-cache keys a chapter on its code cells alone, so after an edit to src/gradbook a
 rebuild would show chapters computed by the old simulator. This extension keys the cache on
-the simulator as well: the jupyter cache lives in a folder named after a digest of every file
-of the gradbook package that the chapters import, and the same digest is a config value that
+the simulator as well: the jupyter cache lives in a folder named after the simulator's digest
+(gradbook.digest: every file of the package the chapters import, and numpy's version, the
+digest its trained scenarios are filed under too), and the same digest is a config value that
 Sphinx compares with the last build's, so a changed simulator makes Sphinx read every page
 again and each chapter runs afresh into the new folder. An unchanged rebuild finds the same
 digest and reads nothing again.
@@ -11,7 +12,6 @@ digest and reads nothing again.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -25,22 +25,14 @@ CACHE_ROOT = ".jupyter_cache"  # beside the output folder, where myst-nb puts it
 DIGEST_CHARS = 16
 
 
-def simulator_digest(package: Path) -> str:
-    """A digest of every file of the package (its path and bytes), not its compiled caches."""
-    h = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
-        h.update(path.relative_to(package).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
-    return h.hexdigest()[:DIGEST_CHARS]
+def simulator_digest(package: Path | None = None) -> str:
+    """gradbook.digest's digest of the simulator, the one its trained scenarios are filed under,
+    shortened to a folder name. By default of the gradbook this environment imports, which is
+    the one the chapters' kernels import."""
+    from gradbook import digest  # the book builds against the package it documents
 
-
-def _package_dir() -> Path:
-    # The gradbook that this environment imports is the one the chapters' kernels import.
-    import gradbook
-
-    return Path(gradbook.__file__).resolve().parent
+    full = digest.simulator_digest() if package is None else digest.simulator_digest(package)
+    return full[:DIGEST_CHARS]
 
 
 def _key_cache_on_simulator(app: Sphinx, config: Config) -> None:
@@ -61,6 +53,6 @@ def _key_cache_on_simulator(app: Sphinx, config: Config) -> None:
 
 def setup(app: Sphinx) -> dict[str, bool]:
     # Registered with rebuild="env": a different digest from the last build's rereads every page.
-    app.add_config_value("gradbook_simulator_digest", simulator_digest(_package_dir()), "env")
+    app.add_config_value("gradbook_simulator_digest", simulator_digest(), "env")
     app.connect("config-inited", _key_cache_on_simulator)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

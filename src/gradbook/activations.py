@@ -50,6 +50,15 @@ def _tanh_slope(a: Array) -> Array:
     return s
 
 
+# A sigmoid or tanh unit counts as saturated when its output a is outside (low, high): near
+# sigmoid's 0 or 1, or tanh's -1 or 1, the slope is under an eighth of its best value.
+SATURATED_OUTSIDE = {"sigmoid": (0.03, 0.97), "tanh": (-0.97, 0.97)}
+
+
+def _outside(a: Array, low: float, high: float) -> Array:
+    return (a < low) | (a > high)
+
+
 def _leaky(alpha: float) -> Activation:
     return Activation(
         name="leaky_relu",
@@ -66,8 +75,7 @@ SIGMOID = Activation(
     f=_sigmoid,
     slope=lambda z, a: _sigmoid_slope(a),
     max_slope=0.25,
-    # Near 0 or 1 the slope is under an eighth of its best value.
-    is_saturated=lambda z, a: (a < 0.03) | (a > 0.97),
+    is_saturated=lambda z, a: _outside(a, *SATURATED_OUTSIDE["sigmoid"]),
 )
 
 TANH = Activation(
@@ -75,7 +83,7 @@ TANH = Activation(
     f=np.tanh,
     slope=lambda z, a: _tanh_slope(a),
     max_slope=1.0,
-    is_saturated=lambda z, a: np.abs(a) > 0.97,
+    is_saturated=lambda z, a: _outside(a, *SATURATED_OUTSIDE["tanh"]),
 )
 
 RELU = Activation(
@@ -96,9 +104,10 @@ LINEAR = Activation(
 )
 
 NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+LEAKY_SLOPE = 0.01  # leaky_relu's slope for z < 0 unless a config says otherwise
 
 
-def get(name: str, leaky_slope: float = 0.01) -> Activation:
+def get(name: str, leaky_slope: float = LEAKY_SLOPE) -> Activation:
     """The activation called `name`: one of NAMES, in any case, with "-" or "_"."""
     name = names.canonical(name, "activation", NAMES)
     if name == "leaky_relu":

@@ -30,6 +30,7 @@ MAX_TRACE_NUMBERS = 20_000_000
 # 9- to 18-fold, with 64 2- to 3-fold.
 MIN_BATCHNORM_BATCH = 4
 RNN_ACTIVATIONS = ("tanh", "linear")
+MODEL_KINDS = ("mlp", "rnn")  # MLPConfig's and RNNConfig's models
 
 
 def check_int(name: str, value, low: int, high: int | None = None) -> int:
@@ -88,7 +89,7 @@ class MLPConfig:
     input_dim: int = 2
     output_dim: int = 2
     loss: str = "cross_entropy"
-    leaky_slope: float = 0.01  # slope of leaky_relu for z < 0
+    leaky_slope: float = activations.LEAKY_SLOPE  # slope of leaky_relu for z < 0
     bn_eps: float = 1e-5  # added to the batch variance before the square root
 
     def __post_init__(self) -> None:

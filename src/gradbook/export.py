@@ -14,6 +14,7 @@ from importlib import resources
 import numpy as np
 
 from . import colorscale, scenarios
+from .config import MLPConfig, RNNConfig, TrainConfig
 from .trace import Trace
 
 SCHEMA_NAME = "gradbook-payload"
@@ -23,6 +24,8 @@ SCHEMA_VERSION = 1
 MAX_SHOWN_UNITS = {"mlp": 16, "rnn": 8}
 MAX_FRAMES = {"mlp": 8, "rnn": 6}  # training steps per scenario in a payload
 SIGNIFICANT = 3  # significant digits kept for scalars: the scene shows two
+# JSON has no inf or NaN: payloads, and every file Python writes for JavaScript, spell them so.
+INF, MINUS_INF, NAN = "inf", "-inf", "nan"
 
 
 def schema() -> dict:
@@ -31,14 +34,20 @@ def schema() -> dict:
     return json.loads(text)
 
 
-def encode(value, digits: int = SIGNIFICANT):
-    """A number for strict JSON: finite numbers rounded, the rest as "inf", "-inf" or "nan"."""
+def json_number(value) -> float | str:
+    """A number as strict JSON holds it: itself if finite, else "inf", "-inf" or "nan"."""
     v = float(value)
     if math.isnan(v):
-        return "nan"
+        return NAN
     if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return float(f"{v:.{digits - 1}e}")
+        return INF if v > 0 else MINUS_INF
+    return v
+
+
+def encode(value, digits: int = SIGNIFICANT):
+    """A number for strict JSON: finite numbers rounded, the rest as "inf", "-inf" or "nan"."""
+    v = json_number(value)
+    return v if isinstance(v, str) else float(f"{v:.{digits - 1}e}")
 
 
 def _log10s(values: np.ndarray) -> list:
@@ -123,14 +132,22 @@ def pick_frames(recorded: list[int], first_nonfinite: int | None, limit: int) ->
     return sorted(keep)
 
 
+def payload_config(model: MLPConfig | RNNConfig, training: TrainConfig, seed: int) -> dict:
+    """A scenario's `config` in a payload: kind, seed, the model's fields and the training's
+    with a train_ prefix, flat (what the scene shows and "Open this network in the lab" reads)."""
+    kind = "rnn" if isinstance(model, RNNConfig) else "mlp"
+    config = {"kind": kind, "seed": seed, **model.as_dict()}
+    config.update({f"train_{k}": v for k, v in training.as_dict().items()})
+    return config
+
+
 def scenario_payload(scenario_id: str, max_frames: int | None = None) -> dict:
     """One scenario's entry in a payload: shape, configuration and recorded frames."""
     done = scenarios.trained(scenario_id)
     s, model, run = done.scenario, done.model, done.record
     limit = MAX_FRAMES[s.kind] if max_frames is None else max_frames
     frames = pick_frames(list(run.traces), run.first_nonfinite_step, limit)
-    config = {"kind": s.kind, "seed": s.seed, **s.model.as_dict()}
-    config.update({f"train_{k}": v for k, v in s.training.as_dict().items()})
+    config = payload_config(s.model, s.training, s.seed)
     return {
         "id": s.id,
         "title": s.title,

@@ -10,7 +10,8 @@ import numpy as np
 
 from . import names, random
 
-NAMES = ("normal:STD", "standard", "xavier", "xavier-uniform", "he")
+NORMAL_PREFIX = "normal:"  # "normal:0.3": normal weights with that standard deviation
+NAMES = (f"{NORMAL_PREFIX}STD", "standard", "xavier", "xavier-uniform", "he")
 
 
 def canonical(name: str) -> str:

@@ -18,9 +18,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
 from .config import MLPConfig, RNNConfig, TrainConfig
+from .digest import simulator_digest
 from .mlp import MLP
 from .rnn import RNN
 from .train import TrainingRun, train
@@ -236,24 +235,22 @@ def get(scenario_id: str) -> Scenario:
 
 
 # Where trained scenarios are kept between processes (each chapter runs in its own kernel), if
-# set; the book's build sets it. A file is named by a digest of the scenario and of gradbook's
-# own source, so an edit to the simulator can never bring back an old result.
+# set; the book's build sets it. A file is named by a digest of the scenario and of the simulator
+# (gradbook.digest, which names the book's executed chapters too), so an edit to the simulator
+# can never bring back an old result.
 CACHE_ENV = "GRADBOOK_CACHE"
 
 
 @cache
-def _source_digest() -> str:
-    digest = hashlib.sha256(np.__version__.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+def _simulator_digest() -> str:
+    return simulator_digest()  # once per process: the files do not change under a running book
 
 
 def _cache_file(scenario: Scenario) -> Path | None:
     folder = os.environ.get(CACHE_ENV)
     if not folder:
         return None
-    key = hashlib.sha256((repr(scenario) + _source_digest()).encode()).hexdigest()[:24]
+    key = hashlib.sha256((repr(scenario) + _simulator_digest()).encode()).hexdigest()[:24]
     return Path(folder) / f"{scenario.id}-{key}.pickle"
 
 

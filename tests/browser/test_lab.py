@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 LAB = "lab.html"
-DEFAULTS = (
+DEFAULTS = (  # the book's network and training (gradbook.spec)
     "#depth=12&width=16&activation=tanh&init=xavier&batchnorm=0&residual=0"
-    "&loss=cross_entropy&lr=0.1&momentum=0.9&batch-size=64&seed=0"
+    "&loss=cross_entropy&lr=0.05&momentum=0.9&batch-size=64&seed=0"
 )
 SIGMOID = "#depth=20&width=16&activation=sigmoid&init=xavier"
 HE_RELU = "#depth=20&width=16&activation=relu&init=he"
@@ -63,7 +63,7 @@ def test_a_hash_configures_the_lab_and_the_table_shows_its_profile(page: Page, s
     assert page.locator("input[name=seed]").input_value() == "3"
     assert page.evaluate("() => location.hash") == (
         "#depth=7&width=8&activation=tanh&init=he&batchnorm=0&residual=0"
-        "&loss=cross_entropy&lr=0.1&momentum=0.9&batch-size=64&seed=3"
+        "&loss=cross_entropy&lr=0.05&momentum=0.9&batch-size=64&seed=3"
     )
     rows = _rows(page)
     assert len(rows) == 7  # one row per hidden layer, first layer first
@@ -213,13 +213,14 @@ def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page,
     shown = page.evaluate("() => window.gradbook.scenes[0].state().step")
     assert shown == _state(page)["lastStep"] == paused - 1
     expect(page.locator(".gradbook-lab-status")).to_contain_text(f"Training step {shown}:")
-    # The scene's corner gives the newest held-out accuracy, and its step when that is older.
+    # The scene's corner gives the newest held-out accuracy, and its step when that is older
+    # (the loss may be written with a power of ten: "2.59 × 10⁻³").
     measured = _state(page)["accuracies"][-1][0]
     corner = page.locator(".gradbook-scene-label-loss").first
     if measured == shown:
-        expect(corner).to_have_text(re.compile(r"^loss \S+ · \d+% right$"))
+        expect(corner).to_have_text(re.compile(r"^loss [^·]+ · \d+% right$"))
     else:
-        expect(corner).to_have_text(re.compile(rf"^loss \S+ · \d+% right at step {measured}$"))
+        expect(corner).to_have_text(re.compile(rf"^loss [^·]+ · \d+% right at step {measured}$"))
     # Step takes exactly one, and measures its held-out accuracy whatever its number.
     page.locator(".gradbook-lab-stepone").click()
     page.wait_for_function(f"() => window.gradbook.lab.state().records === {paused + 1}")
@@ -262,6 +263,16 @@ def test_a_bad_hash_says_what_is_allowed_and_falls_back_per_key(page: Page, serv
     assert "init=xavier" in state["hash"] and "width=32" in state["hash"]
     assert "batch-size=64" in state["hash"] and "batchnorm=1" in state["hash"]
     assert len(_rows(page)) == 12
+    v.assert_clean()
+
+
+def test_a_link_may_spell_names_as_the_command_line_reads_them(page: Page, served_book):
+    v = _open(page, served_book, "#activation=Leaky-ReLU&init=Xavier_Uniform&depth=3")
+    assert page.locator("select[name=activation]").input_value() == "leaky_relu"
+    assert page.locator("select[name=init]").input_value() == "xavier-uniform"
+    expect(page.locator(".gradbook-lab-messages")).to_have_text("")
+    # Written back in the canonical spelling, with no complaint.
+    assert "activation=leaky_relu&init=xavier-uniform&" in page.evaluate("() => location.hash")
     v.assert_clean()
 
 

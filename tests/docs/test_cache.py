@@ -12,7 +12,7 @@ import pytest
 from bookbuild import DOCS, Build, build_book, copy_simulator
 
 sys.path.insert(0, str(DOCS / "_ext"))
-from gradbook_cache import simulator_digest
+from gradbook_cache import DIGEST_CHARS, simulator_digest
 
 CHAPTERS = sorted(p.stem for p in (DOCS / "chapters").glob("*.md"))
 
@@ -28,6 +28,25 @@ def test_digest_follows_the_files_and_ignores_compiled_caches(tmp_path: Path) ->
     assert simulator_digest(package) != before
     module.rename(package / "text_renamed.py")
     assert simulator_digest(package) != before
+
+
+def test_chapters_and_trained_scenarios_are_filed_under_one_digest(monkeypatch) -> None:
+    from gradbook import digest, scenarios
+
+    assert simulator_digest() == digest.simulator_digest()[:DIGEST_CHARS]
+    # Another numpy is another simulator, for the chapters and the trained scenarios alike.
+    monkeypatch.setenv(scenarios.CACHE_ENV, "/cache")
+    scenario = scenarios.get("chain")
+    scenarios._simulator_digest.cache_clear()
+    before = (simulator_digest(), scenarios._cache_file(scenario))
+    monkeypatch.setattr(digest.np, "__version__", "0.0.0")
+    scenarios._simulator_digest.cache_clear()
+    try:
+        after = (simulator_digest(), scenarios._cache_file(scenario))
+    finally:
+        scenarios._simulator_digest.cache_clear()
+    assert after[0] != before[0]
+    assert after[1] != before[1]
 
 
 @pytest.mark.docs

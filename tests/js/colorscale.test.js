@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import {
   KIND, colorForLog10, colorForMagnitude, legendTicks, roundHalfEven, scalePosition, tableIndex,
 } from '../../_static/threejs/colorscale.js';
+import { decodeNumber } from '../../_static/threejs/payload.js';
 
 // Five colours over 10^-4 .. 10^0: one table entry per power of ten, easy to reason about.
 const scale = {
@@ -86,7 +87,7 @@ test('legend ticks are whole powers of ten covering both ends', () => {
 // The real 256-entry table and the colours Python's gradbook.colorscale gives (written by
 // tests/js_fixtures.py): the scene must pick the same colour as the figures, size by size.
 const real = JSON.parse(readFileSync(new URL('./fixtures/colors.json', import.meta.url), 'utf8'));
-const decode = (v) => ({ inf: Infinity, '-inf': -Infinity, nan: NaN })[v] ?? v;
+const decode = (v) => decodeNumber(v); // "inf", "-inf", "nan" as a payload writes them
 
 test('the real table has 256 colours and the fixture covers every entry', () => {
   assert.equal(real.colorScale.table.length, 256);

@@ -2,14 +2,42 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describeLayer, describeStep, formatAccuracy, formatFactor, formatNumber, formatPowerOfTen, sentence, superscript } from '../../_static/threejs/format.js';
+import { decodeNumber } from '../../_static/threejs/payload.js';
+import { SPEC } from '../../_static/threejs/spec.js';
 
 // The same table of cases is read by tests/test_text.py: prose and scene write alike.
 const { cases } = JSON.parse(readFileSync(new URL('./fixtures/numbers.json', import.meta.url), 'utf8'));
-const NON_FINITE = { inf: Infinity, '-inf': -Infinity, nan: NaN };
-const valueOf = (v) => (typeof v === 'string' ? NON_FINITE[v] : v);
+const valueOf = (v) => decodeNumber(v); // "inf", "-inf", "nan" as a payload writes them
 
-test('the shared table of cases has cases', () => {
-  assert.ok(cases.length >= 20);
+
+// Every kind of number formatNumber tells apart, and how to recognize a case of that kind.
+const { plainFrom, plainTo } = SPEC.text;
+const plain = (c) => !c.text.includes('×') && !c.text.includes('10⁻') && !/^−?10[⁰¹²³⁴⁵⁶⁷⁸⁹]/.test(c.text);
+const KINDS = {
+  'not a number': (c) => c.value === 'nan',
+  infinity: (c) => c.value === 'inf',
+  'minus infinity': (c) => c.value === '-inf',
+  zero: (c) => c.value === 0,
+  negative: (c) => typeof c.value === 'number' && c.value < 0,
+  plain: (c) => plain(c) && typeof c.value === 'number' && c.value > 0,
+  'plain with thousands': (c) => c.text.includes(','),
+  'mantissa × power': (c) => c.text.includes('×'),
+  'a power alone': (c) => !c.text.includes('×') && /10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]/.test(c.text),
+  'the plain range\'s lower end': (c) => c.value === plainFrom,
+  'rounded up into the plain range': (c) => c.value < plainFrom && c.value > 0 && plain(c),
+  'rounded up out of the plain range': (c) => c.value < plainTo && c.value > 1 && !plain(c),
+};
+const missingKinds = (table) => Object.keys(KINDS).filter((kind) => !table.some(KINDS[kind]));
+
+test('the shared table has a case of every kind of number, and the check can tell', () => {
+  assert.deepEqual(missingKinds(cases), []);
+  // A table that lost its NaN case, or its rounding edges, is caught and named.
+  assert.deepEqual(missingKinds(cases.filter((c) => c.value !== 'nan')), ['not a number']);
+  assert.deepEqual(missingKinds(cases.filter((c) => !c.why?.includes('plain range'))), [
+    'rounded up into the plain range',
+    'rounded up out of the plain range',
+  ]);
+  assert.deepEqual(missingKinds([]), Object.keys(KINDS));
 });
 
 for (const c of cases) {

@@ -23,6 +23,11 @@ test('a residual net has a skip path wherever the widths match, never from the i
   assert.equal(s.rnn, false);
 });
 
+test("a skip from the input to layer 1 where the input is as wide, as the engine's rule", () => {
+  const s = structureOf({ kind: 'mlp', config: { residual: true }, network: shape([4, 4, 4, 2]) });
+  assert.deepEqual(s.skips, [1, 2]);
+});
+
 test('a plain net, batch norm and the recurrent net are told apart', () => {
   assert.deepEqual(
     structureOf({ kind: 'mlp', config: {}, network: shape([2, 4, 4, 1]) }).skips,

@@ -1,7 +1,9 @@
 // The simulator's activations (src/gradbook/activations.py), each with its slope f'(z) beside
 // it, computed with the same operations so float64 results agree. Pure module.
+import { SPEC } from '../spec.js';
 
-export const NAMES = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear'];
+export const NAMES = SPEC.names.activation;
+const SATURATED = SPEC.saturatedOutside; // name -> [low, high]: saturated outside
 
 // Each function is its own loop rather than one shared map(src, fn): a shared loop calling a
 // different closure for every activation is megamorphic in V8 and took a tenth of a trace.
@@ -57,7 +59,7 @@ function countAtMost(z, limit) {
 }
 
 /** { f(z), slope(z, a), saturatedCount(z, a) } on Float64Arrays, for the activation `name`. */
-export function get(name, leakySlope = 0.01) {
+export function get(name, leakySlope = SPEC.defaults.mlp.leaky_slope) {
   switch (name) {
     case 'sigmoid':
       return {
@@ -65,13 +67,13 @@ export function get(name, leakySlope = 0.01) {
         f: loop.sigmoid,
         slope: (_z, a) => loop.sigmoidSlope(a),
         // Near 0 or 1 the slope is under an eighth of its best value.
-        saturatedCount: (_z, a) => countOutside(a, 0.03, 0.97),
+        saturatedCount: (_z, a) => countOutside(a, ...SATURATED.sigmoid),
       };
     case 'tanh':
       return {
         f: loop.tanh,
         slope: (_z, a) => loop.tanhSlope(a),
-        saturatedCount: (_z, a) => countOutside(a, -0.97, 0.97),
+        saturatedCount: (_z, a) => countOutside(a, ...SATURATED.tanh),
       };
     case 'relu':
       // Math.max keeps NaN as NaN, as np.maximum does. An off unit passes no gradient at all.

@@ -1,13 +1,15 @@
 // The simulator's synthetic tasks (src/gradbook/data.py), drawn from the shared generator:
 // two concentric circles for MLPs, "remember the first input" for RNNs, and the fixed
 // held-out set that accuracy is measured on (data.held_out). Pure module.
+
+import { SPEC } from '../spec.js';
 import { Matrix } from './linalg.js';
 import { Generator } from './random.js';
 
 /** Examples in the held-out set that accuracy is measured on, as data.HELD_OUT_SIZE. */
-export const HELD_OUT_SIZE = 512;
+export const HELD_OUT_SIZE = SPEC.heldOut.size;
 /** The held-out set's own seed, one no training run uses by default: data.HELD_OUT_SEED. */
-export const HELD_OUT_SEED = 2_147_483_647;
+export const HELD_OUT_SEED = SPEC.heldOut.seed;
 
 /**
  * n points on two concentric circles (radius `inner` is class 1, radius 1 class 0), jittered by

@@ -1,18 +1,21 @@
 // Initial parameters as the simulator draws them (src/gradbook/init.py, mlp.py, rnn.py), from
 // gradbook's shared generator, so a configuration and a seed name the same network in the book
-// and in the lab. Pure module.
+// and in the lab. Pure functions, but for one module-level cache of standard draws
+// (standardDraws, below), which never changes a result: only how long it takes.
+import { SPEC } from '../spec.js';
 import { Matrix, scaledOrthogonal } from './linalg.js';
 import { hasSkip, RESIDUAL_NAMES } from './mlp.js';
 import { Generator } from './random.js';
 
-export const NAMES = ['normal:STD', 'standard', 'xavier', 'xavier-uniform', 'he'];
+export const NAMES = SPEC.names.init;
+const PREFIX = SPEC.normalPrefix; // "normal:" of "normal:STD"
 
 /** ['normal', std] for "normal:STD", else [name, null]; a clear error for anything else. */
 export function parseInit(name) {
   if (typeof name !== 'string')
     throw new TypeError(`init must be a string, one of ${NAMES.join(', ')}`);
-  if (name.startsWith('normal:')) {
-    const text = name.slice('normal:'.length);
+  if (name.startsWith(PREFIX)) {
+    const text = name.slice(PREFIX.length);
     const std = text.trim() === '' ? NaN : Number(text);
     if (!(Number.isFinite(std) && std > 0)) {
       throw new RangeError(

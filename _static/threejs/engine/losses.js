@@ -1,8 +1,9 @@
 // The simulator's losses (src/gradbook/losses.py): the loss and dL/d(output) together.
 // Pure module.
+import { SPEC } from '../spec.js';
 import { Matrix } from './linalg.js';
 
-export const NAMES = ['cross_entropy', 'mse'];
+export const NAMES = SPEC.names.loss;
 
 /** Mean softmax cross-entropy over the batch of logits (Matrix) for integer labels. */
 export function crossEntropy(logits, labels) {

@@ -2,6 +2,8 @@
 // operation order. Hidden layer l: z = h W_l + b_l, optional batch norm, a = f(z); with a skip
 // (residual on and widths matching) h_next = h + F(h) where F(h) = a R_l + r_l, the block
 // ending in a linear layer as ResNet's do. Pure module.
+
+import * as skip from '../skip.js';
 import * as activations from './activations.js';
 import * as batchnorm from './batchnorm.js';
 import { add, addRow, colSum, Matrix, matmul, matmulBT, matmulTA } from './linalg.js';
@@ -11,8 +13,7 @@ export const RESIDUAL_NAMES = { weight: (l) => `R${l}`, bias: (l) => `r${l}` };
 
 /** Whether hidden layer l adds its input back (only where the widths match). */
 export function hasSkip(config, l) {
-  const widthIn = l === 1 ? config.input_dim : config.width;
-  return Boolean(config.residual) && widthIn === config.width;
+  return skip.hasSkip(config.residual, l === 1 ? config.input_dim : config.width, config.width);
 }
 
 /** The weight matrix feeding each hidden layer, first layer first (the trace's dW). */

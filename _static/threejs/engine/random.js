@@ -5,10 +5,11 @@
 // from two words (53 bits), normals by Box-Muller from four words (cosine only), integers by
 // rejection (no modulo bias). Words and uniforms are bit-identical to Python's; normals may
 // differ by an ulp or so because Math.log and Math.cos round differently from glibc and numpy.
-// Pure module: imports nothing, so node --test checks it and a Web Worker can use it.
+// Pure module: no DOM, so node --test checks it and a Web Worker can use it.
+import { SPEC } from '../spec.js';
 
-export const MAX_SEED = 2 ** 53 - 1;
-export const WORDS_PER_STREAM = 2 ** 32;
+export const MAX_SEED = SPEC.random.maxSeed; // 2**53 - 1: every seed a JavaScript number holds
+export const WORDS_PER_STREAM = SPEC.random.wordsPerStream; // 2**32
 
 /** The 32-bit hash of random.py (two multiply rounds), on an unsigned 32-bit integer. */
 export function mix(x) {

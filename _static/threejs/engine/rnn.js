@@ -3,8 +3,6 @@
 import * as activations from './activations.js';
 import { add, addRow, colSum, Matrix, matmul, matmulBT, matmulTA } from './linalg.js';
 
-export const ACTIVATIONS = ['tanh', 'linear'];
-
 export function weightNames() {
   return ['W_hh', 'W_xh', 'W_out'];
 }

@@ -3,6 +3,7 @@
 // norm, weight-gradient norm, factor and running product, and every parameter's gradient.
 // Overflow is data: inf and NaN stay in the numbers. Pure module.
 
+import { SPEC } from '../spec.js';
 import * as activations from './activations.js';
 import { Matrix } from './linalg.js';
 import * as losses from './losses.js';
@@ -11,7 +12,7 @@ import { allFinite, globalNorm, norm, std } from './norm.js';
 import * as rnn from './rnn.js';
 
 /** The smallest batch batch norm accepts, as the simulator's config.MIN_BATCHNORM_BATCH. */
-export const MIN_BATCHNORM_BATCH = 4;
+export const MIN_BATCHNORM_BATCH = SPEC.limits.minBatchnormBatch;
 
 const MODELS = { mlp, rnn };
 

@@ -1,10 +1,10 @@
-// The lab's controls: native, labelled form elements built from hash.js's KEYS, so the ranges
-// the reader can pick are exactly the ones a link may hold. The form reads itself as hash text
-// (readForm) and hash.js checks it, so a typed value out of range gets the same message and the
-// same fallback as a bad link. Only DOM here: no three, no engine.
+// The lab's controls: native, labelled form elements built from labconfig.js's KEYS (the shared
+// SPEC's), so the ranges the reader can pick are exactly the ones a link may hold. The form
+// reads itself as hash text (readForm) and labconfig.js checks it, so a typed value out of
+// range gets the same message and the same fallback as a bad link. Only DOM here: no three, no engine.
 
 import { el } from '../dom.js';
-import { KEYS, NORMAL_STD } from './hash.js';
+import { INITS, KEYS, NORMAL_STD } from '../labconfig.js';
 
 let uid = 0;
 
@@ -72,9 +72,7 @@ export function buildForm(root) {
     const spec = KEYS[key];
     const fid = `${id}-${key}`;
     if (spec.choices || spec.init) {
-      const choices = spec.init
-        ? ['standard', 'xavier', 'xavier-uniform', 'he', 'normal']
-        : spec.choices;
+      const choices = spec.init ? [...INITS, 'normal'] : spec.choices;
       const sel = el('select', { id: fid, name: key });
       for (const c of choices) sel.append(el('option', { value: c, text: CHOICE_TEXT[c] ?? c }));
       inputs[key] = sel;
@@ -191,7 +189,7 @@ export function buildForm(root) {
   return { inputs, groups, outputs };
 }
 
-/** The form's values as hash text (for hash.parseHash), keys as the command line's. */
+/** The form's values as hash text (for labconfig.parseHash), keys as the command line's. */
 export function readForm({ inputs }) {
   const parts = [];
   for (const key of Object.keys(KEYS)) {
@@ -207,7 +205,7 @@ export function readForm({ inputs }) {
   return parts.join('&');
 }
 
-/** Show `config` (hash.parseHash's) in the form, and only the model's own group of controls. */
+/** Show `config` (from parseHash) in the form, and only the model's own group of controls. */
 export function writeForm(form, config) {
   const { inputs, groups, outputs } = form;
   for (const key of Object.keys(KEYS)) {

@@ -5,9 +5,10 @@
 // accuracyStep, since the lab measures the held-out accuracy every few steps and a payload at
 // every step it records. Pure module.
 import { weightNames } from '../engine/mlp.js';
+import { SPEC } from '../spec.js';
 
 // As export.MAX_SHOWN_UNITS: wider layers are drawn by their first units.
-export const MAX_SHOWN_UNITS = { mlp: 16, rnn: 8 };
+export const MAX_SHOWN_UNITS = SPEC.payload.maxShownUnits;
 
 /** The decoded payload's `network`: input, one entry per hidden layer (or time step), output. */
 export function networkOf(kind, config, maxShown = MAX_SHOWN_UNITS[kind]) {

@@ -4,13 +4,13 @@
 // Container contract (docs/_ext/gradbook_lab.py writes it):
 //   <div class="gradbook-lab" data-colors="#id">  the id of an inline JSON colour scale (the
 //   payload's colorScale, from gradbook.export.color_scale), so the lab draws on the book's scale.
-// The whole configuration lives in the URL hash (hash.js); a control change re-traces at once.
+// The whole configuration lives in the URL hash (labconfig.js); a control change re-traces at once.
 
 import { el, offerLink } from '../dom.js';
 import { LiveSource } from '../framesource.js';
 import { SceneInstance } from '../instance.js';
+import { defaults, parseHash, toEngine, writeHash } from '../labconfig.js';
 import { buildForm, isImmediate, readForm, writeForm } from './form.js';
-import { defaults, parseHash, toEngine, writeHash } from './hash.js';
 import { drawLines, drawStrip, makeChart } from './plots.js';
 import { HELD_OUT_EVERY, HELD_OUT_SIZE, LabRun, PREVIEW_MAX_COST, traceCost } from './run.js';
 import { renderTable } from './table.js';

@@ -9,6 +9,7 @@ import { mlpParams, rnnParams } from '../engine/init.js';
 import { Generator } from '../engine/random.js';
 import { heldOutAccuracy, lossAndTrace } from '../engine/trace.js';
 import { trainStep, zeroVelocity } from '../engine/train.js';
+import { SPEC } from '../spec.js';
 import { networkOf, sceneStep } from './frames.js';
 
 export const MAX_STEPS = 5000; // a run stops here: its history stays a few megabytes at most
@@ -17,7 +18,7 @@ export const MAX_STEPS = 5000; // a run stops here: its history stays a few mega
 // default: a forward pass over HELD_OUT_SIZE examples costs about five training steps on a
 // batch of 32 (176 ms at 50 x 64 in node, against 46 ms for a step), so measuring every step
 // would cut the training speed about sixfold; every 10th costs a third more time at most.
-export const HELD_OUT_EVERY = 10;
+export const HELD_OUT_EVERY = SPEC.defaults.train.record_every;
 export { HELD_OUT_SIZE };
 
 /**

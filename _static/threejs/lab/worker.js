@@ -11,7 +11,7 @@
 //      { type: 'steps', records, frame, scene }   while training, at least every `budgetMs`
 //      { type: 'paused', frame } | { type: 'stopped', step, reason: 'nonfinite' | 'limit', frame }
 //      { type: 'error', message }
-import { parseHash, toEngine, writeHash } from './hash.js';
+import { parseHash, toEngine, writeHash } from '../labconfig.js';
 import { LabRun } from './run.js';
 
 /** The 'configured' message for a new run (the page builds the same one for a preview). */

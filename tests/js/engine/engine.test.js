@@ -23,34 +23,15 @@ import { Generator } from '../../../_static/threejs/engine/random.js';
 import * as rnn from '../../../_static/threejs/engine/rnn.js';
 import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
+import { SPEC } from '../../../_static/threejs/spec.js';
 import { assertClose, decode, flat } from './helpers.js';
 
 const fixture = decode(
   JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))),
 );
 
-const MLP_DEFAULTS = {
-  depth: 10,
-  width: 32,
-  activation: 'tanh',
-  init: 'xavier',
-  batchnorm: false,
-  residual: false,
-  input_dim: 2,
-  output_dim: 2,
-  loss: 'cross_entropy',
-  leaky_slope: 0.01,
-  bn_eps: 1e-5,
-};
-const RNN_DEFAULTS = {
-  steps: 50,
-  hidden: 32,
-  activation: 'tanh',
-  rho: 1,
-  input_dim: 1,
-  output_dim: 2,
-  loss: 'cross_entropy',
-};
+// The simulator's MLPConfig and RNNConfig defaults, which a fixture entry leaves out.
+const { mlp: MLP_DEFAULTS, rnn: RNN_DEFAULTS } = SPEC.defaults;
 const configOf = (entry) => {
   const { model, seed, n, ...fields } = entry;
   return { ...(model === 'rnn' ? RNN_DEFAULTS : MLP_DEFAULTS), ...fields };

@@ -1,9 +1,12 @@
 // Shared by the engine's tests: reading fixtures and comparing float64 arrays.
 import assert from 'node:assert/strict';
+import { SPEC } from '../../../_static/threejs/spec.js';
 
-const SPECIAL = { NaN, Infinity, '-Infinity': -Infinity };
+// The fixtures spell inf and NaN as a payload does ("inf", "-inf", "nan").
+const WORD = SPEC.payload.nonFinite;
+const SPECIAL = { [WORD.inf]: Infinity, [WORD.minusInf]: -Infinity, [WORD.nan]: NaN };
 
-/** The fixture with its "NaN" / "Infinity" / "-Infinity" strings turned back into numbers. */
+/** The fixture with its "inf" / "-inf" / "nan" strings turned back into numbers. */
 export function decode(value) {
   if (typeof value === 'string' && value in SPECIAL) return SPECIAL[value];
   if (Array.isArray(value)) return value.map(decode);

@@ -7,11 +7,13 @@ import { Generator } from '../../../_static/threejs/engine/random.js';
 import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import {
   defaults,
+  echo,
   fromScenario,
   parseHash,
   toEngine,
   writeHash,
-} from '../../../_static/threejs/lab/hash.js';
+} from '../../../_static/threejs/labconfig.js';
+import { SPEC } from '../../../_static/threejs/spec.js';
 
 test("the issue's example hashes configure the lab with no message", () => {
   const mlp = parseHash(
@@ -38,6 +40,43 @@ test("the issue's example hashes configure the lab with no message", () => {
     ['rnn', 40, 1.1, 1, 0.01, 'mse'],
   );
   assert.equal(parseHash('init=normal:0.3').config.init, 'normal:0.3');
+});
+
+test('names are read as the command line reads them and written back canonically', () => {
+  const { config, messages } = parseHash(
+    '#activation=Leaky-ReLU&init=Xavier_Uniform&loss=MSE&model=MLP&rnn-activation=Tanh',
+  );
+  assert.deepEqual(messages, []);
+  assert.equal(config.activation, 'leaky_relu');
+  assert.equal(config.init, 'xavier-uniform');
+  assert.equal(config.loss, 'mse');
+  assert.equal(config['rnn-activation'], 'tanh');
+  assert.match(writeHash(config), /activation=leaky_relu&init=xavier-uniform&.*loss=mse&/);
+  assert.equal(parseHash('#init=He').config.init, 'he');
+  assert.equal(parseHash('#init=Normal:0.3').config.init, 'normal:0.3');
+  assert.equal(parseHash('#activation=leaky__relu').messages.length, 1, 'one separator each');
+});
+
+test("the lab's defaults are the book's training, and a tanh RNN may be pushed to rho 2", () => {
+  const d = defaults();
+  assert.equal(d.lr, 0.05);
+  assert.equal(d.momentum, 0.9);
+  assert.equal(d.lr, SPEC.lab.keys.lr.default);
+  const { config, messages } = parseHash('#model=rnn&rnn-activation=tanh&rho=2');
+  assert.deepEqual(messages, []);
+  assert.equal(config.rho, 2);
+});
+
+test('a message quotes at most 40 characters of what the link held', () => {
+  const long = 'k'.repeat(5000);
+  for (const hash of [`#${long}=1`, `#depth=${long}`, `#${long}%E0%A4%A`]) {
+    const [message] = parseHash(hash).messages;
+    assert.ok(message.length < 300, `${message.length} characters: ${message.slice(0, 80)}`);
+    assert.ok(message.includes(`${'k'.repeat(40)}…`), message.slice(0, 80));
+    assert.ok(!message.includes('k'.repeat(41)), 'the 41st character is not echoed');
+  }
+  assert.equal(echo('x'.repeat(40)), 'x'.repeat(40), 'forty characters stay whole');
+  assert.equal(echo('😀'.repeat(41)), `${'😀'.repeat(40)}…`, 'characters, not UTF-16 halves');
 });
 
 test('an empty hash is the defaults, silently', () => {
@@ -68,7 +107,7 @@ const BAD = [
   ['batch-size=0', 'batch-size', /integer from 1 to 256/],
   ['seed=-1', 'seed', /integer from 0 to 4294967295/],
   ['steps=201', 'steps', /integer from 1 to 200/],
-  ['rho=2', 'rho', /from 0.5 and up to 1.5/],
+  ['rho=3.5', 'rho', /from 0.5 and up to 3/],
   ['rnn-activation=sigmoid', 'rnn-activation', /one of tanh, linear/],
   ['clip-norm=-1', 'clip-norm', /off or a number greater than 0/],
   ['depth', 'depth', /^depth has no value: depth must be an integer/],

@@ -5,9 +5,9 @@ import { mlpParams } from '../../../_static/threejs/engine/init.js';
 import { Matrix } from '../../../_static/threejs/engine/linalg.js';
 import { Generator } from '../../../_static/threejs/engine/random.js';
 import { accuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
-import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { LabRun, PREVIEW_MAX_COST, traceCost } from '../../../_static/threejs/lab/run.js';
 import { attach, configured } from '../../../_static/threejs/lab/worker.js';
+import { parseHash, toEngine } from '../../../_static/threejs/labconfig.js';
 
 const engineFor = (hash) => toEngine(parseHash(hash).config);
 const NAN_HASH =

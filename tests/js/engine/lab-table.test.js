@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { LabRun } from '../../../_static/threejs/lab/run.js';
 import { exactText, renderTable, tableRows } from '../../../_static/threejs/lab/table.js';
+import { parseHash, toEngine } from '../../../_static/threejs/labconfig.js';
 
 // Just enough of the DOM for renderTable: elements with children, attributes, dataset,
 // classList, tBodies, rows and cells.

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { heldOut } from '../../../_static/threejs/engine/data.js';
 import { heldOutAccuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
+import { SPEC } from '../../../_static/threejs/spec.js';
 import { toBatch, toParams } from './fixture-model.js';
 import { assertClose, decode } from './helpers.js';
 
@@ -20,25 +21,25 @@ test('the fixture covers what issue 11 asks for', () => {
   assert.ok(cases.length >= 20, `${cases.length} cases`);
   const mlps = cases.filter((c) => c.model === 'mlp').map((c) => c.config);
   const rnns = cases.filter((c) => c.model === 'rnn');
-  for (const a of ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear']) {
+  for (const a of SPEC.names.activation) {
     assert.ok(
       mlps.some((c) => c.activation === a),
       a,
     );
   }
-  for (const i of ['standard', 'xavier', 'xavier-uniform', 'he'])
+  for (const i of SPEC.names.init.filter((name) => !name.startsWith(SPEC.normalPrefix)))
     assert.ok(
       mlps.some((c) => c.init === i),
       i,
     );
   assert.ok(mlps.some((c) => c.init.startsWith('normal:')));
   assert.ok(mlps.some((c) => c.batchnorm) && mlps.some((c) => c.residual));
-  for (const loss of ['cross_entropy', 'mse'])
+  for (const loss of SPEC.names.loss)
     assert.ok(
       cases.some((c) => c.config.loss === loss),
       loss,
     );
-  for (const a of ['tanh', 'linear'])
+  for (const a of SPEC.names.rnnActivation)
     assert.ok(
       rnns.some((c) => c.config.activation === a),
       a,

@@ -5,8 +5,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseHash, toEngine } from '../../../_static/threejs/lab/hash.js';
 import { HELD_OUT_EVERY, LabRun } from '../../../_static/threejs/lab/run.js';
+import {
+  fromScenario,
+  parseHash,
+  toEngine,
+  writeHash,
+} from '../../../_static/threejs/labconfig.js';
 import { assertClose, decode } from './helpers.js';
 
 // The weights come from each side's own Box-Muller (log and cos may differ by an ulp), so this
@@ -20,9 +25,12 @@ test('there are seeded runs of both models', () => {
   assert.ok(seeded.some((c) => c.model === 'mlp') && seeded.some((c) => c.model === 'rnn'));
 });
 
+// The link a chapter's scene writes for this network ("Open this network in the lab").
+const linkOf = (c) => writeHash(fromScenario(c.payload_config));
+
 for (const c of seeded) {
-  test(`${c.name}: ${c.hash} reproduces the simulator's first ${c.steps.length} steps`, () => {
-    const { config, messages } = parseHash(c.hash);
+  test(`${c.name}: ${linkOf(c)} reproduces the simulator's first ${c.steps.length} steps`, () => {
+    const { config, messages } = parseHash(linkOf(c));
     assert.deepEqual(messages, []);
     const engine = toEngine(config);
     assert.equal(engine.kind, c.model);
@@ -49,7 +57,7 @@ for (const c of seeded) {
 
 test('a lab run measures the held-out accuracy every HELD_OUT_EVERY steps, or when asked', () => {
   const c = seeded[0];
-  const run = new LabRun(toEngine(parseHash(c.hash).config));
+  const run = new LabRun(toEngine(parseHash(linkOf(c)).config));
   assert.equal(HELD_OUT_EVERY, 10, "as TrainConfig.record_every's default");
   const records = Array.from({ length: 12 }, () => run.advance());
   assert.deepEqual(

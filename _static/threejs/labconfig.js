@@ -2,40 +2,36 @@
 // options: #depth=20&width=16&activation=sigmoid&init=xavier&batchnorm=0&residual=0&
 // batch-size=64&seed=0, plus init=normal:0.3, lr, momentum, loss, and for the RNN model=rnn&
 // steps=40&rho=1.1&rnn-activation=tanh&clip-norm=1 (width is then the number of hidden units).
+// Names are read as the command line reads them (any case, "-" or "_": activation=Leaky-ReLU)
+// and written back in their canonical spelling. The keys, their defaults and ranges are the
+// shared SPEC's (src/gradbook/spec.py). At the scene's level, not the lab's, because a chapter's
+// scene writes "Open this network in the lab" links with it too.
 //
 // A bad value never breaks the page: that key falls back to its default and the parse returns
 // one clear message naming what is allowed. Pure module: no DOM, no three.
 
-import { MIN_BATCHNORM_BATCH } from '../engine/trace.js';
+import { canonical } from './names.js';
+import { SPEC } from './spec.js';
 
-const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear'];
-const INITS = ['standard', 'xavier', 'xavier-uniform', 'he'];
-export const NORMAL_STD = { min: 0.01, max: 10 }; // the weight-scale knob's range (log axis)
-export const MAX_SEED = 2 ** 32 - 1; // as the CLI's --seed
+const PREFIX = SPEC.normalPrefix; // "normal:" of "normal:STD"
+/** The inits by name; "normal:STD" aside. */
+export const INITS = SPEC.names.init.filter((name) => !name.startsWith(PREFIX));
+const MIN_BATCHNORM_BATCH = SPEC.limits.minBatchnormBatch;
+export const NORMAL_STD = SPEC.lab.normalStd; // the weight-scale knob's range (log axis)
 
 /** Every key, its default, and how to read it: what the controls offer, as ranges. */
-export const KEYS = {
-  model: { default: 'mlp', choices: ['mlp', 'rnn'] },
-  depth: { default: 12, int: [1, 50] },
-  width: { default: 16, int: [2, 64] },
-  activation: { default: 'tanh', choices: ACTIVATIONS },
-  init: { default: 'xavier', init: true },
-  batchnorm: { default: false, bool: true },
-  residual: { default: false, bool: true },
-  loss: { default: 'cross_entropy', choices: ['cross_entropy', 'mse'] },
-  lr: { default: 0.1, number: [0, 10], open: 'low' }, // 0 < lr <= 10
-  momentum: { default: 0.9, number: [0, 1], open: 'high' }, // 0 <= momentum < 1
-  'batch-size': { default: 64, int: [1, 256] },
-  seed: { default: 0, int: [0, MAX_SEED] },
-  steps: { default: 40, int: [1, 200] },
-  rho: { default: 1.1, number: [0.5, 1.5] },
-  'rnn-activation': { default: 'tanh', choices: ['tanh', 'linear'] },
-  'clip-norm': { default: null, clip: true }, // null: no clipping ("off" in the hash)
-};
+export const KEYS = SPEC.lab.keys;
 
-const MLP_KEYS = ['depth', 'width', 'activation', 'init', 'batchnorm', 'residual'];
-const RNN_KEYS = ['model', 'steps', 'width', 'rho', 'rnn-activation', 'clip-norm'];
-const SHARED_KEYS = ['loss', 'lr', 'momentum', 'batch-size', 'seed'];
+// What a message repeats of the link: enough to recognize it, never the page's width.
+const ECHO_CHARS = 40;
+
+/** `text` as a message quotes it: its first ECHO_CHARS characters and "…" if it is longer. */
+export function echo(text) {
+  const chars = Array.from(String(text));
+  return chars.length > ECHO_CHARS ? `${chars.slice(0, ECHO_CHARS).join('')}…` : chars.join('');
+}
+
+const { mlp: MLP_KEYS, rnn: RNN_KEYS, shared: SHARED_KEYS } = SPEC.lab.order;
 
 /** The default configuration: one value per key. */
 export function defaults() {
@@ -48,7 +44,7 @@ function allowedText(key) {
   if (spec.int) return `an integer from ${spec.int[0]} to ${spec.int[1]}`;
   if (spec.bool) return '0 or 1';
   if (spec.init) {
-    return `one of ${INITS.join(', ')}, or normal:STD with STD from ${NORMAL_STD.min} to ${NORMAL_STD.max}`;
+    return `one of ${INITS.join(', ')}, or ${PREFIX}STD with STD from ${NORMAL_STD.min} to ${NORMAL_STD.max}`;
   }
   if (spec.clip) return 'off or a number greater than 0';
   const [lo, hi] = spec.number;
@@ -67,17 +63,18 @@ function readNumber(text) {
 /** The value of `key` read from `text`, or undefined if it is not allowed. */
 function readValue(key, text) {
   const spec = KEYS[key];
-  if (spec.choices) return spec.choices.includes(text) ? text : undefined;
+  if (spec.choices) return canonical(text, spec.choices);
   if (spec.bool) return text === '1' ? true : text === '0' ? false : undefined;
   if (spec.int) {
     const v = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
     return Number.isSafeInteger(v) && v >= spec.int[0] && v <= spec.int[1] ? v : undefined;
   }
   if (spec.init) {
-    if (INITS.includes(text)) return text;
-    if (!text.startsWith('normal:')) return undefined;
-    const std = readNumber(text.slice('normal:'.length));
-    return std >= NORMAL_STD.min && std <= NORMAL_STD.max ? text : undefined;
+    // As init.canonical: "Normal:0.3" is normal:0.3, the number kept as written.
+    if (!text.toLowerCase().startsWith(PREFIX)) return canonical(text, INITS);
+    const std = text.slice(PREFIX.length);
+    const v = readNumber(std);
+    return v >= NORMAL_STD.min && v <= NORMAL_STD.max ? `${PREFIX}${std}` : undefined;
   }
   if (spec.clip) {
     if (text === 'off') return null;
@@ -115,12 +112,12 @@ export function parseHash(hash) {
       key = decodeURIComponent(eq === -1 ? part : part.slice(0, eq));
       raw = eq === -1 ? null : decodeURIComponent(part.slice(eq + 1));
     } catch {
-      messages.push(`"${part}" is not valid URL text; it was ignored.`);
+      messages.push(`"${echo(part)}" is not valid URL text; it was ignored.`);
       continue;
     }
     if (!(key in KEYS)) {
       messages.push(
-        `Unknown setting "${key}" was ignored; the lab's settings are ${Object.keys(KEYS).join(', ')}.`,
+        `Unknown setting "${echo(key)}" was ignored; the lab's settings are ${Object.keys(KEYS).join(', ')}.`,
       );
       continue;
     }
@@ -128,7 +125,7 @@ export function parseHash(hash) {
     seen.add(key);
     const value = raw === null ? undefined : readValue(key, raw);
     if (value === undefined) {
-      const what = raw === null ? `${key} has no value` : `${key}=${raw} is not allowed`;
+      const what = raw === null ? `${key} has no value` : `${key}=${echo(raw)} is not allowed`;
       messages.push(
         `${what}: ${key} must be ${allowedText(key)}; using the default, ${show(KEYS[key].default)}.`,
       );
@@ -183,7 +180,8 @@ export function writeHash(config) {
  */
 export function toEngine(c) {
   const training = { lr: c.lr, momentum: c.momentum, clip_norm: null, clip_value: null };
-  const shared = { input_dim: c.model === 'rnn' ? 1 : 2, output_dim: 2, loss: c.loss };
+  const fixed = SPEC.defaults[c.model]; // what the lab has no control for: the simulator's defaults
+  const shared = { input_dim: fixed.input_dim, output_dim: fixed.output_dim, loss: c.loss };
   if (c.model === 'rnn') {
     return {
       kind: 'rnn',
@@ -208,8 +206,8 @@ export function toEngine(c) {
       init: c.init,
       batchnorm: c.batchnorm,
       residual: c.residual,
-      leaky_slope: 0.01,
-      bn_eps: 1e-5,
+      leaky_slope: fixed.leaky_slope,
+      bn_eps: fixed.bn_eps,
       ...shared,
     },
     training,

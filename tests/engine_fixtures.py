@@ -1,17 +1,19 @@
 """Test vectors that hold the JavaScript engine to the Python simulator.
 
-`python -m gradbook.fixtures` writes two JSON files into tests/js/engine/fixtures/:
+`python tests/engine_fixtures.py` writes two JSON files into tests/js/engine/fixtures/ (here,
+beside the tests, not in the package: only the tests need them):
 
 - `random.json`: streams of gradbook.random for several seeds (words, uniforms, normals,
-  integers, a sequence of mixed draws), initial weights drawn by each model's own
-  `_init_params` from gradbook.random, task batches drawn by `data.task_batch` from it, and
+  integers, a sequence of mixed draws), initial weights as each model draws them from
+  gradbook.random, task batches drawn by `data.task_batch` from it, and
   scaled orthogonal matrices. node --test checks random.js and the engine's init against them.
 - `parity.json` (see `parity_fixtures`): configurations, their initial weights and batches, the
   simulator's trace and its first training steps with the held-out accuracy at each, and a
   sample of the held-out sets themselves (`held_out_sample`).
 
 Floats are written with Python's repr (shortest round-trip, so every float64 survives exactly);
-JSON has no NaN or infinity, so those are written as the strings "NaN", "Infinity", "-Infinity".
+JSON has no NaN or infinity, so those are written as a payload writes them (export.json_number):
+the strings "inf", "-inf" and "nan".
 tests/test_random.py and tests/test_parity_fixtures.py regenerate both in memory and fail when
 the committed files are stale: re-run this module after changing the simulator.
 """
@@ -22,18 +24,17 @@ import json
 import math
 import sys
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 
-from . import data, export
-from .config import MLPConfig, RNNConfig, TrainConfig
-from .mlp import MLP
-from .random import Generator
-from .rnn import RNN, scaled_orthogonal
-from .train import train
+from gradbook import data, export
+from gradbook.config import MLPConfig, RNNConfig, TrainConfig
+from gradbook.mlp import MLP
+from gradbook.random import Generator
+from gradbook.rnn import RNN, scaled_orthogonal
+from gradbook.train import train
 
-FIXTURE_DIR = Path(__file__).resolve().parents[2] / "tests" / "js" / "engine" / "fixtures"
+FIXTURE_DIR = Path(__file__).resolve().parent / "js" / "engine" / "fixtures"
 
 RANDOM_SEEDS = (0, 1, 42, 2**32 - 1, 2**32, 2**53 - 1)
 
@@ -51,12 +52,7 @@ def encode(value):
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if math.isnan(v):
-            return "NaN"
-        if math.isinf(v):
-            return "Infinity" if v > 0 else "-Infinity"
-        return v
+        return export.json_number(value)  # exact; inf and NaN spelled as in a payload
     return value
 
 
@@ -114,11 +110,8 @@ def build_config(entry: dict):
 
 def _seeded_init(entry: dict) -> dict:
     cls = RNN if entry["model"] == "rnn" else MLP
-    model = cls(build_config(entry), seed=entry["seed"])
-    # The model's own draw order, fed by gradbook.random: what Model.__init__ gives once the
-    # simulator switches from numpy's default_rng.
-    params = model._init_params(Generator(entry["seed"]))
-    return {"config": entry, "params": params}
+    model = cls(build_config(entry), seed=entry["seed"])  # drawn from gradbook.random
+    return {"config": entry, "params": model.params}
 
 
 _DATA_CASES = (
@@ -140,7 +133,7 @@ def random_fixtures() -> dict:
     """Everything random.json holds, as plain JSON-ready data."""
     return encode(
         {
-            "about": "gradbook.random streams; written by python -m gradbook.fixtures",
+            "about": "gradbook.random streams; written by python tests/engine_fixtures.py",
             "streams": [_streams(s) for s in RANDOM_SEEDS],
             "mixed": [_mixed_sequence(s) for s in (0, 5)],
             "orthogonal": [
@@ -231,19 +224,14 @@ def _trace_numbers(trace) -> dict:
     }
 
 
-def _train_recording_batches(model, training: TrainConfig, seed: int):
-    """Run train() for its steps and keep the batches it drew, whatever generator drew them."""
-    batches = []
-    draw = data.task_batch
-
-    def recording(*args, **kwargs):
-        x, y = draw(*args, **kwargs)
-        batches.append(_batch(x, y))
-        return x, y
-
-    with mock.patch.object(data, "task_batch", recording):
-        run = train(model, training, seed=seed)
-    return run, batches
+def _batches_of(model, training: TrainConfig, seed: int, steps: int) -> list[dict]:
+    """The batches train() drew for its first `steps` steps: its generator (seeded alike, used
+    for nothing else) drawn again. test_parity_fixtures checks that step 0's loss agrees."""
+    rng = Generator(seed)
+    return [
+        _batch(*data.task_batch(model.kind, model.config, training.batch_size, rng))
+        for _ in range(steps)
+    ]
 
 
 def _step_records(run, names: list[str]) -> list[dict]:
@@ -272,7 +260,8 @@ def parity_case(name: str, fields: dict, training_fields: dict, seed: int) -> di
     training = TrainConfig(
         steps=PARITY_STEPS, batch_size=PARITY_BATCH, record_every=1, **training_fields
     )
-    run, batches = _train_recording_batches(model, training, seed)
+    run = train(model, training, seed=seed)
+    batches = _batches_of(model, training, seed, len(run.steps))
     steps = _step_records(run, model.weight_names())
     case = {
         "name": name,
@@ -315,50 +304,19 @@ SEEDED_BATCH = 32
 SEEDED_STEPS = 5
 
 
-def _number(v) -> str:
-    return repr(float(v)) if not float(v).is_integer() else str(int(v))
-
-
-def lab_hash(kind: str, config, training: TrainConfig, seed: int) -> str:
-    """The lab's URL hash (keys named like the CLI's options) for this model and training."""
-    if kind == "rnn":
-        clip = "off" if training.clip_norm is None else _number(training.clip_norm)
-        keys = [
-            ("model", "rnn"), ("steps", config.steps), ("width", config.hidden),
-            ("rho", _number(config.rho)), ("rnn-activation", config.activation),
-            ("clip-norm", clip),
-        ]  # fmt: skip
-    else:
-        keys = [
-            ("depth", config.depth), ("width", config.width), ("activation", config.activation),
-            ("init", config.init), ("batchnorm", int(config.batchnorm)),
-            ("residual", int(config.residual)),
-        ]  # fmt: skip
-    keys += [
-        ("loss", config.loss), ("lr", _number(training.lr)),
-        ("momentum", _number(training.momentum)), ("batch-size", training.batch_size),
-        ("seed", seed),
-    ]  # fmt: skip
-    return "#" + "&".join(f"{k}={v}" for k, v in keys)
-
-
 def seeded_case(name: str, fields: dict, training_fields: dict, seed: int) -> dict:
     """The simulator's first steps with weights and batches drawn from gradbook.random."""
     kind = "rnn" if "steps" in fields else "mlp"
     config = (RNNConfig if kind == "rnn" else MLPConfig)(**fields)
     model = (RNN if kind == "rnn" else MLP)(config, seed=seed)
-    # What Model.__init__ and train() will draw once the simulator uses gradbook.random.
-    model.params = model._init_params(Generator(seed))
-    batches = Generator(seed)
-    draw = data.task_batch
     training = TrainConfig(
         steps=SEEDED_STEPS, batch_size=SEEDED_BATCH, record_every=1, **training_fields
     )
-    with mock.patch.object(data, "task_batch", lambda k, c, n, _rng: draw(k, c, n, batches)):
-        run = train(model, training, seed=seed)
+    run = train(model, training, seed=seed)
     return {
         "name": name,
-        "hash": lab_hash(kind, config, training, seed),
+        # What a chapter's payload says of this network: the lab opens it from this alone.
+        "payload_config": export.payload_config(config, training, seed),
         "model": kind,
         "config": config.as_dict(),
         "steps": _step_records(run, model.weight_names()),
@@ -404,7 +362,7 @@ def parity_fixtures() -> dict:
         seeded = [seeded_case(*case) for case in SEEDED_CASES]
     return encode(
         {
-            "about": "gradbook parity cases; python -m gradbook.fixtures",
+            "about": "gradbook parity cases; written by python tests/engine_fixtures.py",
             "cases": cases,
             "seeded": seeded,
             "held_out": [held_out_sample(kind, fields) for kind, fields in HELD_OUT_SHAPES],
