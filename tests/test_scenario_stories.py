@@ -185,7 +185,8 @@ def test_tanh_residual_story():
     scenario = scenarios.get("tanh-residual")
     assert not scenario.model.batchnorm
     record = run("tanh-residual")
-    plain = scenarios.trained(scenario.variant(residual=False))  # its plain twin
+    plain = scenarios.trained("tanh-vanishing")  # its plain twin
+    assert scenario.variant(residual=False).model == plain.scenario.model
     assert np.all(plain.record.each_recorded(lambda t: t.products[0]) < 1e-2)
     assert guesses_throughout(plain.record)
     assert np.all(record.each_recorded(lambda t: t.products[0]) > 0.2)
