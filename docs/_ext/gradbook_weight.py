@@ -45,9 +45,12 @@ FONTAWESOME_FONTS = "vendor/fontawesome/webfonts"
 def _forget_last_build(app: Sphinx) -> None:
     # A rebuild copies the theme's stylesheets again, and myst-nb refuses (with a warning) to
     # copy its own over a file that differs: the purged copies of the last build go first.
+    # The icon sheet is written after the pages, from them: without last build's copy, no page
+    # links it with a checksum (?v=) of a sheet that is about to change.
     if app.builder.format == "html":
-        for pattern in THEME_CSS:
-            for sheet in (Path(app.outdir) / "_static").glob(pattern):
+        static = Path(app.outdir) / "_static"
+        for pattern in (*THEME_CSS, ICON_CSS):
+            for sheet in static.glob(pattern):
                 sheet.unlink()
 
 

@@ -17,6 +17,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from gradbook_scene import scene_attributes as _scene_attrs
+from gradbook_scene import scene_html
+
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})(?P<info>.*)$")
 DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<arg>.*)$")
 ROLE = re.compile(r"\{(?P<name>[A-Za-z][\w:.+-]*)\}(?P<ticks>`+)(?P<text>.+?)(?P=ticks)")
@@ -136,6 +139,8 @@ def _directive(name: str, arg: str, body: list[str], ctx: Context) -> list[str]:
     if name in CODE:
         language = arg.split()[0] if arg else ""
         return ["", f"```{language}", *content, "```", ""]
+    if name == "gradbook-scene":
+        return ["", ctx.scene(_scene_attrs(_scene_html(options))), ""]
     if name == "raw":
         html = "\n".join(content)
         if "gradbook-scene" in html:
@@ -181,10 +186,9 @@ def _child(ctx: Context, level: int | None = None) -> Context:
     return Context(ctx.glue, ctx.link, ctx.scene, level, ctx.unknown)
 
 
-def _scene_attrs(html: str) -> dict[str, str]:
-    tag = re.search(r"<div\b[^>]*gradbook-scene[^>]*>", html)
-    attrs = re.findall(r'([\w:-]+)="([^"]*)"', tag.group(0) if tag else "")
-    return dict(attrs)
+def _scene_html(options: Mapping[str, str]) -> str:
+    """What {gradbook-scene} writes in the book, so the notebook says the same about it."""
+    return scene_html(**{k: int(v) if k == "figures" else v for k, v in options.items()})
 
 
 def _inline(text: str, ctx: Context) -> str:
