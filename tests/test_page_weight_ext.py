@@ -101,3 +101,13 @@ def test_a_failing_slim_step_fails_the_build(tmp_path):
     app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
     with pytest.raises(Exception, match=r"theme_slim\.mjs: .*Unclosed block"):
         gradbook_weight._slim(app, None)
+
+
+def test_an_icon_of_a_pack_without_outlines_fails_the_build(tmp_path):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "basic.css").write_text(".a{b:1}", encoding="utf-8")
+    page = '<i class="fa-regular fa-moon"></i>'
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    with pytest.raises(Exception, match="regular icons \\(fa-regular fa-moon\\)"):
+        gradbook_weight._slim(app, None)

@@ -142,6 +142,18 @@ async function main() {
   const content = files.map((f) => ({ raw: readFileSync(f, 'utf8'), extension: extname(f).slice(1) }));
   // Their words, PurgeCSS's way: the icon names among them are the icons the book shows.
   const words = new Set(content.flatMap(({ raw }) => raw.match(/[\w-]+/g) ?? []));
+  // With the icon font gone, an icon of a pack this step has no outlines for would show
+  // nothing: the build stops and says so.
+  const classLists = content
+    .filter(({ extension }) => extension === 'html')
+    .flatMap(({ raw }) => [...raw.matchAll(/\sclass="([^"]*)"/g)].map((m) => m[1].split(/\s+/)));
+  const unpacked = classLists.filter((c) => c.includes('fa-regular') || c.includes('far'));
+  if (unpacked.length > 0) {
+    throw new Error(
+      `the pages show Font Awesome regular icons (${unpacked[0].join(' ')}), which have no ` +
+        'outlines here: add @fortawesome/free-regular-svg-icons to STYLE_CLASSES and package.json',
+    );
+  }
   writeFileSync(iconsCss, iconSheet(words));
   for (const file of sheets) {
     const original = postcss.parse(readFileSync(file, 'utf8'), { from: file });
