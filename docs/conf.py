@@ -43,9 +43,10 @@ extensions = [
     "gradbook_notebook",  # docs/_ext: the executed chapters as plain-Jupyter downloads
     "gradbook_math",  # docs/_ext: formulas typeset to SVG at build time (no MathJax to load)
     "gradbook_viewlink",  # docs/_ext: the {view} role, prose links that steer the scene
-    "gradbook_weight",  # docs/_ext: icons without the icon font; theme CSS the book uses only
+    "gradbook_weight",  # docs/_ext: icons as SVG outlines, PurgeCSS on the theme, no Bootstrap
     "gradbook_lab",  # docs/_ext: the {gradbook-lab} directive, the lab page's script
     "gradbook_quiet",  # docs/_ext: no MyST configuration dump, no false "configuration changed"
+    "gradbook_scene",  # docs/_ext: the {gradbook-scene} directive, a chapter's scene container
 ]
 # Only the scene's bundle (threejs/dist) and its stylesheet are served from the top-level
 # _static; its source modules are already inside the bundle. (Sphinx applies exclude_patterns

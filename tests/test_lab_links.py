@@ -2,7 +2,7 @@
 
 A reader opens a link and presses Train; the lab's JavaScript engine is bit-identical to the
 simulator (tests/js/engine holds it to parity.json), so training the link's configuration here
-shows what the reader sees. Each link's hash is read by the lab's own code (hash.js, run in
+shows what the reader sees. Each link's hash is read by the lab's own code (labconfig.js, run in
 node): the lab must accept every value as written, with no fallback to a default, and the link
 must be exactly what the lab's Copy link writes, every key included. Its network is then built
 and trained as the lab's LabRun does (weights and batches from the seed, the held-out accuracy
@@ -70,16 +70,16 @@ def _node() -> str:
     here = Path(sys.executable).parent / "node"
     found = shutil.which("node") or (str(here) if here.exists() else None)
     if found is None:
-        pytest.fail("node is needed to read the links with the lab's hash.js; none on PATH")
+        pytest.fail("node is needed to read the links with the lab's labconfig.js; none on PATH")
     return found
 
 
-# Reads hashes (JSON on stdin) with the lab's own hash.js and answers, for each, the lab's
+# Reads hashes (JSON on stdin) with the lab's own labconfig.js and answers, for each, the lab's
 # messages, the hash its Copy link would write, and the engine's inputs (the simulator's
 # field names); and run.js's HELD_OUT_EVERY.
 _READ_HASHES = """
 import { readFileSync } from 'node:fs';
-import { parseHash, toEngine, writeHash } from './hash.js';
+import { parseHash, toEngine, writeHash } from '../labconfig.js';
 import { HELD_OUT_EVERY } from './run.js';
 const hashes = JSON.parse(readFileSync(0, 'utf8'));
 const links = hashes.map((hash) => {

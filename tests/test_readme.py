@@ -47,6 +47,7 @@ def test_each_python_example_runs(line, code, tmp_path, monkeypatch):
 
 
 # `scenarios.get(...)`, `gradbook.plots`, `model.trace()`: a dotted name in an inline code span.
+FILE_SUFFIXES = {"js", "mjs", "py", "json", "md", "css", "html", "toml", "txt", "yaml"}
 DOTTED = re.compile(r"`(?:help\()?([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)")
 
 
@@ -55,6 +56,8 @@ def _gradbook_names() -> list[str]:
     prose = PYTHON_BLOCK.sub("", TEXT)
     names = []
     for name in dict.fromkeys(DOTTED.findall(prose)):
+        if name.rsplit(".", 1)[-1] in FILE_SUFFIXES:  # a file such as `spec.js`, not a name
+            continue
         root = name.split(".")[0]
         if root == "gradbook" or importlib.util.find_spec(f"gradbook.{root}") is not None:
             names.append(name)

@@ -1,5 +1,6 @@
-"""Book assets: a check that the scene bundle exists, the term colours, and no unused icon
-script. (The notebook downloads are gradbook_notebook's.)
+"""Book assets: a check that the scene bundle exists, and the term colours. (The notebook
+downloads are gradbook_notebook's; the theme's icons, SVG outlines drawn as CSS masks with no
+icon font or icon script, are gradbook_weight's.)
 
 The scene comes from the esbuild bundle in ``_static/threejs/dist``, produced by ``npm ci``
 and ``npm run build``, which ``nox -s docs`` runs before Sphinx; this extension only checks
@@ -53,26 +54,7 @@ def _write_term_colours(app: Sphinx) -> None:
     dest.write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
-# pydata-sphinx-theme loads Font Awesome's SVG script (529 KB gzipped) on every page only "so that
-# users can add custom icons". Its stylesheet already draws every icon the book uses with the
-# Font Awesome web fonts, so the script is replaced by an empty one: the biggest file a page
-# loaded, for no visible change.
-FONTAWESOME_SCRIPT = Path("_static") / "scripts" / "fontawesome.js"
-
-
-def _drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
-    script = Path(app.outdir) / FONTAWESOME_SCRIPT
-    if exception is None and app.builder.format == "html" and script.is_file():
-        script.write_text(
-            "/* gradbook: the theme's icons are drawn by its Font Awesome web fonts. */\n",
-            encoding="utf-8",
-        )
-        for extra in script.parent.glob("fontawesome.js.*"):  # its source map and licence
-            extra.unlink()
-
-
 def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("builder-inited", _write_term_colours)
-    app.connect("build-finished", _drop_icon_script)
     app.connect("builder-inited", _check_scene_bundle)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,27 +8,29 @@ cards with a bold title, dropdowns as <details>, admonitions as quotes, coloured
 links into the book resolved by the caller. A directive it has no rule for keeps its content
 with its title in bold, so new markup degrades to readable text instead of leaking through.
 
+The source is read by markdown-it-py with the plugins myst-parser uses (myst_tokens.py). The
+plain Markdown is written back block by block: lists, tables, quotes and code from their own
+lines, and the inline markup of paragraphs and headings from their tokens.
+
 Pure text in, text out: no Sphinx here, so it is tested on its own (tests/docs/test_notebook.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})(?P<info>.*)$")
-DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<arg>.*)$")
-ROLE = re.compile(r"\{(?P<name>[A-Za-z][\w:.+-]*)\}(?P<ticks>`+)(?P<text>.+?)(?P=ticks)")
-CODE_SPAN = re.compile(r"(?P<ticks>`+).+?(?P=ticks)")
-LINK = re.compile(r"(?<!!)\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*)\)(?P<attrs>\{[^{}]*\})?")
-SPAN = re.compile(r"(?<!!)\[(?P<text>[^\[\]]*)\]\{(?P<attrs>[^{}]*)\}")
-TARGET = re.compile(r"^\s{0,3}\([^()\s]+\)=\s*$")
-COMMENT = re.compile(r"^\s{0,3}%")
-BLOCK_BREAK = re.compile(r"^\s{0,3}\+\+\+")
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s")
+import myst_tokens
+from gradbook_scene import scene_attributes as _scene_attrs
+from gradbook_scene import scene_html
+from markdown_it.token import Token
+
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # http:, mailto:, ...
 TARGETED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
+# Blocks that are not prose to convert: dropped, or kept exactly as written.
+DROPPED_BLOCKS = {"myst_target", "myst_line_comment", "myst_block_break", "front_matter"}
+VERBATIM_BLOCKS = {"fence", "code_block", "html_block", "math_block", "math_block_label", "amsmath"}
 
 ADMONITIONS = {
     "note", "tip", "hint", "important", "warning", "caution", "attention", "danger", "error",
@@ -61,81 +63,60 @@ class Context:
 
 def convert(source: str, ctx: Context) -> str:
     """Plain Markdown for a markdown cell's MyST source."""
-    out = _blocks(source.splitlines(), ctx)
-    text = "\n".join(out)
-    text = re.sub(r"\n{3,}", "\n\n", text)  # dropped lines leave no holes
+    text = "\n".join(_blocks(source.splitlines(), ctx))
+    text = re.sub(r"\n{3,}", "\n\n", text)  # dropped blocks leave no holes
     return text.strip("\n")
 
 
 def _blocks(lines: list[str], ctx: Context) -> list[str]:
+    """The top-level blocks of `lines`, each converted, with a blank line after each."""
     out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        fence = FENCE.match(line)
-        if fence:
-            end = _closing(lines, i, fence["fence"])
-            body = lines[i + 1 : end]
-            directive = DIRECTIVE.match(fence["info"].strip())
-            if directive:
-                out += _directive(directive["name"], directive["arg"].strip(), body, ctx)
-            else:  # an ordinary code block: verbatim
-                out += lines[i : end + 1]
-            i = end + 1
+    tokens = myst_tokens.tokens("\n".join(lines))
+    for i, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
             continue
-        if TARGET.match(line) or COMMENT.match(line) or BLOCK_BREAK.match(line):
-            i += 1
+        start, end = token.map
+        named = myst_tokens.directive(token)
+        if named:
+            out += _directive(*named, token.content.splitlines(), ctx)
+        elif token.type in DROPPED_BLOCKS:
             continue
-        heading = HEADING.match(line)
-        if heading:
-            ctx.level = len(heading["hashes"])
-        if line.startswith(": ") and out and out[-1].strip() and not _blank_before(out):
-            # A definition list ("Term" then ": definition"): the term in bold, its own line.
-            out[-1] = f"**{out[-1].strip()}**  "
-            out.append(_inline(line[2:], ctx))
-        else:
-            out.append(_inline(line, ctx))
-        i += 1
+        elif token.type in VERBATIM_BLOCKS:
+            out += lines[start:end]
+        elif token.type in ("paragraph_open", "heading_open"):
+            text = _render(iter(tokens[i + 1].children or []), ctx)
+            if token.type == "heading_open":
+                ctx.level = int(token.tag[1])
+                text = f"{'#' * ctx.level} {text}"
+            out.append(text)
+        elif token.type == "dl_open":
+            out += _definitions(tokens[i + 1 :], ctx)
+        else:  # lists, tables, quotes: their own lines, each line's inline markup converted
+            out += [_inline(line, ctx) for line in lines[start:end]]
+        out.append("")
     return out
 
 
-def _blank_before(out: list[str]) -> bool:
-    """Whether the term line is preceded by something other than a blank line (mid-paragraph)."""
-    return len(out) >= 2 and out[-2].strip() != "" and not out[-2].startswith("**")
-
-
-def _closing(lines: list[str], start: int, fence: str) -> int:
-    """Index of the line closing the fence opened at `start` (the last line if none does)."""
-    for j in range(start + 1, len(lines)):
-        if _closes(lines[j], fence):
-            return j
-    return len(lines)
-
-
-def _options(body: list[str]) -> tuple[dict[str, str], list[str]]:
-    """A directive's options (":key: value" lines or a --- YAML block) and its content."""
-    options: dict[str, str] = {}
-    if body and body[0].strip() == "---":
-        end = next((j for j in range(1, len(body)) if body[j].strip() == "---"), None)
-        if end is not None:
-            for line in body[1:end]:
-                key, sep, value = line.partition(":")
-                if sep and not line.startswith(" "):
-                    options[key.strip()] = value.strip()
-            return options, body[end + 1 :]
-    j = 0
-    while j < len(body) and re.match(r"^\s*:[\w-]+:", body[j]):
-        key, _, value = body[j].strip()[1:].partition(":")
-        options[key] = value.strip()
-        j += 1
-    return options, body[j:]
+def _definitions(tokens: list[Token], ctx: Context) -> list[str]:
+    """A definition list: each term in bold on a line of its own, its definition below it."""
+    out: list[str] = []
+    for j, token in enumerate(tokens):
+        if token.type == "dl_close" and token.level == 0:
+            break
+        if token.type == "inline":
+            text = _render(iter(token.children or []), ctx)
+            out.append(f"**{text}**  " if tokens[j - 1].type == "dt_open" else text)
+    return out
 
 
 def _directive(name: str, arg: str, body: list[str], ctx: Context) -> list[str]:
-    options, content = _options(body)
+    options, text = myst_tokens.options("\n".join(body))
+    content = text.splitlines()
     if name in CODE:
         language = arg.split()[0] if arg else ""
         return ["", f"```{language}", *content, "```", ""]
+    if name == "gradbook-scene":
+        return ["", ctx.scene(_scene_attrs(_scene_html(options))), ""]
     if name == "raw":
         html = "\n".join(content)
         if "gradbook-scene" in html:
@@ -181,31 +162,54 @@ def _child(ctx: Context, level: int | None = None) -> Context:
     return Context(ctx.glue, ctx.link, ctx.scene, level, ctx.unknown)
 
 
-def _scene_attrs(html: str) -> dict[str, str]:
-    tag = re.search(r"<div\b[^>]*gradbook-scene[^>]*>", html)
-    attrs = re.findall(r'([\w:-]+)="([^"]*)"', tag.group(0) if tag else "")
-    return dict(attrs)
+def _scene_html(options: Mapping[str, str]) -> str:
+    """What {gradbook-scene} writes in the book, so the notebook says the same about it."""
+    return scene_html(**{k: int(v) if k == "figures" else v for k, v in options.items()})
 
 
 def _inline(text: str, ctx: Context) -> str:
-    """Roles, links and attribute spans of one line; code spans are left as they are."""
-    pieces: list[str] = []
-    pos = 0
-    for m in CODE_SPAN.finditer(text):
-        before = text[max(0, m.start() - 64) : m.start()]
-        if re.search(r"\{[A-Za-z][\w:.+-]*\}$", before):
-            continue  # the backticks of a role, handled with the role
-        pieces.append(_inline_markup(text[pos : m.start()], ctx))
-        pieces.append(m.group(0))
-        pos = m.end()
-    pieces.append(_inline_markup(text[pos:], ctx))
-    return "".join(pieces)
+    """One line's inline markup converted (roles, links and attribute spans)."""
+    lines = myst_tokens.parser().parseInline(text)
+    return _render(iter(lines[0].children or []), ctx) if lines else text
 
 
-def _inline_markup(text: str, ctx: Context) -> str:
-    text = ROLE.sub(lambda m: _role(m["name"], m["text"], ctx), text)
-    text = LINK.sub(lambda m: _link(m["text"], m["url"], ctx), text)
-    return SPAN.sub(lambda m: f"**{m['text']}**" if "." in m["attrs"] else m["text"], text)
+def _render(children: Iterator[Token], ctx: Context, until: str = "") -> str:
+    """Plain Markdown for inline tokens, up to the one of type `until` (the end of a link or a
+    span): roles and glue filled in, links resolved, spans in bold, the rest as written."""
+    out: list[str] = []
+    for token in children:
+        kind = token.type
+        if kind == until:
+            break
+        if kind == "text":
+            out.append(token.content)
+        elif kind == "softbreak":
+            out.append("\n")
+        elif kind == "hardbreak":
+            out.append("\\\n")
+        elif kind == "code_inline":
+            pad = " " if token.content.startswith("`") or token.content.endswith("`") else ""
+            out.append(f"{token.markup}{pad}{token.content}{pad}{token.markup}")
+        elif kind in ("math_inline", "math_inline_double"):
+            out.append(f"{token.markup}{token.content}{token.markup}")
+        elif kind == "myst_role":
+            out.append(_role(token.meta["name"], token.content, ctx))
+        elif kind == "link_open":
+            text = _render(children, ctx, "link_close")
+            href = str(token.attrs.get("href", ""))
+            out.append(f"<{text}>" if token.markup == "autolink" else _link(text, href, ctx))
+        elif kind == "span_open":  # [text]{.class}: a coloured term, in bold
+            text = _render(children, ctx, "span_close")
+            out.append(f"**{text}**" if token.attrs.get("class") else text)
+        elif kind == "image":
+            out.append(f"![{token.content}]({token.attrs.get('src', '')})")
+        elif kind == "footnote_ref":
+            out.append(f"[^{token.meta.get('label', '')}]")
+        elif kind.endswith(("_open", "_close")):  # emphasis, strong, strikethrough
+            out.append(token.markup)
+        else:  # inline HTML, and anything else: as written
+            out.append(token.content)
+    return "".join(out)
 
 
 def _role(name: str, text: str, ctx: Context) -> str:
@@ -231,45 +235,41 @@ def _link(text: str, url: str, ctx: Context) -> str:
     return f"[{text}]({target})" if target else text
 
 
-def _closes(line: str, fence: str) -> bool:
-    return re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", line) is not None
-
-
-def _outside_code_spans(line: str) -> str:
-    """The line without its code spans (a role's backticks are the role's, not a code span)."""
-    kept, pos = [], 0
-    for m in CODE_SPAN.finditer(line):
-        if re.search(r"\{[A-Za-z][\w:.+-]*\}$", line[: m.start()]):
-            continue
-        kept.append(line[pos : m.start()])
-        pos = m.end()
-    return "".join([*kept, line[pos:]])
-
-
 def leftover_myst(markdown: str) -> list[str]:
     """MyST-only markup still in `markdown`, outside code blocks and code spans (the tests'
     check, and the build's)."""
     found: list[str] = []
-    code = ""  # the fence of the code block we are in
-    directives: list[str] = []  # the fences of directives left open
-    for line in markdown.splitlines():
-        if code:
-            code = "" if _closes(line, code) else code
-            continue
-        if directives and _closes(line, directives[-1]):
-            directives.pop()
-            continue
-        opened = FENCE.match(line)
-        if opened and DIRECTIVE.match(opened["info"].strip()):
-            found.append(line)
-            directives.append(opened["fence"])
-            continue
-        if opened:
-            code = opened["fence"]
-            continue
-        if TARGET.match(line):
-            found.append(line)
-        text = _outside_code_spans(line)
-        for pattern in (ROLE, SPAN):
-            found += [m.group(0) for m in pattern.finditer(text)]
+    for token in myst_tokens.tokens(markdown):
+        if myst_tokens.directive(token):
+            found.append(f"{token.markup}{token.info.strip()}")
+        elif token.type == "myst_target":
+            found.append(f"({token.content})=")
+        elif token.type == "inline":
+            found += _leftover_inline(iter(token.children or []))
     return found
+
+
+def _leftover_inline(children: Iterator[Token]) -> list[str]:
+    found: list[str] = []
+    for token in children:
+        if token.type == "myst_role":
+            found.append(f"{{{token.meta['name']}}}`{token.content}`")
+        elif token.type == "span_open":
+            text = "".join(t.content for t in _until(children, "span_close"))
+            found.append(f"[{text}]{{{_attrs(token.attrs)}}}")
+    return found
+
+
+def _until(children: Iterator[Token], kind: str) -> Iterator[Token]:
+    for token in children:
+        if token.type == kind:
+            return
+        yield token
+
+
+def _attrs(attrs: Mapping) -> str:
+    """Attributes as MyST writes them: .class #id key="value"."""
+    words = [f".{c}" for c in str(attrs.get("class", "")).split()]
+    words += [f"#{attrs['id']}"] if "id" in attrs else []
+    words += [f'{k}="{v}"' for k, v in attrs.items() if k not in ("class", "id")]
+    return " ".join(words)

@@ -16,9 +16,13 @@ What does not count:
   ``{figure}`` and its caption, ``{math}``, ``{toctree}``, ``{glue:figure}`` ...);
 - the options of any directive (``:key: value`` lines or a ``---`` YAML block);
 - math: ``$...$``, ``$$...$$`` and ``\\begin{...}...\\end{...}`` blocks, and ``{math}`` roles;
+- the scene containers (``{gradbook-scene}``, like every directive not in the list above);
 - raw HTML blocks (a paragraph that starts with a tag), images and their alt text, link
   targets and link reference definitions;
 - list numbers and markup such as ``*``, ``|`` or ``>``.
+
+The source is read by markdown-it-py with the plugins myst-parser uses (docs/_ext/myst_tokens.py),
+so a block is what the book's build sees, not what a regular expression guesses.
 
 A word is a whitespace-separated token with at least one letter or digit in it, so
 "layer-by-layer" is one word and "0.25" is one word, while a lone dash is none.
@@ -27,6 +31,13 @@ A word is a whitespace-separated token with at least one letter or digit in it, 
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
+
+from markdown_it.token import Token
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_ext"))
+import myst_tokens
 
 PROSE_DIRECTIVES = frozenset(
     {
@@ -40,32 +51,19 @@ PROSE_DIRECTIVES = frozenset(
     }
 )  # fmt: skip
 
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*?)\s*$")
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:.-]+)\}\s*(?P<argument>.*)$")
-_OPTION = re.compile(r"^\s*:[\w-]+:")
-_GLUE_ROLE = re.compile(r"\{glue(?::[\w-]+)?\}`[^`]*`")
-_MATH_ROLE = re.compile(r"\{math\}`[^`]*`")
-_ROLE = re.compile(r"\{[\w:.-]+\}`(?P<text>[^`]*)`")
-_INLINE_MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$\n]+?(?<!\s)\$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\([^)]*\)")
-_AUTOLINK = re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>", re.IGNORECASE)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
-_LIST_MARKER = re.compile(r"^\s*(?:>\s*)*(?:\d+[.)]|[-*+])\s+")
-_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
-_TARGET = re.compile(r"^\s*\([^)]+\)=\s*$")
-_HTML_BLOCK_START = re.compile(r"^ {0,3}<[a-zA-Z/!?]")
+_GLUE_ROLE = re.compile(r"^glue(?::[\w-]+)?$")
+_ROLE_TARGET = re.compile(r"\s*<[^>]*>\s*$")
 _WORD = re.compile(r"[^\W_]")
+# Inline tokens that stand for no words, and what they leave between their neighbours.
+_SILENT = {
+    "math_inline": " ", "math_inline_double": " ", "html_inline": " ", "footnote_ref": " ",
+    "softbreak": " ", "hardbreak": " ",
+}  # fmt: skip
 
 
 def prose_words(source: str) -> list[str]:
     """The words of prose in a MyST markdown source, in reading order (rules: module doc)."""
-    lines = source.splitlines()
-    if lines and lines[0].strip() == "---":
-        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
-        lines = lines[end + 1 :] if end is not None else lines
-    return _block_words(lines)
+    return _block_words(myst_tokens.tokens(source))
 
 
 def count_prose_words(source: str) -> int:
@@ -73,85 +71,50 @@ def count_prose_words(source: str) -> int:
     return len(prose_words(source))
 
 
-def _block_words(lines: list[str]) -> list[str]:
+def _block_words(tokens: list[Token]) -> list[str]:
     words: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        fence = _FENCE.match(line)
-        if fence:
-            close = _closing_fence(lines, i + 1, fence["fence"])
-            directive = _DIRECTIVE.match(fence["info"])
-            if directive and directive["name"] in PROSE_DIRECTIVES:
-                words += _inline_words(directive["argument"])
-                words += _block_words(_without_options(lines[i + 1 : close]))
-            i = close + 1
-        elif stripped.startswith("$$"):
-            i = _end_of_display_math(lines, i) + 1
-        elif stripped.startswith("\\begin{"):
-            env = stripped[len("\\begin{") :].split("}", 1)[0]
-            i = _find(lines, i, lambda s, env=env: f"\\end{{{env}}}" in s) + 1
-        elif stripped.startswith("<!--"):
-            i = _find(lines, i, lambda s: "-->" in s) + 1
-        elif _HTML_BLOCK_START.match(line):
-            i = _find(lines, i, lambda s: not s.strip()) + 1
-        elif (
-            stripped.startswith(("+++", "%")) or _TARGET.match(line) or _LINK_DEFINITION.match(line)
-        ):
-            i += 1
-        else:
-            words += _inline_words(line)
-            i += 1
+    for token in tokens:
+        named = myst_tokens.directive(token)
+        if named and named[0] in PROSE_DIRECTIVES:
+            words += _text_words(named[1])
+            words += prose_words(myst_tokens.options(token.content)[1])
+        elif token.type == "inline":
+            words += _inline_words(token.children or [])
+        # Everything else is markup (block openers and closers) or not prose: front matter,
+        # code and other fences, math blocks, HTML blocks, targets, comments, block breaks.
     return words
 
 
-def _closing_fence(lines: list[str], start: int, opening: str) -> int:
-    """Index of the fence that closes one opened with `opening` (CommonMark's rule)."""
-    for j in range(start, len(lines)):
-        fence = _FENCE.match(lines[j])
-        if fence and fence["fence"][0] == opening[0] and len(fence["fence"]) >= len(opening):
-            if not fence["info"]:
-                return j
-    return len(lines)
+def _text_words(text: str) -> list[str]:
+    """The words of a directive's argument, an inline text of its own."""
+    inline = [t for t in myst_tokens.tokens(text) if t.type == "inline"]
+    return [w for t in inline for w in _inline_words(t.children or [])]
 
 
-def _end_of_display_math(lines: list[str], start: int) -> int:
-    rest = lines[start].strip()[2:]
-    if "$$" in rest:
-        return start
-    return _find(lines, start + 1, lambda s: "$$" in s)
+def _inline_words(children: list[Token]) -> list[str]:
+    pieces: list[str] = []
+    in_link_to = None  # an autolink's text is its address: no words
+    for child in children:
+        if child.type == "link_open":
+            in_link_to = child.markup == "autolink"
+        elif child.type == "link_close":
+            in_link_to = None
+        elif child.type == "text" and not in_link_to:
+            pieces.append(child.content)
+        elif child.type == "code_inline":
+            pieces.append(child.content)
+        elif child.type == "myst_role":
+            pieces.append(_role_text(child.meta["name"], child.content))
+        elif child.type == "image":
+            pieces.append(" ")  # its alt text is not read as prose
+        elif child.type in _SILENT:
+            pieces.append(_SILENT[child.type])
+    return [word for word in "".join(pieces).split() if _WORD.search(word)]
 
 
-def _find(lines: list[str], start: int, predicate) -> int:
-    for j in range(start, len(lines)):
-        if predicate(lines[j]):
-            return j
-    return len(lines)
-
-
-def _without_options(body: list[str]) -> list[str]:
-    if body and body[0].strip() == "---":
-        end = _find(body, 1, lambda s: s.strip() == "---")
-        return body[end + 1 :]
-    n = 0
-    while n < len(body) and _OPTION.match(body[n]):
-        n += 1
-    return body[n:]
-
-
-def _inline_words(text: str) -> list[str]:
-    text = text.lstrip()
-    if text.startswith("#"):
-        text = text.lstrip("#")
-    text = _LIST_MARKER.sub("", text)
-    text = _GLUE_ROLE.sub(" 0 ", text)
-    text = _MATH_ROLE.sub(" ", text)
-    text = _ROLE.sub(lambda m: re.sub(r"\s*<[^>]*>\s*$", "", m["text"]), text)
-    text = _INLINE_MATH.sub(" ", text)
-    text = _IMAGE.sub(" ", text)
-    text = _LINK.sub(lambda m: m["text"], text)
-    text = _AUTOLINK.sub(" ", text)
-    text = _TAG.sub(" ", text)
-    text = _FOOTNOTE_REF.sub(" ", text)
-    return [token for token in text.split() if _WORD.search(token)]
+def _role_text(name: str, content: str) -> str:
+    if _GLUE_ROLE.match(name):
+        return " 0 "  # a glued value reads as one word, like the number it shows
+    if name == "math":
+        return " "
+    return _ROLE_TARGET.sub("", content)

@@ -71,6 +71,25 @@ def test_raw_html_directive_and_html_blocks_do_not_count() -> None:
     assert count(source) == 4
 
 
+def test_the_scene_directive_does_not_count() -> None:
+    source = """\
+        ```{gradbook-scene}
+        :scenario: tanh-xavier
+        :payload: gradbook-payload-ch1
+        :fallback: fallback-ch1
+        :label: a healthy 12-layer tanh network
+        ```
+
+        :::{gradbook-scene}
+        :scenario: residual
+        :label: two networks side by side
+        :::
+
+        Watch the first layer.
+        """
+    assert prose_words(textwrap.dedent(source)) == ["Watch", "the", "first", "layer."]
+
+
 def test_math_does_not_count() -> None:
     source = """\
         The slope $\\sigma'(0) = 0.25$ is small.
