@@ -14,14 +14,10 @@ import {
   Object3D,
 } from 'three';
 import { LINES_PER_UNIT, layoutNetwork, skipArc, UNIT_SPACING } from './layout.js';
+import { meterFrame, meterTicks } from './meter.js';
 import { RADIUS_MAX } from './paint.js';
 import { unitPoints } from './unitpoints.js';
 
-/** Gap between the lowest neuron and the top of the meter, in world units. */
-const METER_GAP = 1.1;
-/** Height of one decade on the meter, and the decades it shows each way from "1 ×", in world units and decades. */
-export const DECADE = 0.3;
-export const METER_DECADES = 10;
 /** Radius of a skip path's beads, and how many beads draw one path, in world units and beads. */
 const SKIP_RADIUS = 0.09;
 const SKIP_BEADS = 15;
@@ -96,9 +92,9 @@ export function buildNetwork(source, structure, geo, mat, colorOf) {
   add('edges', new LineSegments(edgeGeo, mat.edge)).renderOrder = -1;
 
   const tallest = Math.max(...lay.layerTop);
-  const meterTop = -tallest - RADIUS_MAX - METER_GAP;
-  out.meterZero = meterTop - METER_DECADES * DECADE;
-  out.meterBottom = out.meterZero - METER_DECADES * DECADE;
+  const meter = meterFrame(tallest, RADIUS_MAX);
+  out.meterZero = meter.zero;
+  out.meterBottom = meter.bottom;
   add('guides', buildGuides(lay, structure, out, colorOf, mat.guide));
 
   if (structure.skips.length) {
@@ -147,10 +143,9 @@ function buildGuides(lay, structure, net, colorOf, material) {
     const c = colorOf(hex);
     colors.push(c.r, c.g, c.b, c.r, c.g, c.b);
   };
-  for (let d = -METER_DECADES; d <= METER_DECADES; d++) {
-    const y = net.meterZero + d * DECADE;
-    // Every decade a short tick at each end; every fifth across the whole meter.
-    if (d === 0 || d % 5 === 0) line([x0, y, 0], [x1, y, 0], d === 0 ? GUIDE_ZERO : GUIDE);
+  for (const { height, across, zero } of meterTicks()) {
+    const y = net.meterZero + height;
+    if (across) line([x0, y, 0], [x1, y, 0], zero ? GUIDE_ZERO : GUIDE);
     else {
       line([x0, y, 0], [x0 + 0.35, y, 0], GUIDE);
       line([x1 - 0.35, y, 0], [x1, y, 0], GUIDE);

@@ -7,14 +7,15 @@ import { colorForLog10, log10OfMagnitude } from './colorscale.js';
 import { buildLayerLabels } from './controls.js';
 import { formatFactor, formatNumber, formatPowerOfTen } from './format.js';
 import { placeLabels } from './labels.js';
-import { DECADE } from './meshes.js';
+import { meterHeight } from './meter.js';
 import { accuracyWords } from './words.js';
 
 /** Least room between two labels of a row, and the least room a label takes, in CSS px. */
 const LABEL_GAP = 8;
 const LABEL_MIN_W = 40;
-/** Meter marks labelled, in decades from "1 ×". */
-const METER_MARKS = [5, 0, -5];
+/** Meter marks labelled, in decades from "1 ×", most wanted first: "1 ×", one decade lost or
+ * gained (the steep part of meter.js's scale), every fifth, the ends. */
+const METER_MARKS = [0, -1, 1, -5, 5, -10, 10];
 /** Least distance between two meter marks for both to be written, in CSS px. */
 const MARK_ROOM = 15;
 
@@ -147,18 +148,16 @@ export class LabelOverlay {
       );
       place(lab.top, above[i].x, Math.min(height, Math.max(top[i].y, this._minTop)), above[i].show);
     });
-    // The meter's marks, where there is room: "1×" always, the others only when the decades
-    // are far enough apart on screen for their text not to touch.
+    // The meter's marks, where there is room: "1×" always, each other one only when it is far
+    // enough on screen from every mark already written for their text not to touch.
     const markX = lay.layerX[1] - 1.05;
-    const ys = this.marks.map(
-      (m) => scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt).y,
-    );
-    const zero = ys[this.marks.findIndex((m) => m.d === 0)];
-    const roomy = Math.min(...ys.map((y) => Math.abs(y - zero)).filter((d) => d > 0)) >= MARK_ROOM;
-    this.marks.forEach((m, i) => {
-      scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt);
-      place(m.el, pt.x, ys[i], pt.visible && pt.x > 24 && (m.d === 0 || roomy));
-    });
+    const written = [];
+    for (const m of this.marks) {
+      scene.project(markX, scene.net.meterZero + meterHeight(m.d), 0, pt);
+      const show = pt.visible && pt.x > 24 && written.every((y) => Math.abs(y - pt.y) >= MARK_ROOM);
+      if (show) written.push(pt.y);
+      place(m.el, pt.x, pt.y, show);
+    }
   }
 }
 

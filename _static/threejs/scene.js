@@ -28,7 +28,8 @@ import {
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { fitCamera } from './camerafit.js';
-import { buildNetwork, DECADE, disposeNetwork, METER_DECADES, meshKey } from './meshes.js';
+import { buildNetwork, disposeNetwork, meshKey } from './meshes.js';
+import { meterHeight } from './meter.js';
 import { LOOK, paintLayer, paintUnits, RADIUS_MAX, unitPaint } from './paint.js';
 import { pointScale, SHAPE, unitMaterial } from './unitpoints.js';
 
@@ -68,6 +69,9 @@ const GLYPH = {
 const EDGE_FADE = 0.68;
 /** The thinnest bar drawn, so a layer at exactly "1 ×" still shows where its bar is, in world units. */
 const BAR_MIN = 0.05;
+/** A bar's width along the layers, in world units (layers are 3 apart): wide enough that a bar
+ * of a decade or two reads as a block, not a tick, from the default camera. */
+const BAR_WIDTH = 1.5;
 
 export class NoWebGLError extends Error {
   constructor() {
@@ -346,15 +350,11 @@ export class GradientScene {
     for (let li = 1; li <= out; li++) {
       const p = paintLayer(frame, li, out, (l) => this._isLit[l] === 1, this.scale);
       this._barPaint[li - 1] = p;
-      let d = 0;
-      if (p)
-        d =
-          p.productKind === 'inf' || p.productKind === 'nan'
-            ? METER_DECADES
-            : Math.max(-METER_DECADES, Math.min(METER_DECADES, p.decades));
-      const h = Math.max(BAR_MIN, Math.abs(d) * DECADE);
-      o.position.set(lay.layerX[li], d < 0 ? meterZero - h : meterZero, 0);
-      o.scale.set(0.7, h, 0.7);
+      // On meter.js's fixed scale: the same decades give the same bar in every network and frame.
+      const y = p ? meterHeight(p.decades) : 0;
+      const h = Math.max(BAR_MIN, Math.abs(y));
+      o.position.set(lay.layerX[li], y < 0 ? meterZero - h : meterZero, 0);
+      o.scale.set(BAR_WIDTH, h, 0.7);
       o.updateMatrix();
       bars.setMatrixAt(li - 1, o.matrix);
       bars.setColorAt(li - 1, this._c(p ? p.hex : DIM));

@@ -1,0 +1,64 @@
+// The meter's one fixed scale: how tall a layer's bar is for the decades of the output's
+// gradient it gained or lost. Pure: no three, no DOM; meshes.js draws its ticks, scene.js its
+// bars and overlay.js its marks from these answers, so all three agree.
+//
+// The scale is the same for every network and every frame (the book's promise: nothing is
+// rescaled to fit what is shown). It is steep near "1 ×", where a healthy network and one that
+// lost a decade or two must look different at a glance, and gentler further out, so ten
+// decades still fit: each decade is drawn shorter than the one before, and a tick marks every
+// one of them, so the ruler shows its own spacing.
+
+/** The decades the meter shows each way from "1 ×"; beyond, a bar stops at the meter's end. */
+export const METER_DECADES = 10;
+/** Height of the meter from "1 ×" to either end, in world units (units are 1 apart). */
+export const METER_HALF = 5;
+/** The decades over which the scale is nearly even: the smaller, the steeper near "1 ×". */
+const KNEE = 0.4;
+/** Decades ticked one by one each way from "1 ×"; further out the ticks would touch, so only
+ * every fifth decade is drawn (as a line across the meter). */
+const TICKED = 4;
+/** Gap between the lowest neuron and the top of the meter, in world units. */
+const METER_GAP = 1.1;
+
+const NORM = Math.log1p(METER_DECADES / KNEE);
+
+/**
+ * The bar's signed height for `decades` (log10 of the share of the output's gradient that
+ * reaches a layer): up for a gain, down for a loss, in world units. Clamped at the meter's
+ * ends; a non-finite share (overflow, NaN) stands at the top end, as the most gained.
+ */
+export function meterHeight(decades) {
+  if (Number.isNaN(decades) || decades === Infinity) return METER_HALF;
+  if (decades === -Infinity) return -METER_HALF;
+  const d = Math.min(METER_DECADES, Math.abs(decades));
+  return Math.sign(decades) * METER_HALF * (Math.log1p(d / KNEE) / NORM);
+}
+
+/** Whether `decades` lies beyond the meter's ends (its bar is clamped there). */
+export function beyondMeter(decades) {
+  return !(Math.abs(decades) <= METER_DECADES);
+}
+
+/**
+ * Where the meter stands under a network whose tallest column reaches `tallest` above 0 and
+ * whose largest unit has radius `radius`: its top, its "1 ×" line and its bottom, in world y.
+ */
+export function meterFrame(tallest, radius) {
+  const top = -tallest - radius - METER_GAP;
+  const zero = top - METER_HALF;
+  return { top, zero, bottom: zero - METER_HALF };
+}
+
+/**
+ * The meter's ruler: a short tick at every decade near "1 ×", a line across at "1 ×" and at
+ * every fifth decade. Each with its decades and its height on the scale, in world units.
+ */
+export function meterTicks() {
+  const ticks = [];
+  for (let d = -METER_DECADES; d <= METER_DECADES; d++) {
+    const across = d % 5 === 0;
+    if (across || Math.abs(d) <= TICKED)
+      ticks.push({ decades: d, height: meterHeight(d), across, zero: d === 0 });
+  }
+  return ticks;
+}
