@@ -11,14 +11,14 @@
 /** The decades the meter shows each way from "1 ×"; beyond, a bar stops at the meter's end. */
 export const METER_DECADES = 10;
 /** Height of the meter from "1 ×" to either end, in world units (units are 1 apart). */
-export const METER_HALF = 5;
+export const METER_HALF = 4.5;
 /** The decades over which the scale is nearly even: the smaller, the steeper near "1 ×". */
-const KNEE = 0.4;
+const KNEE = 0.3;
 /** Decades ticked one by one each way from "1 ×"; further out the ticks would touch, so only
  * every fifth decade is drawn (as a line across the meter). */
-const TICKED = 4;
+const TICKED = 3;
 /** Gap between the lowest neuron and the top of the meter, in world units. */
-const METER_GAP = 1.1;
+const METER_GAP = 0.8;
 
 const NORM = Math.log1p(METER_DECADES / KNEE);
 
