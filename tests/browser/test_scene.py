@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -40,6 +41,7 @@ def payloads(http_server, scene_bundle) -> dict[str, tuple[str, dict]]:
         "explode": ["exploding-init", "rnn-exploding"],
         "fixes": ["sigmoid-vanishing", "residual", "batchnorm"],
         "rnn": ["rnn-clipped", "rnn-exploding"],
+        "init": ["relu-xavier", "relu-he"],
     }.items():
         payload = export.build_payload(ids)
         text = export.dumps(payload)
@@ -545,6 +547,57 @@ def _open_with_hash(page: Page, base: str, url: str, hash_: str, **params: str) 
     query = "&".join(f"{k}={v}" for k, v in {"payload": url, **params}.items())
     page.goto(f"{base}/{TEST_PAGE}?{query}{hash_}")
     wait_settled(page)
+
+
+_BARS = """i => {
+    const s = window.gradbook.scenes[i];
+    s.pause();
+    s.setStep(0);
+    const sc = s.scene, net = sc.net, lay = sc.layout, H = lay.layerX.length - 2;
+    const m = net.bars.matrix.clone();
+    const bars = [];
+    for (let li = 1; li <= H; li++) {
+        net.bars.getMatrixAt(li - 1, m);
+        // A bar above the "1 x" line starts on it; one below ends on it.
+        const h = m.elements[5], y = m.elements[13];
+        const a = sc.project(lay.layerX[li], y, 0), b = sc.project(lay.layerX[li], y + h, 0);
+        bars.push({
+            product: s.scenario.steps[s.player.stepIndex].layers[li - 1].product,
+            world: Math.abs(y - net.meterZero) < 1e-6 ? h : -h,
+            px: Math.abs(a.y - b.y),
+        });
+    }
+    return { bars, complete: s.player.complete };
+}"""
+
+
+def test_a_layer_that_lost_two_decades_stands_out_on_the_fixed_meter(
+    page: Page, http_server, payloads, errors
+):
+    """ReLU + Xavier's layer 1 gets about a hundredth of the output's gradient at step 0, ReLU +
+    He's most of it: from the default camera the first bar is a block many times the second's
+    height, and both networks' bars come from one scale (same decades, same height)."""
+    url, _ = payloads["init"]
+    page.emulate_media(reduced_motion="reduce")  # the whole profile at once, with no swell
+    open_scene(page, http_server.url, url, scenes="2", scenario="relu-xavier", scenario2="relu-he")
+    xavier, he = (page.evaluate(_BARS, i) for i in (0, 1))
+    assert xavier["complete"] and he["complete"]
+    lost = math.log10(decode(xavier["bars"][0]["product"]))
+    kept = math.log10(decode(he["bars"][0]["product"]))
+    assert lost < -1.5 and kept > -0.5, (lost, kept)  # the runs this test is about
+    assert xavier["bars"][0]["px"] >= 14, xavier["bars"][0]
+    assert xavier["bars"][0]["px"] >= 4 * he["bars"][0]["px"], (xavier["bars"][0], he["bars"][0])
+    # One fixed scale: over both networks' layers, more decades never draw a shorter bar, and
+    # a loss is drawn down, a gain up.
+    pairs = sorted(
+        (math.log10(decode(b["product"])), b["world"]) for b in xavier["bars"] + he["bars"]
+    )
+    for d, world in pairs:
+        assert (world < 0) == (d < 0) or abs(world) <= 0.05, (d, world)
+    magnitudes = sorted((abs(d), abs(world)) for d, world in pairs)
+    for (d1, w1), (d2, w2) in itertools.pairwise(magnitudes):
+        assert w2 >= w1 - 1e-9, f"{d2} decades drew a shorter bar than {d1}"
+    errors.assert_none()
 
 
 def test_a_view_link_opens_that_view_paused(page: Page, http_server, payloads, errors):
