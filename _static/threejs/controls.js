@@ -4,7 +4,7 @@
 // Native elements (button, input type=range, select) give keyboard operation, focus and
 // screen-reader names for free; the CSS only adds a visible focus ring and layout.
 
-import { legendTicks } from './colorscale.js';
+import { legendTicks, log10OfMagnitude, scalePosition } from './colorscale.js';
 import { el } from './dom.js';
 import { formatPowerOfTen } from './format.js';
 
@@ -236,6 +236,9 @@ export function buildLegend(scale) {
     swatch('gradbook-scene-swatch-nan', scale.nan, 'NaN (square)'),
     swatch('gradbook-scene-swatch-unlit', null, 'not reached yet (outline)'),
   );
+  // Where the read-out's gradient and one layer's sit on the strip (setLegendMarks): their
+  // distance is the decades lost, on the scale the dots are coloured by.
+  const marks = el('div', { class: 'gradbook-scene-legend-marks', 'aria-hidden': 'true' });
   // Keys for what this network is made of (skip paths, batch norm, shared weights); filled per network.
   const structureKeys = el('div', {
     class: 'gradbook-scene-legend-keys gradbook-scene-legend-structure',
@@ -247,7 +250,8 @@ export function buildLegend(scale) {
       'Above each column: the factor its weights and slope multiply the gradient by on the way down. ' +
       'Bars: decades of the output’s gradient gained (up) or lost (down) from the 1× line, on one fixed scale: ' +
       'the first decades are drawn tallest (a tick each), so losing one or two stands out; lines at five and at ten, the end. ' +
-      'Below: the share that reaches each layer.',
+      'Below: the share that reaches each layer. ' +
+      'Over the colour strip: where the read-out’s gradient and the chosen layer’s sit; the gap between them is the decades lost or gained.',
   });
   return el(
     'div',
@@ -257,10 +261,40 @@ export function buildLegend(scale) {
       'aria-label': `Colour legend: dark is a small gradient, bright a large one, from ${formatPowerOfTen(scale.log10Min)} to ${formatPowerOfTen(scale.log10Max)} on a fixed log scale.`,
     },
     caption,
+    marks,
     strip,
     ticks,
     keys,
     structureKeys,
+  );
+}
+
+/** Share of the legend's strip at either end where a mark's text turns inward. */
+const EDGE_ROOM = 0.15;
+
+/**
+ * Mark gradient sizes on the legend's strip: `marks` is a list of {text, size} (a gradient
+ * norm), placed where the fixed scale puts that size; a NaN is left out. The left mark's text
+ * ends at its caret and the others' start at theirs, so two close marks never cover each other.
+ */
+export function setLegendMarks(legend, scale, marks) {
+  const box = legend.querySelector('.gradbook-scene-legend-marks');
+  const placed = marks
+    .map((m) => ({ ...m, log10: log10OfMagnitude(m.size) }))
+    .filter((m) => !Number.isNaN(m.log10))
+    .map((m) => ({ ...m, at: scalePosition(m.log10, scale) }))
+    .sort((a, b) => a.at - b.at);
+  box.replaceChildren(
+    ...placed.map((m, i) => {
+      // Near an end of the strip the text turns inward, so that it stays on the page.
+      const left = m.at > 1 - EDGE_ROOM || (m.at >= EDGE_ROOM && i === 0 && placed.length > 1);
+      const mark = el('span', {
+        class: `gradbook-scene-legend-mark${left ? ' is-left' : ''}`,
+        text: left ? `${m.text} ▾` : `▾ ${m.text}`,
+      });
+      mark.style.left = `${(100 * m.at).toFixed(2)}%`;
+      return mark;
+    }),
   );
 }
 

@@ -3,7 +3,7 @@
 // (controls.js), follows the page (pagewatch.js) and shows views that links ask for
 // (viewlink.js). Everything it adds, it removes in dispose().
 
-import { buildShell, setStructureKeys } from './controls.js';
+import { buildShell, setLegendMarks, setStructureKeys } from './controls.js';
 import { offerLink } from './dom.js';
 import { formatNumber } from './format.js';
 import { ReplaySource } from './framesource.js';
@@ -228,6 +228,28 @@ export class SceneInstance {
     );
   }
 
+  /**
+   * The legend's marks: the read-out's gradient and the described layer's (the selected one, or
+   * where the pulse is, layer 1 once it has arrived), in each network shown, once reached.
+   */
+  _legendMarks() {
+    const p = this.player;
+    const li = this.selectedLayer ?? (p.complete ? 1 : p.pulseLayer);
+    const step = this.source.frame(p.stepIndex).step;
+    const marks = [];
+    this.panes.forEach((pane, i) => {
+      const frame = pane.frameAt(step);
+      const side = this.compare ? (i === 0 ? ' (left)' : ' (right)') : '';
+      if (i === 0 && p.lit > 0) marks.push({ text: 'read-out', size: frame.outputGradNorm });
+      if (li >= 1 && li <= pane.structure.hidden && p.isLit(li))
+        marks.push({
+          text: `${pane.structure.displayName(li)}${side}`,
+          size: frame.layers[li - 1].gradNorm,
+        });
+    });
+    return marks;
+  }
+
   _updateControls() {
     const p = this.player;
     const ui = this.ui;
@@ -237,6 +259,7 @@ export class SceneInstance {
       const title = this.compare ? `${this.compare[0].title} (left)` : this.source.title;
       ui.desc.textContent = `${title}. ${this._describe()}`;
       ui.status.textContent = this._describe({ ascii: false });
+      setLegendMarks(ui.legend, this.payload.colorScale, this._legendMarks());
     }
     ui.play.textContent = p.playing ? 'Pause' : 'Play';
     ui.play.setAttribute('aria-pressed', String(p.playing));

@@ -597,6 +597,18 @@ def test_a_layer_that_lost_two_decades_stands_out_on_the_fixed_meter(
     magnitudes = sorted((abs(d), abs(world)) for d, world in pairs)
     for (d1, w1), (d2, w2) in itertools.pairwise(magnitudes):
         assert w2 >= w1 - 1e-9, f"{d2} decades drew a shorter bar than {d1}"
+    # The legend marks where the read-out's gradient and layer 1's sit on its fixed strip:
+    # far apart for Xavier, together for He.
+    gaps = []
+    for i in (0, 1):
+        legend = page.locator(".gradbook-scene-legend").nth(i)
+        strip = legend.locator(".gradbook-scene-legend-strip").bounding_box()
+        lefts = legend.locator(".gradbook-scene-legend-mark").evaluate_all(
+            "ms => ms.map(m => [m.textContent, parseFloat(m.style.left)])"
+        )
+        assert sorted(t.strip(" ▾") for t, _ in lefts) == ["h1", "read-out"], lefts
+        gaps.append(abs(lefts[0][1] - lefts[1][1]) / 100 * strip["width"])
+    assert gaps[0] >= 40 and gaps[1] <= 10, gaps
     errors.assert_none()
 
 
