@@ -67,7 +67,7 @@ def test_the_engine_refuses_the_same_small_batch_norm_batches_as_the_simulator()
 
     from gradbook.config import MIN_BATCHNORM_BATCH
 
-    js = Path(__file__).parent.parent / "_static" / "threejs" / "engine" / "trace.js"
+    js = Path(__file__).parent.parent / "_static" / "threejs" / "engine" / "model.js"
     found = re.search(r"export const MIN_BATCHNORM_BATCH = (\d+);", js.read_text("utf-8"))
     assert found and int(found[1]) == MIN_BATCHNORM_BATCH
 

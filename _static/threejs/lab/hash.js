@@ -6,7 +6,7 @@
 // A bad value never breaks the page: that key falls back to its default and the parse returns
 // one clear message naming what is allowed. Pure module: no DOM, no three.
 
-import { MIN_BATCHNORM_BATCH } from '../engine/trace.js';
+import { MIN_BATCHNORM_BATCH } from '../engine/model.js';
 
 const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear'];
 const INITS = ['standard', 'xavier', 'xavier-uniform', 'he'];
@@ -178,16 +178,16 @@ export function writeHash(config) {
 }
 
 /**
- * The engine's inputs for a configuration: { kind, config (the simulator's field names),
- * training, seed, batchSize }.
+ * The engine's inputs for a configuration: { config (the simulator's field names, with its
+ * kind: engine/model.js), training, seed, batchSize }.
  */
 export function toEngine(c) {
   const training = { lr: c.lr, momentum: c.momentum, clip_norm: null, clip_value: null };
   const shared = { input_dim: c.model === 'rnn' ? 1 : 2, output_dim: 2, loss: c.loss };
   if (c.model === 'rnn') {
     return {
-      kind: 'rnn',
       config: {
+        kind: 'rnn',
         steps: c.steps,
         hidden: c.width,
         activation: c['rnn-activation'],
@@ -200,8 +200,8 @@ export function toEngine(c) {
     };
   }
   return {
-    kind: 'mlp',
     config: {
+      kind: 'mlp',
       depth: c.depth,
       width: c.width,
       activation: c.activation,

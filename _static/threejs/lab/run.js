@@ -5,10 +5,9 @@
 // the task's fixed held-out set (data.js heldOut), every HELD_OUT_EVERY steps, with the weights
 // the step starts from. Pure module: no DOM, no worker globals.
 import { HELD_OUT_SIZE, heldOut, taskBatch } from '../engine/data.js';
-import { mlpParams, rnnParams } from '../engine/init.js';
+import { build } from '../engine/index.js';
 import { Generator } from '../engine/random.js';
-import { heldOutAccuracy, lossAndTrace } from '../engine/trace.js';
-import { trainStep, zeroVelocity } from '../engine/train.js';
+import { heldOutAccuracy, trainStep, zeroVelocity } from '../engine/train.js';
 import { networkOf, sceneStep } from './frames.js';
 
 export const MAX_STEPS = 5000; // a run stops here: its history stays a few megabytes at most
@@ -31,13 +30,14 @@ export { HELD_OUT_SIZE };
 export const PREVIEW_MAX_COST = 500_000;
 
 /** The forward pass's multiply-adds for an engine configuration (hash.toEngine's). */
-export function traceCost({ kind, config, batchSize }) {
-  const width = kind === 'rnn' ? config.hidden : config.width;
-  const layers = kind === 'rnn' ? config.steps : config.depth;
+export function traceCost({ config, batchSize }) {
+  const rnn = config.kind === 'rnn';
+  const width = rnn ? config.hidden : config.width;
+  const layers = rnn ? config.steps : config.depth;
   return layers * width * width * batchSize;
 }
 
-/** What the view and the table show for a trace: plain numbers, cheap to post to the page. */
+/** A trace's numbers as plain data, cheap to post to the page: its loss and its layers'. */
 export function frameOf(step, trace) {
   return {
     step,
@@ -45,23 +45,29 @@ export function frameOf(step, trace) {
     finite: trace.isFinite,
     outputGradNorm: trace.outputGradNorm,
     globalGradNorm: trace.globalGradNorm,
-    layers: trace.layers, // [{ index, gradNorm, weightGradNorm, factor, product }], first first
+    layers: trace.layers.map((l) => ({
+      index: l.index,
+      gradNorm: l.gradNorm,
+      weightGradNorm: l.weightGradNorm,
+      factor: l.factor,
+      product: l.product,
+      dead: l.dead,
+    })),
   };
 }
 
 export class LabRun {
   /**
-   * `engine` is hash.toEngine's result: { kind, config, training, seed, batchSize }.
+   * `engine` is hash.toEngine's result: { config (with its kind), training, seed, batchSize }.
    * `heldOutEvery`: measure the held-out accuracy at the steps that are multiples of it.
    */
   constructor(engine, { heldOutEvery = HELD_OUT_EVERY } = {}) {
     this.engine = engine;
     this.heldOutEvery = heldOutEvery;
     this.heldOut = null; // drawn at the first measurement: { x, labels }
-    const { kind, config, seed } = engine;
-    const params = kind === 'rnn' ? rnnParams(config, seed) : mlpParams(config, seed);
-    this.state = { params, velocity: zeroVelocity(params) };
-    this.rng = new Generator(seed); // train.py draws step s's batch as the s-th from this seed
+    this.model = build(engine.config, { seed: engine.seed });
+    this.velocity = zeroVelocity(this.model.params);
+    this.rng = new Generator(engine.seed); // train.py draws step s's batch as the s-th from this seed
     this.step = 0; // the step whose batch and trace are current (not yet applied)
     this.history = []; // one record per step taken
     this.stoppedAt = null; // the step whose loss or gradient was not finite
@@ -71,9 +77,8 @@ export class LabRun {
   }
 
   #load() {
-    const { kind, config, batchSize } = this.engine;
-    this.batch = taskBatch(kind, config, batchSize, this.rng);
-    this.trace = lossAndTrace(kind, config, this.state.params, this.batch, { activity: false });
+    this.batch = taskBatch(this.engine.config, this.engine.batchSize, this.rng);
+    this.trace = this.model.lossAndTrace(this.batch);
   }
 
   get stopped() {
@@ -87,22 +92,20 @@ export class LabRun {
 
   /** The network's shape as the scene reads it from a payload. */
   network() {
-    return networkOf(this.engine.kind, this.engine.config);
+    return networkOf(this.engine.config);
   }
 
   /** The current trace as a payload step, with the last step's record once it is taken. */
   sceneStep() {
-    const { kind, config } = this.engine;
     const taken = this.history.at(-1);
     const record = taken && taken.step === this.step ? taken : null; // only a non-finite last step
-    return sceneStep(this.step, this.trace, record, kind, config, { measured: this.measured });
+    return sceneStep(this.step, this.trace, record, this.model, { measured: this.measured });
   }
 
   /** The held-out accuracy of the current network (before its step is applied). */
   measure() {
-    const { kind, config } = this.engine;
-    this.heldOut ??= heldOut(kind, config);
-    return heldOutAccuracy(kind, config, this.state.params, this.heldOut);
+    this.heldOut ??= heldOut(this.engine.config);
+    return heldOutAccuracy(this.model, this.heldOut);
   }
 
   /** Whether the current step's record carries the held-out accuracy (as train.py's). */
@@ -118,14 +121,12 @@ export class LabRun {
    */
   advance({ measure = false } = {}) {
     if (this.stopped) return null;
-    const { kind, config, training } = this.engine;
     const accuracy = measure || this.measuresNow() ? this.measure() : null;
-    const { record } = trainStep(kind, config, training, this.state, this.batch, this.trace);
+    const { model, velocity, batch, trace } = this;
+    const record = trainStep(model, this.engine.training, velocity, batch, trace);
     const out = { step: this.step, accuracy, ...record };
     if (accuracy !== null) this.measured = { step: this.step, accuracy };
-    this.lastScene = sceneStep(this.step, this.trace, out, kind, config, {
-      measured: this.measured,
-    });
+    this.lastScene = sceneStep(this.step, trace, out, model, { measured: this.measured });
     this.history.push(out);
     if (!record.finite) {
       this.stoppedAt = this.step; // recorded, never applied: the frame keeps showing it
