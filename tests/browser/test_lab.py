@@ -97,7 +97,7 @@ def test_a_sigmoid_net_vanishes_and_a_he_relu_net_does_not(page: Page, served_bo
     v.assert_clean()
 
 
-_CAMERA = "() => window.gradbook.lab.instance.scene.camera.position.toArray()"
+_CAMERA = "() => window.gradbook.scenes[0].scene.camera.position.toArray()"
 
 
 def _still_camera(page: Page) -> list[float]:
@@ -125,20 +125,20 @@ def test_a_new_network_of_the_same_shape_keeps_the_meshes_and_the_readers_camera
     page.mouse.move(x + 120, y + 40, steps=6)  # the reader turns the network
     page.mouse.up()
     turned = _still_camera(page)
-    page.evaluate("() => { window.__net = window.gradbook.lab.instance.scene.net; }")
+    page.evaluate("() => { window.__net = window.gradbook.scenes[0].scene.net; }")
     before = _rows(page)
     page.locator("select[name=activation]").select_option("sigmoid")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('activation=sigmoid')")
     _settle(page)
     assert _rows(page) != before, "another network, traced and tabled"
-    assert page.evaluate("() => window.gradbook.lab.instance.scene.net === window.__net")
+    assert page.evaluate("() => window.gradbook.scenes[0].scene.net === window.__net")
     assert _still_camera(page) == pytest.approx(turned, abs=1e-6)  # the glide's last ulps
     # Another depth is another shape: new meshes, framed afresh.
     page.locator("input[name=depth]").fill("13")
     page.locator("input[name=depth]").dispatch_event("change")
     page.wait_for_function("() => window.gradbook.lab.state().hash.startsWith('#depth=13&')")
     _settle(page)
-    assert page.evaluate("() => window.gradbook.lab.instance.scene.net !== window.__net")
+    assert page.evaluate("() => window.gradbook.scenes[0].scene.net !== window.__net")
     assert math.dist(page.evaluate(_CAMERA), turned) > 1
     assert len(page.evaluate("() => window.gradbook.scenes[0].state().layers")) == 15
     v.assert_clean()
@@ -164,7 +164,7 @@ def test_batch_norm_and_residual_lift_the_sigmoid_nets_first_layers(
 
 def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page, served_book):
     v = _open(page, served_book, "#depth=12&width=16&activation=tanh&init=xavier")
-    assert page.evaluate("() => window.gradbook.lab.worker.worker instanceof Worker")
+    assert page.evaluate("() => window.gradbook.lab.scheduler.worker.worker instanceof Worker")
     page.locator(".gradbook-lab-train").click()
     page.wait_for_function("() => window.gradbook.lab.state().records >= 5", timeout=30000)
     # While the worker trains, the main thread runs a chain of short timers; training advances
@@ -262,6 +262,18 @@ def test_a_bad_hash_says_what_is_allowed_and_falls_back_per_key(page: Page, serv
     assert "init=xavier" in state["hash"] and "width=32" in state["hash"]
     assert "batch-size=64" in state["hash"] and "batchnorm=1" in state["hash"]
     assert len(_rows(page)) == 12
+    # Named where the reader starts: at the top of the lab, above its controls, on the first
+    # screen (the page is not scrolled), not below the form.
+    box = messages.bounding_box()
+    controls = page.locator(".gradbook-lab-controls").bounding_box()
+    assert box is not None and controls is not None
+    assert box["y"] + box["height"] <= controls["y"], (box, controls)
+    assert box["y"] + box["height"] <= page.viewport_size["height"], box
+    # A very long unknown key wraps inside the lab instead of widening the page.
+    page.evaluate("() => { window.location.hash = '#' + 'x'.repeat(5000) + '=1'; }")
+    expect(messages).to_contain_text("xxxxxxxx")
+    width = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert width <= 0, f"the page is {width} px wider than the window"
     v.assert_clean()
 
 
