@@ -88,12 +88,18 @@ def test_a_hash_configures_the_lab_and_the_table_shows_its_profile(page: Page, s
 def test_a_sigmoid_net_vanishes_and_a_he_relu_net_does_not(page: Page, served_book):
     v = _open(page, served_book, SIGMOID)
     sigmoid = _layer1_product(page)
+    assert all("dead" not in row for row in _rows(page)), "dead units are a ReLU network's"
     page.evaluate(f"() => {{ location.hash = '{HE_RELU}'; }}")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('activation=relu')")
     _settle(page)
     relu = _layer1_product(page)
     assert 0 < sigmoid < 1e-6, sigmoid  # 20 layers of at most 0.25 each, and less
     assert 0.05 < relu < 20, relu  # He's init keeps a ReLU network's gradient near its size
+    # A ReLU network's table gives each layer's share of dead units (slope 0 for the batch).
+    expect(page.locator(".gradbook-lab-table thead")).to_contain_text("Dead units")
+    dead = [row["dead"] for row in _rows(page)]
+    assert len(dead) == 20 and all(0 <= d <= 1 for d in dead), dead
+    assert all(math.isclose(d * 16, round(d * 16)) for d in dead), "a share of 16 units"
     v.assert_clean()
 
 
