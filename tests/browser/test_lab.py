@@ -324,6 +324,7 @@ def test_the_lab_is_operated_from_the_keyboard_without_flooding_history(page: Pa
     page.locator(".gradbook-lab-field-scale input").focus()
     page.keyboard.press("End")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('init=normal:10&')")
+    _settle(page)  # the address bar is written after the redraw (page.js #writeAddress)
     assert page.evaluate("() => location.hash").count("init=normal:10&") == 1
     # Reset to defaults, from the keyboard.
     page.locator(".gradbook-lab-reset").focus()
