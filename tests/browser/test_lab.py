@@ -88,16 +88,22 @@ def test_a_hash_configures_the_lab_and_the_table_shows_its_profile(page: Page, s
 def test_a_sigmoid_net_vanishes_and_a_he_relu_net_does_not(page: Page, served_book):
     v = _open(page, served_book, SIGMOID)
     sigmoid = _layer1_product(page)
+    assert all("dead" not in row for row in _rows(page)), "dead units are a ReLU network's"
     page.evaluate(f"() => {{ location.hash = '{HE_RELU}'; }}")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('activation=relu')")
     _settle(page)
     relu = _layer1_product(page)
     assert 0 < sigmoid < 1e-6, sigmoid  # 20 layers of at most 0.25 each, and less
     assert 0.05 < relu < 20, relu  # He's init keeps a ReLU network's gradient near its size
+    # A ReLU network's table gives each layer's share of dead units (slope 0 for the batch).
+    expect(page.locator(".gradbook-lab-table thead")).to_contain_text("Dead units")
+    dead = [row["dead"] for row in _rows(page)]
+    assert len(dead) == 20 and all(0 <= d <= 1 for d in dead), dead
+    assert all(math.isclose(d * 16, round(d * 16)) for d in dead), "a share of 16 units"
     v.assert_clean()
 
 
-_CAMERA = "() => window.gradbook.lab.instance.scene.camera.position.toArray()"
+_CAMERA = "() => window.gradbook.scenes[0].scene.camera.position.toArray()"
 
 
 def _still_camera(page: Page) -> list[float]:
@@ -125,20 +131,20 @@ def test_a_new_network_of_the_same_shape_keeps_the_meshes_and_the_readers_camera
     page.mouse.move(x + 120, y + 40, steps=6)  # the reader turns the network
     page.mouse.up()
     turned = _still_camera(page)
-    page.evaluate("() => { window.__net = window.gradbook.lab.instance.scene.net; }")
+    page.evaluate("() => { window.__net = window.gradbook.scenes[0].scene.net; }")
     before = _rows(page)
     page.locator("select[name=activation]").select_option("sigmoid")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('activation=sigmoid')")
     _settle(page)
     assert _rows(page) != before, "another network, traced and tabled"
-    assert page.evaluate("() => window.gradbook.lab.instance.scene.net === window.__net")
+    assert page.evaluate("() => window.gradbook.scenes[0].scene.net === window.__net")
     assert _still_camera(page) == pytest.approx(turned, abs=1e-6)  # the glide's last ulps
     # Another depth is another shape: new meshes, framed afresh.
     page.locator("input[name=depth]").fill("13")
     page.locator("input[name=depth]").dispatch_event("change")
     page.wait_for_function("() => window.gradbook.lab.state().hash.startsWith('#depth=13&')")
     _settle(page)
-    assert page.evaluate("() => window.gradbook.lab.instance.scene.net !== window.__net")
+    assert page.evaluate("() => window.gradbook.scenes[0].scene.net !== window.__net")
     assert math.dist(page.evaluate(_CAMERA), turned) > 1
     assert len(page.evaluate("() => window.gradbook.scenes[0].state().layers")) == 15
     v.assert_clean()
@@ -164,7 +170,7 @@ def test_batch_norm_and_residual_lift_the_sigmoid_nets_first_layers(
 
 def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page, served_book):
     v = _open(page, served_book, "#depth=12&width=16&activation=tanh&init=xavier")
-    assert page.evaluate("() => window.gradbook.lab.worker.worker instanceof Worker")
+    assert page.evaluate("() => window.gradbook.lab.scheduler.worker.worker instanceof Worker")
     page.locator(".gradbook-lab-train").click()
     page.wait_for_function("() => window.gradbook.lab.state().records >= 5", timeout=30000)
     # While the worker trains, the main thread runs a chain of short timers; training advances
@@ -263,6 +269,18 @@ def test_a_bad_hash_says_what_is_allowed_and_falls_back_per_key(page: Page, serv
     assert "init=xavier" in state["hash"] and "width=32" in state["hash"]
     assert "batch-size=64" in state["hash"] and "batchnorm=1" in state["hash"]
     assert len(_rows(page)) == 12
+    # Named where the reader starts: at the top of the lab, above its controls, on the first
+    # screen (the page is not scrolled), not below the form.
+    box = messages.bounding_box()
+    controls = page.locator(".gradbook-lab-controls").bounding_box()
+    assert box is not None and controls is not None
+    assert box["y"] + box["height"] <= controls["y"], (box, controls)
+    assert box["y"] + box["height"] <= page.viewport_size["height"], box
+    # A very long unknown key wraps inside the lab instead of widening the page.
+    page.evaluate("() => { window.location.hash = '#' + 'x'.repeat(5000) + '=1'; }")
+    expect(messages).to_contain_text("xxxxxxxx")
+    width = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert width <= 0, f"the page is {width} px wider than the window"
     v.assert_clean()
 
 
@@ -306,6 +324,7 @@ def test_the_lab_is_operated_from_the_keyboard_without_flooding_history(page: Pa
     page.locator(".gradbook-lab-field-scale input").focus()
     page.keyboard.press("End")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('init=normal:10&')")
+    _settle(page)  # the address bar is written after the redraw (page.js #writeAddress)
     assert page.evaluate("() => location.hash").count("init=normal:10&") == 1
     # Reset to defaults, from the keyboard.
     page.locator(".gradbook-lab-reset").focus()
@@ -336,6 +355,57 @@ def test_the_lab_passes_axe_while_training(browser, served_book, scheme):
         v.assert_clean()
     finally:
         ctx.close()
+
+
+# A run that did not come from the lab's engine (as one recorded by gradbook.torch will be): its
+# own layer names, no held-out accuracy, update ratios by its own weight names. The view draws
+# it through the same calls the scheduler uses (view.js's header), with nothing else changed.
+_RECORDED_RUN = """() => {
+    const names = ['stem.conv', 'blocks.0.conv1', 'head.fc'];
+    const layer = (g, f, p) => ({
+        gradNorm: g, factor: f, product: p, weightGradNorm: g / 2, updateRatio: 1e-3,
+        neuronsLog10: [Math.log10(g), Math.log10(g)],
+    });
+    const frame = (step, g) => ({
+        step, loss: 1 / (step + 1), accuracy: NaN, outputGradNorm: 1, clipped: false,
+        layers: [layer(g, 0.5, g), layer(2 * g, 0.5, 2 * g), layer(4 * g, 4 * g, 4 * g)],
+    });
+    const view = window.gradbook.lab.view;
+    view.load({
+        title: 'A recorded run', summary: 'Opened from a file.', kind: 'mlp', config: {},
+        network: {
+            layers: [
+                { name: 'x', role: 'input', units: 3, shownUnits: 3 },
+                ...names.map((name) => ({ name, role: 'hidden', units: 64, shownUnits: 2 })),
+                { name: 'loss', role: 'output', units: 10, shownUnits: 10 },
+            ],
+            timeSteps: null,
+        },
+        frame: frame(0, 1e-3), labels: names, dead: false, accuracy: false,
+    });
+    const record = (step) => ({
+        step, loss: 1 / (step + 1), accuracy: null, gradNorms: [1e-3, 2e-3, 4e-3],
+        updateRatios: Object.fromEntries(names.map((n) => [n, 1e-3])),
+    });
+    view.append({ records: [record(0), record(1)], frames: [frame(1, 2e-3)] });
+}"""
+
+
+def test_the_view_shows_a_run_that_did_not_come_from_the_engine(page: Page, served_book):
+    v = _open(page, served_book, "#depth=3&width=4")
+    page.evaluate(_RECORDED_RUN)
+    page.wait_for_function("() => window.gradbook.lab.state().frames === 2")
+    heads = page.locator(".gradbook-lab-table tbody th")
+    expect(heads).to_have_text(["stem.conv", "blocks.0.conv1", "head.fc"])
+    page.wait_for_function(
+        "() => document.querySelector('.gradbook-lab-table').dataset.step === '1'"
+    )
+    assert [row["gradNorm"] for row in _rows(page)] == [2e-3, 4e-3, 8e-3]
+    status = page.locator(".gradbook-lab-status")
+    expect(status).to_contain_text("Training step 1: loss 0.500")
+    expect(status).not_to_contain_text("held-out")
+    assert len(page.evaluate("() => window.gradbook.scenes[0].state().layers")) == 5
+    v.assert_clean()
 
 
 def test_the_lab_opened_from_disk_traces_and_trains(page: Page, served_book):

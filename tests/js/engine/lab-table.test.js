@@ -53,6 +53,7 @@ const frame = (values) => ({
     factor,
     product,
     weightGradNorm: 1,
+    dead: 0.25,
   })),
 });
 
@@ -68,7 +69,7 @@ test('rows run first layer first, with the layer, the gradient size, the factor 
       [1e-7, 0.25, 1e-7],
       [4e-7, Infinity, NaN],
     ]),
-    'mlp',
+    { kind: 'mlp' },
   );
   assert.deepEqual(
     rows.map((r) => r.label),
@@ -81,7 +82,19 @@ test('rows run first layer first, with the layer, the gradient size, the factor 
   assert.equal(rows[0].cells[0].text, '10⁻⁷'); // the shared number rule drops a mantissa of 1
   assert.equal(rows[0].cells[1].text, '×0.25');
   assert.equal(rows[1].cells[2].text, 'NaN');
-  assert.equal(tableRows(frame([[1, 1, 1]]), 'rnn')[0].label, 'step 1');
+  assert.equal(tableRows(frame([[1, 1, 1]]), { kind: 'rnn' })[0].label, 'step 1');
+  // A recorded run names its layers; a ReLU network's rows add the share of dead units.
+  const named = tableRows(frame([[1, 1, 1]]), { labels: ['blocks.3.conv1'], dead: true });
+  assert.equal(named[0].label, 'blocks.3.conv1');
+  assert.deepEqual(
+    named[0].cells.map((c) => [c.key, c.text]),
+    [
+      ['gradNorm', '1'],
+      ['factor', '×1'],
+      ['product', '1'],
+      ['dead', '25%'],
+    ],
+  );
 });
 
 test('renderTable builds the contract table and updates it in place', () => {
@@ -92,7 +105,7 @@ test('renderTable builds the contract table and updates it in place', () => {
       [1e-3, 0.5, 1e-3],
       [2e-3, 0.9, 2e-3],
     ]),
-    'mlp',
+    { kind: 'mlp' },
   );
   assert.ok(table.classList.contains('gradbook-lab-table'));
   const [caption, thead, tbody] = table.children;
@@ -113,18 +126,24 @@ test('renderTable builds the contract table and updates it in place', () => {
       [5e-4, 0.5, NaN],
       [2e-3, 0.9, 2e-3],
     ]),
-    'mlp',
+    { kind: 'mlp' },
   );
   assert.equal(table.tBodies[0].rows[0], firstRow, 'same shape: the row is reused');
   assert.equal(firstRow.cells[3].dataset.value, 'NaN');
-  renderTable(table, frame([[1, 1, 1]]), 'rnn');
+  renderTable(table, frame([[1, 1, 1]]), { kind: 'rnn' });
   assert.equal(table.tBodies[0].rows.length, 1);
   assert.equal(table.children[1].rows[0].cells[0].textContent, 'Time step');
+  renderTable(table, frame([[1, 1, 1]]), { kind: 'mlp', dead: true });
+  assert.deepEqual(
+    table.children[1].rows[0].cells.map((c) => c.textContent),
+    ['Layer', 'Gradient size', 'Factor', 'Running product', 'Dead units'],
+  );
+  assert.equal(table.tBodies[0].rows[0].cells[4].dataset.value, '0.25');
 });
 
 test("a sigmoid net's table vanishes toward the input and a He/ReLU net's does not", () => {
   const products = (hash) => {
-    const rows = tableRows(new LabRun(toEngine(parseHash(hash).config)).frame(), 'mlp');
+    const rows = tableRows(new LabRun(toEngine(parseHash(hash).config)).frame());
     return rows.map((r) => r.cells.find((c) => c.key === 'product').value);
   };
   const sigmoid = products('#depth=20&width=16&activation=sigmoid&init=xavier');
