@@ -8,7 +8,7 @@
 
 It needs PyTorch (`nox -s tests` installs it). Both runs are float64 and seeded; tests/
 test_torch_runfile.py checks the committed files against the schema, and that recording again
-gives the same layers, steps and (within the file's two decimals) the same numbers.
+gives the same layers, steps and (within the file's rounding) the same numbers.
 """
 
 from __future__ import annotations
@@ -17,44 +17,48 @@ import json
 import sys
 from pathlib import Path
 
-import torch
-from torch import nn
-
-import gradbook.torch
-
 FIXTURES = Path(__file__).resolve().parent / "js" / "fixtures"
 SMALL = FIXTURES / "run-small.json"
 NONFINITE = FIXTURES / "run-nonfinite.json"
 SIZE = 8  # images are SIZE x SIZE
 
 
-class Block(nn.Module):
-    """A residual block: its own forward adds the input back around two convolutions."""
+def _small_cnn():
+    """The example's network; PyTorch is imported here, so that the tests that only read the
+    committed files can import this module without it."""
+    import torch
+    from torch import nn
 
-    def __init__(self, channels: int):
-        super().__init__()
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+    class Block(nn.Module):
+        """A residual block: its own forward adds the input back around two convolutions."""
 
-    def forward(self, x):
-        return x + self.conv2(torch.relu(self.conv1(x)))
+        def __init__(self, channels: int):
+            super().__init__()
+            self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+            self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+        def forward(self, x):
+            return x + self.conv2(torch.relu(self.conv1(x)))
+
+    class SmallCNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(1, 4, 3, padding=1)
+            self.norm = nn.BatchNorm2d(4)
+            self.block = Block(4)
+            self.head = nn.Linear(4 * SIZE * SIZE, 2)
+
+        def forward(self, x):
+            h = torch.relu(self.norm(self.stem(x)))
+            return self.head(self.block(h).flatten(1))
+
+    return SmallCNN()
 
 
-class SmallCNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Conv2d(1, 4, 3, padding=1)
-        self.norm = nn.BatchNorm2d(4)
-        self.block = Block(4)
-        self.head = nn.Linear(4 * SIZE * SIZE, 2)
-
-    def forward(self, x):
-        h = torch.relu(self.norm(self.stem(x)))
-        return self.head(self.block(h).flatten(1))
-
-
-def stripes(n: int, generator: torch.Generator):
+def stripes(n: int, generator):
     """n noisy images of stripes, labelled 0 (horizontal) or 1 (vertical)."""
+    import torch
+
     labels = torch.randint(0, 2, (n,), generator=generator)
     phase = torch.randint(0, 2, (n, 1, 1), generator=generator)
     line = (torch.arange(SIZE) + phase) % 2  # (n, 1, SIZE): alternate rows or columns
@@ -65,9 +69,14 @@ def stripes(n: int, generator: torch.Generator):
 
 
 def record(lr: float, steps: int = 40, every: int = 4):
-    """A recorded run of SmallCNN, float64, seeded."""
+    """A recorded run of the small CNN, float64, seeded."""
+    import torch
+    from torch import nn
+
+    import gradbook.torch
+
     torch.manual_seed(0)
-    model = SmallCNN().to(torch.float64)
+    model = _small_cnn().to(torch.float64)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     data = torch.Generator().manual_seed(1)
     with gradbook.torch.watch(model, optimizer, every=every) as rec:
