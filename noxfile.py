@@ -132,8 +132,10 @@ def _build_scene(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the JS unit tests, then pytest (simulator, export, CLI, book and browser)."""
+    """Run the JS unit tests, then pytest (simulator, export, CLI, book, browser, and
+    gradbook.torch's tests, so PyTorch is installed: the `bench` group's one pinned version)."""
     _install(session, "test", "docs")
+    session.install(*_group("bench"))
     _quiet_kernel(session)  # the docs tests build the book in this environment
     _build_scene(session)
     _npm(session, "test")
@@ -236,7 +238,7 @@ def notebooks(session: nox.Session) -> None:
 @nox.session
 def snippets(session: nox.Session) -> None:
     """Run every PyTorch snippet in the chapters (PyTorch is not a dependency of the book)."""
-    session.install("numpy", *_group("bench"))  # unpinned: torch's wheels depend on the platform
+    session.install("numpy", *_group("bench"))  # the bench group pins PyTorch; numpy is free
     session.run("python", "tests/snippets.py", *session.posargs)
 
 
