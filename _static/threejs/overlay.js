@@ -70,7 +70,7 @@ export class LabelOverlay {
       lab.value.textContent = '';
       lab.value.classList.remove('is-nonfinite');
       if (li === 0) lab.value.textContent = structure.rnn ? '' : 'data';
-      else if (lit && li <= structure.hidden) {
+      else if (lit && li <= structure.hidden && frame.layers[li - 1].product !== null) {
         const ls = frame.layers[li - 1];
         lab.value.textContent = formatNumber(ls.product);
         const c = colorForLog10(log10OfMagnitude(ls.product), scale);
@@ -78,7 +78,9 @@ export class LabelOverlay {
       }
       // The factor of the layer below, made by this column's weights and slope.
       const below = structure.factorOfColumn(li);
-      const shown = below !== null && player.isLit(below);
+      // null: a recorded run's factor over a layer not measured at this step (runfile.js).
+      const shown =
+        below !== null && player.isLit(below) && frame.layers[below - 1].factor !== null;
       const factor = shown ? frame.layers[below - 1].factor : null;
       lab.top.textContent = shown ? formatFactor(factor) : '';
       lab.top.classList.toggle('is-nonfinite', shown && !Number.isFinite(factor));
