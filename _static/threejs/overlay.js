@@ -7,7 +7,6 @@ import { colorForLog10, log10OfMagnitude } from './colorscale.js';
 import { buildLayerLabels } from './controls.js';
 import { formatFactor, formatNumber, formatPowerOfTen } from './format.js';
 import { placeLabels } from './labels.js';
-import { DECADE } from './meshes.js';
 import { accuracyWords } from './words.js';
 
 /** Least room between two labels of a row, and the least room a label takes, in CSS px. */
@@ -153,12 +152,12 @@ export class LabelOverlay {
     // are far enough apart on screen for their text not to touch.
     const markX = lay.layerX[1] - 1.05;
     const ys = this.marks.map(
-      (m) => scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt).y,
+      (m) => scene.project(markX, scene.net.meterZero + m.d * scene.net.decade, 0, pt).y,
     );
     const zero = ys[this.marks.findIndex((m) => m.d === 0)];
     const roomy = Math.min(...ys.map((y) => Math.abs(y - zero)).filter((d) => d > 0)) >= MARK_ROOM;
     this.marks.forEach((m, i) => {
-      scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt);
+      scene.project(markX, scene.net.meterZero + m.d * scene.net.decade, 0, pt);
       place(m.el, pt.x, ys[i], pt.visible && pt.x > 24 && (m.d === 0 || roomy));
     });
   }

@@ -407,7 +407,16 @@ def _size(log10) -> float | None:
     """A size as the run file stores it (run.schema.json), decoded."""
     if log10 is None:
         return None
-    return {"-inf": 0.0, "inf": math.inf, "nan": math.nan}.get(log10) or 10.0**log10
+    if isinstance(log10, str):
+        return {"-inf": 0.0, "inf": math.inf, "nan": math.nan}[log10]
+    return 10.0**log10
+
+
+def _over(a: float, b: float) -> float:
+    """a / b as IEEE 754 divides (JavaScript's /): x/0 is inf, 0/0 and inf/inf NaN."""
+    if b == 0:
+        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+    return a / b
 
 
 def _open_run(page: Page, path: Path) -> None:
@@ -428,8 +437,8 @@ def _check_table_against_file(page: Page, data: dict, row: int) -> None:
         above = g[i + 1] if i + 1 < len(g) else out
         want = {
             "gradNorm": g[i],
-            "factor": g[i] / above,  # the book's definition: this layer's size over the one above
-            "product": g[i] / out,
+            "factor": _over(g[i], above),  # the book's: this layer's size over the one above
+            "product": _over(g[i], out),
             "weightGradNorm": _size(data["weightGradNormLog10"][row][i]),
             "updateRatio": _size(data["updateRatioLog10"][row][i]),
         }
@@ -438,6 +447,8 @@ def _check_table_against_file(page: Page, data: dict, row: int) -> None:
             text, shown = got[key]
             if value is None:  # not measured at this step: said so, never a number
                 assert (text, shown) == ("null", "not measured"), (i, key, got[key])
+            elif math.isnan(value):
+                assert text == "NaN" and shown.endswith("NaN"), (i, key, got[key])
             else:
                 assert math.isclose(float(text), value, rel_tol=1e-12), (i, key, text, value)
 
@@ -479,6 +490,7 @@ def test_a_saved_run_opens_in_the_lab_and_the_table_reads_back_the_file(page: Pa
     )
     assert page.locator(".gradbook-lab-chart .gradbook-lab-line").count() >= 1 + len(data["layers"])
     # Hover a column: its name and numbers under the scene; a click selects it.
+    page.locator(".gradbook-lab-scene").scroll_into_view_if_needed()
     x, y = page.evaluate(
         """() => { const s = window.gradbook.scenes[0].scene;
             const r = s.canvas.getBoundingClientRect();

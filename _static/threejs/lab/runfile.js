@@ -238,6 +238,7 @@ export function runView(r, fileName = 'the file') {
       { name: 'output', role: 'output', units: 1, shownUnits: 1 },
     ],
     timeSteps: null,
+    layerLevel: true, // drawn one block per layer (layout.js meterDecade)
   };
   const frames = r.steps.map((step, row) => {
     const g = r.gradNorm[row];

@@ -195,7 +195,7 @@ export class LabView {
       this.inspector,
     );
     const side = el('div', { class: 'gradbook-lab-side' }, tableBox);
-    r.append(this.messages, top, stage, side, plots);
+    r.append(el('div', { class: 'gradbook-lab-grid' }, this.messages, top, stage, side, plots));
     this._wireInspector();
   }
 
@@ -203,8 +203,10 @@ export class LabView {
   _wireInspector() {
     const box = this.sceneBox;
     let down = null;
+    // Over the stage: the canvas, or the labels drawn over it.
+    const onStage = (e) => e.target.closest?.('.gradbook-scene-stage') != null;
     box.addEventListener('pointermove', (e) => {
-      if (e.target.tagName !== 'CANVAS') return;
+      if (!onStage(e)) return;
       this._hover = this._columnAt(e);
       this._inspect();
     });
@@ -217,7 +219,7 @@ export class LabView {
     });
     // A click (not a drag that turned the camera) selects the column under the pointer.
     box.addEventListener('click', (e) => {
-      if (e.target.tagName !== 'CANVAS' || !down) return;
+      if (!onStage(e) || !down) return;
       if (Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
       this.select(this._columnAt(e));
     });
