@@ -593,3 +593,45 @@ def test_bad_files_get_one_message_and_the_lab_goes_on(page: Page, served_book, 
     _open_run(page, RUN_SMALL)
     expect(messages).to_be_hidden()
     v.assert_clean()  # nothing thrown, no console error
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_lab_showing_a_run_passes_axe(browser, served_book, scheme):
+    ctx = browser.new_context(color_scheme=scheme)
+    page = ctx.new_page()
+    try:
+        v = _open(page, served_book, DEFAULTS)
+        wait_scenes(page, "ready")
+        _open_run(page, RUN_SMALL)
+        page.locator(".gradbook-lab-more > summary").click()  # the controls one click away, too
+        assert_axe_clean(page)
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1600, 1000)])
+def test_the_lab_is_laid_out_as_a_tool(browser, served_book, width, height):
+    """Scene first and wide: on a wide screen the table is beside the scene; on a phone the
+    scene starts on the first screen; never wider than the window."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    try:
+        v = _open(page, served_book, DEFAULTS)
+        wait_scenes(page, "ready")
+        page.locator(".gradbook-lab").scroll_into_view_if_needed()
+        page.evaluate("() => document.querySelector('.gradbook-lab').scrollIntoView()")
+        stage = page.locator(".gradbook-lab-scene .gradbook-scene-stage").bounding_box()
+        table = page.locator(".gradbook-lab-tablebox").bounding_box()
+        assert stage["y"] < height, stage  # the scene starts on the first screen
+        if width >= 1200:
+            assert stage["width"] >= 600, stage
+            assert table["x"] >= stage["x"] + stage["width"], (stage, table)  # beside it
+            assert table["y"] < stage["y"] + stage["height"], (stage, table)
+        else:
+            assert table["y"] >= stage["y"] + stage["height"], (stage, table)  # below it
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow} px wider than the window"
+        v.assert_clean()
+    finally:
+        ctx.close()
