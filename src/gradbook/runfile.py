@@ -171,8 +171,8 @@ class RecordedStep:
                 measured=bool(run.measured[r, i]),
                 weight_measured=bool(run._table("weight_m")[r, i]),
                 ratio_measured=bool(run._table("ratio_m")[r, i]),
-                dh_hist=None if hists is None else hists[0][i],
-                dW_hist=None if hists is None else hists[1][i],
+                dh_hist=_nth(hists[0], i) if hists else None,
+                dW_hist=_nth(hists[1], i) if hists else None,
             )
             for i, info in enumerate(run.layers)
         )
@@ -201,6 +201,11 @@ class RecordedStep:
                 "number at all (0/0 or inf/inf, e.g. the factor of a layer whose gradient is 0)"
             )
         return "\n".join(lines)
+
+
+def _nth(items: tuple, i: int):
+    """items[i], or None for a layer found after the step that `items` describes."""
+    return items[i] if i < len(items) else None
 
 
 def _cell(value: float, measured: bool) -> str:
@@ -439,7 +444,11 @@ class RecordedRun:
                 "log10Max": float(HIST_EDGES[-1]),
                 "bins": len(HIST_EDGES) - 1,
                 "steps": [
-                    {"step": step, "dh": [_hist(h) for h in dh], "dW": [_hist(h) for h in dw]}
+                    {
+                        "step": step,
+                        "dh": [_hist(_nth(dh, i)) for i in range(width)],
+                        "dW": [_hist(_nth(dw, i)) for i in range(width)],
+                    }
                     for step, (dh, dw) in sorted(self.histograms.items())
                 ],
             },
