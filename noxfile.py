@@ -194,7 +194,8 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure simulator, book build, scene, lab and page weight; write bench/report/REPORT.md."""
+    """Measure simulator, book build, scene, lab and page weight (and, with `-- --torch`,
+    gradbook.torch's cost); write bench/report/REPORT.md."""
     _install(session, "test")  # Playwright drives Chromium
     if "--torch" in session.posargs:
         session.install(*_group("bench"))  # PyTorch, only for the comparison
@@ -237,8 +238,10 @@ def notebooks(session: nox.Session) -> None:
 
 @nox.session
 def snippets(session: nox.Session) -> None:
-    """Run every PyTorch snippet in the chapters (PyTorch is not a dependency of the book)."""
-    session.install("numpy", *_group("bench"))  # the bench group pins PyTorch; numpy is free
+    """Run every PyTorch snippet in the chapters (PyTorch is not a dependency of the book), and
+    the scripts in examples/, which use gradbook.torch."""
+    # The bench group pins PyTorch; numpy is free; gradbook itself for the examples.
+    session.install("numpy", *_group("bench"), "-e", ".")
     session.run("python", "tests/snippets.py", *session.posargs)
 
 

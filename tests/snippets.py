@@ -4,6 +4,9 @@ The chapters show a few lines of PyTorch beside each diagnostic and fix, in plai
 fences (the executed cells are ``{code-cell}`` blocks, so they never mix). PyTorch is not a
 dependency of the book, so the build does not run them; `nox -s snippets` installs PyTorch and
 runs this file, which fails if any snippet fails. Usage: python tests/snippets.py [CHAPTER ...]
+
+With no chapters named it also runs every script in examples/ (gradbook.torch's example), each
+in a scratch folder, since they write files.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "docs" / "chapters"
+EXAMPLES = CHAPTERS.parent.parent / "examples"
 _FENCE = re.compile(r"^```python[ \t]*\n(?P<code>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -31,7 +35,7 @@ def run(path: Path, line: int, code: str) -> bool:
         script.write_text(code, encoding="utf-8")
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp
         )
     where = f"{path.name}:{line}"
     took = time.perf_counter() - start
@@ -47,6 +51,8 @@ def run(path: Path, line: int, code: str) -> bool:
 def main(names: list[str]) -> int:
     paths = [CHAPTERS / n for n in names] if names else sorted(CHAPTERS.glob("*.md"))
     found = [(p, line, code) for p in paths for line, code in snippets(p)]
+    if not names:
+        found += [(p, 1, p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.py"))]
     if not found:
         print("no ```python snippets found in", ", ".join(str(p) for p in paths))
         return 1

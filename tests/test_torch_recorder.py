@@ -7,10 +7,12 @@ module called twice), and a recurrent model. Then overflow, every > 1, and the h
 from __future__ import annotations
 
 import gc
+import json
 import math
 import weakref
 from collections import defaultdict
 
+import jsonschema
 import numpy as np
 import pytest
 
@@ -461,3 +463,122 @@ def test_bad_arguments_get_one_clear_error():
             rec.step(torch.ones(2))
         rec.step(0.5)  # a plain number is a loss too
     assert rec.run.losses.tolist() == [0.5]
+
+
+def test_gradient_accumulation_measures_the_whole_batch():
+    # Two micro-batches, two backward passes, one optimizer step: a layer's signal is over
+    # both halves (the step's whole batch), and |dL/dW| is of the summed gradient.
+    torch.manual_seed(9)
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    ref = Reference(model)
+    x, y = _classes(16, (4,), classes=2)(0)
+    with gradbook.torch.watch(model, opt) as rec:
+        opt.zero_grad()
+        losses = []
+        for half in (slice(0, 8), slice(8, 16)):
+            loss = nn.functional.cross_entropy(model(x[half]), y[half]) / 2
+            loss.backward()
+            losses.append(loss.detach())
+        expected = [norm(_numpy([t.grad for t in ref.outputs[m]])) for m in ref.order]
+        dw = [norm(m.weight.grad.numpy()) for m in ref.order]
+        opt.step()
+        rec.step(sum(losses))
+    np.testing.assert_allclose(rec.run.grad_norms[0], expected, rtol=RTOL)
+    np.testing.assert_allclose(rec.run.weight_grad_norms[0], dw, rtol=RTOL)
+    assert [info.calls for info in rec.run.layers] == [2, 2]
+
+
+class Branchy(nn.Module):
+    """A layer that only some steps reach, and one first reached at step 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(3, 3)
+        self.extra = nn.Linear(3, 3)
+        self.out = nn.Linear(3, 2)
+        self.use_extra = False
+
+    def forward(self, x):
+        h = self.a(x)
+        if self.use_extra:
+            h = self.extra(h)
+        return self.out(h)
+
+
+def test_a_layer_not_reached_at_a_step_is_not_measured_there(tmp_path):
+    torch.manual_seed(10)
+    model = Branchy()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with gradbook.torch.watch(model, opt) as rec:
+        for k in range(4):
+            model.use_extra = k % 2 == 1
+            loss = model(torch.randn(5, 3)).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            rec.step(loss)
+    # "extra" was first reached at step 1, after "out": the order is that of first reach.
+    assert rec.layers == ["a", "out", "extra"]
+    extra = rec.run.measured[:, 2]
+    assert extra.tolist() == [False, True, False, True]
+    assert rec.run.measured[:, :2].all()
+    data = json.loads(rec.save(tmp_path / "run.json").read_text())
+    jsonschema.Draft202012Validator(gradbook.runfile.schema()).validate(data)
+    assert [row[2] is None for row in data["gradNormLog10"]] == [True, False, True, False]
+    assert "-" in rec.run.steps[0].table().splitlines()[3]
+
+
+def test_histograms_are_kept_for_a_bounded_number_of_steps_spread_over_the_run():
+    torch.manual_seed(11)
+    model = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 2))
+    with gradbook.torch.watch(model) as rec:
+        for _ in range(100):
+            loss = model(torch.randn(4, 3)).pow(2).mean()
+            model.zero_grad()
+            loss.backward()
+            rec.step(loss)
+    kept = sorted(rec.run.histograms)
+    assert 6 <= len(kept) <= gradbook.torch.MAX_HISTOGRAM_STEPS
+    assert kept[0] == 0 and kept[-1] >= 80  # from the start to near the end
+    gaps = np.diff(kept)
+    assert gaps.min() == gaps.max()  # evenly spread
+
+
+BUDGET = 1_000_000  # bytes per 1,000 recorded steps of a 50-layer model
+
+
+def _size_beside_histograms(path) -> int:
+    """The file's size less its histograms' (which do not grow with the run)."""
+    text = path.read_text(encoding="utf-8")
+    hists = json.dumps(json.loads(text)["histograms"], separators=(",", ":"))
+    assert hists in text
+    return len(text.encode()) - len(hists.encode())
+
+
+def test_a_real_50_layer_runs_file_grows_by_at_most_1_mb_per_1000_steps(tmp_path):
+    # A 50-layer sigmoid MLP: its gradients vanish to 1e-10 and below, whose log10s take the
+    # most room an entry can ("-23.4,"). The growth between two saves is the per-step cost;
+    # the histograms are a bounded part apart (a dozen steps however long the run), so they
+    # are left out of it.
+    torch.manual_seed(12)
+    layers = []
+    for _ in range(49):
+        layers += [nn.Linear(4, 4), nn.Sigmoid()]
+    model = nn.Sequential(*layers, nn.Linear(4, 2)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = _classes(8, (4,), classes=2)(0)
+    sizes = {}
+    with gradbook.torch.watch(model, opt) as rec:
+        for k in range(1, 301):
+            loss = nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            rec.step(loss)
+            if k in (100, 300):
+                sizes[k] = _size_beside_histograms(rec.save(tmp_path / f"run-{k}.json"))
+    assert len(rec.layers) == 50
+    assert rec.run.products[-1, 0] < 1e-10  # the entries are the long ones
+    per_1000 = (sizes[300] - sizes[100]) / 200 * 1000
+    assert per_1000 <= BUDGET, f"{per_1000:.0f} bytes per 1,000 recorded steps"

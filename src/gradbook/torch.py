@@ -104,6 +104,13 @@ def _norm(t: torch.Tensor) -> torch.Tensor:
     return torch.where(usable, scale * torch.linalg.vector_norm(t / scale), biggest)
 
 
+def _std(t: torch.Tensor) -> torch.Tensor:
+    """The population standard deviation of all entries (numpy's np.std, as gradbook.train
+    takes it), as a float64 0-d tensor: the norm of the deviations from the mean over sqrt(n).
+    Two passes, as accurate as torch.std and a tenth of its time on a CPU."""
+    return _norm(t - t.mean()) / math.sqrt(max(t.numel(), 1))
+
+
 _EDGES: dict[torch.device, torch.Tensor] = {}
 
 
@@ -354,11 +361,7 @@ class Recorder:
             before = [b.reshape(-1) for _, b in pairs]
             after = after[0] if len(after) == 1 else torch.cat(after)
             before = before[0] if len(before) == 1 else torch.cat(before)
-            update = (after - before).to(torch.float64)
-            self._ratios[layer] = (
-                torch.std(update, correction=0),
-                torch.std(before.to(torch.float64), correction=0),
-            )
+            self._ratios[layer] = (_std(after - before), _std(before))
         self._before = {}
 
     # -- the record --------------------------------------------------------------------------
