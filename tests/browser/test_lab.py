@@ -349,6 +349,57 @@ def test_the_lab_passes_axe_while_training(browser, served_book, scheme):
         ctx.close()
 
 
+# A run that did not come from the lab's engine (as one recorded by gradbook.torch will be): its
+# own layer names, no held-out accuracy, update ratios by its own weight names. The view draws
+# it through the same calls the scheduler uses (view.js's header), with nothing else changed.
+_RECORDED_RUN = """() => {
+    const names = ['stem.conv', 'blocks.0.conv1', 'head.fc'];
+    const layer = (g, f, p) => ({
+        gradNorm: g, factor: f, product: p, weightGradNorm: g / 2, updateRatio: 1e-3,
+        neuronsLog10: [Math.log10(g), Math.log10(g)],
+    });
+    const frame = (step, g) => ({
+        step, loss: 1 / (step + 1), accuracy: NaN, outputGradNorm: 1, clipped: false,
+        layers: [layer(g, 0.5, g), layer(2 * g, 0.5, 2 * g), layer(4 * g, 4 * g, 4 * g)],
+    });
+    const view = window.gradbook.lab.view;
+    view.load({
+        title: 'A recorded run', summary: 'Opened from a file.', kind: 'mlp', config: {},
+        network: {
+            layers: [
+                { name: 'x', role: 'input', units: 3, shownUnits: 3 },
+                ...names.map((name) => ({ name, role: 'hidden', units: 64, shownUnits: 2 })),
+                { name: 'loss', role: 'output', units: 10, shownUnits: 10 },
+            ],
+            timeSteps: null,
+        },
+        frame: frame(0, 1e-3), labels: names, dead: false, accuracy: false,
+    });
+    const record = (step) => ({
+        step, loss: 1 / (step + 1), accuracy: null, gradNorms: [1e-3, 2e-3, 4e-3],
+        updateRatios: Object.fromEntries(names.map((n) => [n, 1e-3])),
+    });
+    view.append({ records: [record(0), record(1)], frames: [frame(1, 2e-3)] });
+}"""
+
+
+def test_the_view_shows_a_run_that_did_not_come_from_the_engine(page: Page, served_book):
+    v = _open(page, served_book, "#depth=3&width=4")
+    page.evaluate(_RECORDED_RUN)
+    page.wait_for_function("() => window.gradbook.lab.state().frames === 2")
+    heads = page.locator(".gradbook-lab-table tbody th")
+    expect(heads).to_have_text(["stem.conv", "blocks.0.conv1", "head.fc"])
+    page.wait_for_function(
+        "() => document.querySelector('.gradbook-lab-table').dataset.step === '1'"
+    )
+    assert [row["gradNorm"] for row in _rows(page)] == [2e-3, 4e-3, 8e-3]
+    status = page.locator(".gradbook-lab-status")
+    expect(status).to_contain_text("Training step 1: loss 0.500")
+    expect(status).not_to_contain_text("held-out")
+    assert len(page.evaluate("() => window.gradbook.scenes[0].state().layers")) == 5
+    v.assert_clean()
+
+
 def test_the_lab_opened_from_disk_traces_and_trains(page: Page, served_book):
     """Opened from the built files: the worker starts from a Blob URL; only files are read."""
     v = visit(page, (served_book.html / LAB).as_uri() + SIGMOID)

@@ -3,8 +3,8 @@
 // way it replays a chapter's. Numbers are kept at full precision (a payload rounds them to
 // three digits, and neuronsLog10 to a tenth of a decade). One field is the lab's own:
 // accuracyStep, since the lab measures the held-out accuracy every few steps and a payload at
-// every step it records; and each layer's dead-unit share, `dead` (trace.js), for the lab's
-// table. Pure module.
+// every step it records; and, when asked for (`dead`), each layer's share of dead units
+// (trace.js LayerTrace.dead) for the lab's table. Pure module.
 
 // As export.MAX_SHOWN_UNITS: wider layers are drawn by their first units.
 export const MAX_SHOWN_UNITS = { mlp: 16, rnn: 8 };
@@ -38,7 +38,7 @@ export function sceneStep(
   trace,
   record,
   model,
-  { measured = null, maxShown = MAX_SHOWN_UNITS[model.kind] } = {},
+  { measured = null, dead = false, maxShown = MAX_SHOWN_UNITS[model.kind] } = {},
 ) {
   const mlp = model.kind === 'mlp';
   const names = mlp ? model.weightNames() : [];
@@ -60,7 +60,7 @@ export function sceneStep(
       neuronsLog10: Array.from(layer.neuronGrad.subarray(0, maxShown), (v) =>
         Math.log10(Math.abs(v)),
       ),
-      dead: layer.dead,
+      ...(dead && { dead: layer.dead }),
     })),
   };
 }

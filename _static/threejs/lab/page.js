@@ -9,7 +9,8 @@
 //
 // Module map of the lab (each file's first line says the same):
 //   page.js         this entry: wiring, the address bar, state() for tests
-//   view.js         the DOM: layout, messages, status, scene, table and plots of one run
+//   view.js         the DOM: layout, messages, status, table and plots of one run
+//   stage.js        the scene inside the view (a SceneInstance on the run's frames)
 //   scheduler.js    what is computed where: preview on the page or the worker, one at a time
 //   workerclient.js starts the worker; worker.js + worker-entry.js run inside it
 //   run.js          one training run of the engine (engine/); frames.js its payload-shaped frames

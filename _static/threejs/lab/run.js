@@ -37,8 +37,20 @@ export function traceCost({ config, batchSize }) {
   return layers * width * width * batchSize;
 }
 
-/** A trace's numbers as plain data, cheap to post to the page: its loss and its layers'. */
-export function frameOf(step, trace) {
+// Activations whose units can switch off for a whole batch (slope exactly 0): the lab's table
+// shows their share of dead units. Other networks skip the measure, a slope per layer per step.
+const RELU_FAMILY = ['relu', 'leaky_relu'];
+
+/** Whether the lab shows the share of dead units (trace.js LayerTrace.dead) for this config. */
+export function showsDeadUnits(config) {
+  return config.kind === 'mlp' && RELU_FAMILY.includes(config.activation);
+}
+
+/**
+ * A trace's numbers as plain data, cheap to post to the page: its loss and its layers', with
+ * each layer's share of dead units if `dead`.
+ */
+export function frameOf(step, trace, { dead = false } = {}) {
   return {
     step,
     loss: trace.loss,
@@ -51,7 +63,7 @@ export function frameOf(step, trace) {
       weightGradNorm: l.weightGradNorm,
       factor: l.factor,
       product: l.product,
-      dead: l.dead,
+      ...(dead && { dead: l.dead }),
     })),
   };
 }
@@ -66,6 +78,7 @@ export class LabRun {
     this.heldOutEvery = heldOutEvery;
     this.heldOut = null; // drawn at the first measurement: { x, labels }
     this.model = build(engine.config, { seed: engine.seed });
+    this.dead = showsDeadUnits(engine.config); // the frames carry each layer's dead share
     this.velocity = zeroVelocity(this.model.params);
     this.rng = new Generator(engine.seed); // train.py draws step s's batch as the s-th from this seed
     this.step = 0; // the step whose batch and trace are current (not yet applied)
@@ -87,7 +100,7 @@ export class LabRun {
 
   /** The current network: traced on the batch its next step trains on. */
   frame() {
-    return frameOf(this.step, this.trace);
+    return frameOf(this.step, this.trace, { dead: this.dead });
   }
 
   /** The network's shape as the scene reads it from a payload. */
@@ -99,7 +112,10 @@ export class LabRun {
   sceneStep() {
     const taken = this.history.at(-1);
     const record = taken && taken.step === this.step ? taken : null; // only a non-finite last step
-    return sceneStep(this.step, this.trace, record, this.model, { measured: this.measured });
+    return sceneStep(this.step, this.trace, record, this.model, {
+      measured: this.measured,
+      dead: this.dead,
+    });
   }
 
   /** The held-out accuracy of the current network (before its step is applied). */
@@ -126,7 +142,10 @@ export class LabRun {
     const record = trainStep(model, this.engine.training, velocity, batch, trace);
     const out = { step: this.step, accuracy, ...record };
     if (accuracy !== null) this.measured = { step: this.step, accuracy };
-    this.lastScene = sceneStep(this.step, trace, out, model, { measured: this.measured });
+    this.lastScene = sceneStep(this.step, trace, out, model, {
+      measured: this.measured,
+      dead: this.dead,
+    });
     this.history.push(out);
     if (!record.finite) {
       this.stoppedAt = this.step; // recorded, never applied: the frame keeps showing it

@@ -6,7 +6,7 @@
 // `settled` (no configuration on its way) is what the browser tests and the lab's benchmark
 // wait on; `timings` holds, per network shown, the time from the control's input to its redraw.
 import { toEngine, writeHash } from './hash.js';
-import { LabRun, PREVIEW_MAX_COST, traceCost } from './run.js';
+import { LabRun, PREVIEW_MAX_COST, showsDeadUnits, traceCost } from './run.js';
 import { configured } from './worker.js';
 
 /** A title for the network a configuration describes, in the scene's words. */
@@ -23,10 +23,6 @@ export function titleOf(c) {
   return `A ${c.depth}-layer ${c.activation} network, width ${c.width}, ${init}${extras.length ? `, ${extras.join(', ')}` : ''}`;
 }
 
-// Activations whose units can switch off for a whole batch (slope exactly 0): the table shows
-// their share of dead units.
-const RELU_FAMILY = ['relu', 'leaky_relu'];
-
 /** The run the view shows (view.js load) for a configuration and the worker's 'configured'. */
 export function runOf(config, engine, msg) {
   const { kind } = engine.config;
@@ -37,7 +33,7 @@ export function runOf(config, engine, msg) {
     config: engine.config,
     network: msg.network,
     frame: msg.scene,
-    dead: kind === 'mlp' && RELU_FAMILY.includes(engine.config.activation),
+    dead: showsDeadUnits(engine.config),
     accuracy: true,
   };
 }

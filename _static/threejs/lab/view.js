@@ -1,5 +1,5 @@
-// The lab's DOM: its layout, the messages and the status line, and one run drawn as the scene (on
-// a live frame source), the per-layer table and the plots. It knows no engine and no worker:
+// The lab's DOM: its layout, the messages and the status line, and one run drawn in the scene
+// (stage.js, on a live frame source), the per-layer table and the plots. No engine, no worker:
 // whatever made a run, the engine training in the worker (scheduler.js) or a run recorded
 // elsewhere and opened from a file, shows through these calls:
 //
@@ -37,12 +37,10 @@
 
 import { el } from '../dom.js';
 import { LiveSource } from '../framesource.js';
-import { SceneInstance } from '../instance.js';
 import { HINT, inspectText, nearestColumn } from './inspector.js';
 import { drawLines, drawStrip, makeChart } from './plots.js';
+import { LabStage } from './stage.js';
 import { renderTable } from './table.js';
-
-const ID = 'lab'; // the scene's one scenario
 
 /** The status line's words for the newest measured record (held-out accuracy at its step). */
 export function accuracyText(r) {
@@ -62,7 +60,6 @@ export class LabView {
     this.colorScale = colorScale;
     this.run = null;
     this.source = null; // the scene's frames of the current run
-    this.instance = null; // the scene, mounted with the first run
     this.records = [];
     this.stoppedAt = null;
     this.updates = 0; // steps brought on screen, one per redraw at most
@@ -129,6 +126,12 @@ export class LabView {
       'data-gradbook-status': 'loading',
       role: 'region',
       'aria-label': 'Gradient-flow scene: the network built in the lab',
+    });
+    this.stage = new LabStage(this.sceneBox, this.colorScale, {
+      onScrub: (i) => {
+        this.follow = i === this.source.length - 1;
+        this._showTable(this.source.frame(i));
+      },
     });
     // What the pointer is over in the scene, or the layer selected there or in the table.
     this.inspector = el('p', {
@@ -291,6 +294,11 @@ export class LabView {
 
   // ---- a run ----------------------------------------------------------------------------------
 
+  /** The scene (a SceneInstance), once mounted; null without WebGL. */
+  get instance() {
+    return this.stage.instance;
+  }
+
   /** Whether a run is shown. */
   get hasRun() {
     return this.run !== null;
@@ -299,7 +307,7 @@ export class LabView {
   /** Show a new run (see the header): its first frame in the scene and the table, no records. */
   load(run) {
     const scenario = {
-      id: ID,
+      id: 'lab',
       title: run.title,
       summary: run.summary,
       kind: run.kind,
@@ -320,13 +328,7 @@ export class LabView {
     // A recorded run comes whole: its frames go in before the scene reads the source.
     for (const frame of run.more ?? []) this.source.push(frame);
     this.accuracyPanel.hidden = !run.accuracy;
-    if (!this.instance) {
-      if (!this._sceneFailed) this._mount(scenario);
-    } else {
-      Object.assign(this.instance.payload.scenarios[0], scenario);
-      this.instance.sources = [this.source];
-      this.instance.setScenario(ID, { announce: false });
-    }
+    this.stage.show(scenario, this.source);
     this._showTable(run.frame);
     this._dirty();
   }
@@ -346,7 +348,7 @@ export class LabView {
         ? frames.length - 1
         : frames.findIndex((f) => f.step === firstNonFiniteStep);
     this.follow = i === frames.length - 1;
-    this.instance?.setStep(i);
+    this.stage.setStep(i);
     this._showTable(frames[i]);
     this.setRecorded(true);
     this._dirty();
@@ -395,61 +397,7 @@ export class LabView {
 
   /** Hold the scene's backward pulse (it would restart at every new step while training). */
   pauseScene() {
-    this.instance?.pause();
-  }
-
-  // ---- the scene ------------------------------------------------------------------------------
-
-  _mount(scenario) {
-    const payload = { colorScale: this.colorScale, scenarios: [scenario] };
-    let instance;
-    try {
-      instance = this._newScene(payload);
-    } catch (err) {
-      // No WebGL, say: the lab still works, through its table and plots.
-      console.warn('gradbook lab: no scene:', err);
-      this._sceneFailed = true;
-      this.sceneBox.replaceChildren(
-        el('p', {
-          class: 'gradbook-scene-message',
-          role: 'status',
-          text: 'The 3D scene cannot run in this browser; the table and the plots below show the same numbers.',
-        }),
-      );
-      this.sceneBox.dataset.gradbookStatus = 'fault';
-      return;
-    }
-    this._wireScene(instance);
-  }
-
-  _newScene(payload) {
-    return new SceneInstance(this.sceneBox, payload, {
-      onLost: (s) => {
-        s.dispose();
-        this.sceneBox.replaceChildren(
-          el('p', {
-            class: 'gradbook-scene-message',
-            role: 'status',
-            text: 'The 3D scene stopped: the browser took back its WebGL context. The table and the plots still follow the network.',
-          }),
-        );
-      },
-    });
-  }
-
-  _wireScene(instance) {
-    instance.sources = [this.source];
-    instance.setScenario(ID, { announce: false });
-    // The scene's own link button speaks of a chapter's views; the lab's link is the one above.
-    instance.ui.copyLink.parentElement.hidden = true;
-    instance.ui.labLink.parentElement.hidden = true; // this is the lab already
-    instance.ui.scrub.addEventListener('input', () => {
-      const i = Number(instance.ui.scrub.value);
-      this.follow = i === this.source.length - 1;
-      this._showTable(this.source.frame(i));
-    });
-    this.instance = instance;
-    window.gradbook.scenes.push(instance);
+    this.stage.pause();
   }
 
   // ---- drawing, at most once a frame ----------------------------------------------------------
@@ -478,7 +426,7 @@ export class LabView {
     }
     if (pushed) {
       this.updates += 1; // a newer step on screen: what "updates a second" counts
-      if (this.follow) this.instance?.setStep(this.source.length - 1);
+      if (this.follow) this.stage.setStep(this.source.length - 1);
     }
     if (this.follow) this._showTable(last);
     const r = this.records.at(-1);

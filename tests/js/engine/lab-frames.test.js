@@ -70,7 +70,7 @@ for (const c of withScene) {
     const record = trainStep(model, c.training, zeroVelocity(model.params), batch, trace);
     const network = networkOf(configOf(c));
     assert.deepEqual(network, c.scene.network);
-    const live = sceneStep(0, trace, { ...record, accuracy }, model);
+    const live = sceneStep(0, trace, { ...record, accuracy }, model, { dead: true });
     assert.deepEqual(
       live.layers.map((l) => l.dead),
       c.trace.dead,
