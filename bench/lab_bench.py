@@ -15,6 +15,10 @@ units):
 - while training: steps per second in the worker, updates a second (a newer step brought on
   screen in the scene, the table and the plots), the longest wait between two updates, frames
   per second on the page (requestAnimationFrame callbacks) and the scene's own rendered frames;
+- frames per second while the scene's pulse plays (1600 x 1000 CSS px): a built 12 x 16
+  network, then runs of 12, 150 and 300 layers opened with "Open a run" (files written here in
+  gradbook.runfile's format, made-up numbers), drawn one block per layer; alone with
+  `python bench/lab_bench.py --recorded`;
 - the lab page's weight, gzipped, everything it fetches (bench/page_weight.py's load: before a
   scroll, and after a scroll through it), against a chapter's budget.
 """
@@ -29,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import page_weight
 from common import REPORT_DIR, ROOT, chromium, kb, log, met, serve, table
+from scene_bench import FRAMES_SINCE, PLAY, PLAY_SECONDS
 
 HTML = ROOT / "docs" / "_build" / "html"
 LAB = "lab.html"
@@ -164,13 +169,6 @@ def training(page) -> dict:
 # playing a built 12 x 16 network and a 12-layer recorded run, in one browser.
 RECORDED_LAYERS = (12, 150, 300)
 RECORDED_STEPS = 200
-PLAY_SECONDS = 4.0
-PLAY = """(speed) => { const s = window.gradbook.scenes[0];
-    s.player.reducedMotion = false; s.scene.reducedMotion = false;
-    s.player.speed = speed; s.setStep(0); s.play();
-    return [s.scene.frames, performance.now()]; }"""
-FRAMES_SINCE = """([f0, t0]) => { const s = window.gradbook.scenes[0];
-    return (s.scene.frames - f0) / ((performance.now() - t0) / 1000); }"""
 BLOCKS = ("attn.q", "attn.k", "attn.v", "attn.out", "mlp.fc1", "mlp.fc2")
 
 
