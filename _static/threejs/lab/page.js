@@ -101,16 +101,16 @@ export class Lab {
       return this.#refuse(`${name} could not be read (${err?.message ?? err}).`);
     }
     this.scheduler.hold();
-    this.recorded = { name, layers: shown.run.labels.length, steps: shown.frames.length };
+    this.recorded = { name, layers: shown.run.labels.length, steps: shown.steps.length };
     this.view.warn([]);
     this.view.open(shown);
-    const last = shown.frames.at(-1).step;
+    const last = shown.steps.at(-1);
     const broke =
       shown.firstNonFiniteStep === null
         ? ''
         : ` At step ${shown.firstNonFiniteStep} the loss or a gradient became NaN or infinite; the scene shows that step, and the plots mark it.`;
     this.view.say(
-      `Opened ${name} on this machine (nothing was sent anywhere): ${shown.run.title}, ${shown.frames.length} recorded steps up to step ${last}.${broke}`,
+      `Opened ${name} on this machine (nothing was sent anywhere): ${shown.run.title}, ${shown.steps.length} recorded steps up to step ${last}.${broke}`,
     );
     return true;
   }

@@ -223,11 +223,12 @@ function ratio(a, b) {
 }
 
 /**
- * What the lab's view shows for a read run (view.js header): `run` for view.load (the layers'
+ * What the lab's view shows for a read run (view.js header): `run` for view.open (the layers'
  * names for the table and the scene, the scene drawing one block per layer: a recorded run
- * carries no unit's own gradient), `frames` (one per recorded step, decoded payload steps with
- * each layer's weightGradNorm and updateRatio, null where not measured) and `records` for the
- * plots (update ratios by layer name).
+ * carries no unit's own gradient), `steps` and `frameAt(i)`, the decoded payload step of
+ * recorded row i, made when asked (with each layer's weightGradNorm and updateRatio, null where
+ * not measured: a long run's frames are made only when shown), and `records` for the plots
+ * (update ratios by layer name).
  */
 export function runView(r, fileName = 'the file') {
   const H = r.layers.length;
@@ -240,11 +241,11 @@ export function runView(r, fileName = 'the file') {
     timeSteps: null,
     layerLevel: true, // drawn one block per layer (layout.js meterDecade)
   };
-  const frames = r.steps.map((step, row) => {
+  const frameAt = (row) => {
     const g = r.gradNorm[row];
     const out = r.outputGradNorm[row];
     return {
-      step,
+      step: r.steps[row],
       loss: r.loss[row],
       accuracy: NaN,
       accuracyStep: null,
@@ -260,16 +261,21 @@ export function runView(r, fileName = 'the file') {
         neuronsLog10: [gl === null ? null : Math.log10(gl)],
       })),
     };
-  });
+  };
   const names = r.layers.map((l) => l.name);
+  const ratiosOf = (row) =>
+    r.updateRatio ? Object.fromEntries(names.map((k, l) => [k, r.updateRatio[row][l] ?? NaN])) : {};
+  // A record's update ratios by layer name are made when first read: the plot reads a few
+  // hundred records of a long run, and 10,000 objects of 300 names each would hold ~100 MB.
   const records = r.steps.map((step, row) => ({
     step,
     loss: r.loss[row],
     accuracy: null,
     gradNorms: r.gradNorm[row],
-    updateRatios: r.updateRatio
-      ? Object.fromEntries(names.map((k, l) => [k, r.updateRatio[row][l] ?? NaN]))
-      : {},
+    get updateRatios() {
+      Object.defineProperty(this, 'updateRatios', { value: ratiosOf(row) });
+      return this.updateRatios;
+    },
   }));
   const span =
     r.steps.length > 1 ? `steps ${r.steps[0]} to ${r.steps.at(-1)}` : `step ${r.steps[0]}`;
@@ -280,7 +286,7 @@ export function runView(r, fileName = 'the file') {
       kind: 'mlp',
       config: {},
       network,
-      frame: frames[0],
+      frame: frameAt(0),
       labels: names,
       layerInfo: r.layers,
       recorded: true,
@@ -288,7 +294,8 @@ export function runView(r, fileName = 'the file') {
       accuracy: false,
       ratios: r.updateRatio !== null,
     },
-    frames,
+    steps: r.steps,
+    frameAt,
     records,
     firstNonFiniteStep: r.firstNonFiniteStep,
   };

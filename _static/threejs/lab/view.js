@@ -24,10 +24,10 @@
 //     for the scene's slider and the table.
 //   view.stop({ step, reason })   the run ended: reason 'nonfinite' (the plots mark the step)
 //     or 'limit'.
-//   view.open({ run, frames, records, firstNonFiniteStep })   a run recorded elsewhere and
-//     opened from a file (runfile.js runView), whole: `run` as for load (with labels, layerInfo
-//     and recorded: true), every frame and record at once; Copy link and training are off
-//     until setRecorded(false).
+//   view.open({ run, steps, frameAt, records, firstNonFiniteStep })   a run recorded elsewhere
+//     and opened from a file (runfile.js runView), whole: `run` as for load (with labels,
+//     layerInfo and recorded: true), each step's frame made by frameAt(i) when shown, every
+//     record at once; Copy link and training are off until setRecorded(false).
 //   view.say(text), view.warn(messages)   the status line; the messages about a bad link or a
 //     bad file, at the top of the lab, where the reader looks first.
 //   view.select(li)   select hidden layer li in the scene and the table (the inspector line
@@ -36,9 +36,9 @@
 // enables them for what the run can do next.
 
 import { el } from '../dom.js';
-import { LiveSource } from '../framesource.js';
+import { LazySource, LiveSource } from '../framesource.js';
 import { HINT, inspectText, nearestColumn } from './inspector.js';
-import { drawLines, drawStrip, makeChart } from './plots.js';
+import { drawLines, drawStrip, makeChart, sampleIndices } from './plots.js';
 import { LabStage } from './stage.js';
 import { renderTable } from './table.js';
 
@@ -324,9 +324,10 @@ export class LabView {
     this._queued = []; // frames on their way to the scene, drawn at the next animation frame
     this.stoppedAt = null;
     this.follow = true; // the table follows the newest step unless the reader scrubs back
-    this.source = new LiveSource(scenario, run.frame);
-    // A recorded run comes whole: its frames go in before the scene reads the source.
-    for (const frame of run.more ?? []) this.source.push(frame);
+    // A recorded run comes whole, its frames made when shown; a live one grows as it trains.
+    this.source = run.lazy
+      ? new LazySource(scenario, run.lazy.steps, run.lazy.frameAt)
+      : new LiveSource(scenario, run.frame);
     this.accuracyPanel.hidden = !run.accuracy;
     this.stage.show(scenario, this.source);
     this._showTable(run.frame);
@@ -339,17 +340,14 @@ export class LabView {
    * plots mark it), else at the last; training off and Copy link replaced by a note, until
    * the reader goes back to building networks (setRecorded(false)).
    */
-  open({ run, frames, records, firstNonFiniteStep }) {
-    this.load({ ...run, more: frames.slice(1) });
+  open({ run, steps, frameAt, records, firstNonFiniteStep }) {
+    this.load({ ...run, lazy: { steps, frameAt } });
     this.records = records.slice();
     this.stoppedAt = firstNonFiniteStep;
-    const i =
-      firstNonFiniteStep === null
-        ? frames.length - 1
-        : frames.findIndex((f) => f.step === firstNonFiniteStep);
-    this.follow = i === frames.length - 1;
+    const i = firstNonFiniteStep === null ? steps.length - 1 : steps.indexOf(firstNonFiniteStep);
+    this.follow = i === steps.length - 1;
     this.stage.setStep(i);
-    this._showTable(frames[i]);
+    this._showTable(this.source.frame(i));
     this.setRecorded(true);
     this._dirty();
   }
@@ -460,11 +458,14 @@ export class LabView {
       yRange: [0, 1],
       mark,
     });
+    // One line per weight matrix (hundreds, in a recorded run): read only the records the
+    // chart draws (drawLines would sample the same ones), not every record of a long run.
+    const shown = sampleIndices(rs.length).map((i) => rs[i]);
     const names = rs.length ? Object.keys(rs[0].updateRatios) : [];
     drawLines(this.charts.ratios, {
-      steps,
+      steps: shown.map((r) => r.step),
       lines: names.map((k, i) => ({
-        values: rs.map((r) => r.updateRatios[k]),
+        values: shown.map((r) => r.updateRatios[k]),
         cls: i === 0 ? 'is-first' : '',
       })),
       log: true,

@@ -23,7 +23,7 @@ test('the pointer picks the nearest column, and nothing far past either end', ()
 test('a recorded layer is named by its path, with its type, width and every number', () => {
   const text = readFileSync(new URL('../fixtures/run-small.json', import.meta.url), 'utf8');
   const v = runView(parseRun(text), 'run-small.json');
-  const frame = v.frames[2];
+  const frame = v.frameAt(2);
   const words = inspectText(v.run, frame, 3, { selected: true });
   assert.match(
     words,

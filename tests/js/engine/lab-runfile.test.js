@@ -66,7 +66,7 @@ test('the example run reads back with its layers, steps and sizes', () => {
 test('the view: one frame per recorded step, factors and products as the book defines them', () => {
   const raw = small();
   const v = runView(parseRun(smallText), 'run-small.json');
-  assert.equal(v.frames.length, raw.steps.length);
+  assert.deepEqual(v.steps, raw.steps);
   assert.deepEqual(
     v.run.labels,
     raw.layers.map((l) => l.name),
@@ -75,7 +75,7 @@ test('the view: one frame per recorded step, factors and products as the book de
   assert.equal(v.run.network.layers.length, H + 2);
   assert.ok(v.run.network.layers.every((l) => l.shownUnits === 1)); // one block per layer
   const row = 3;
-  const f = v.frames[row];
+  const f = v.frameAt(row);
   assert.equal(f.step, raw.steps[row]);
   const g = raw.gradNormLog10[row].map((l) => 10 ** l);
   const out = 10 ** raw.outputGradNormLog10[row];
@@ -98,7 +98,7 @@ test('non-finite sizes are data: "-inf" is exactly 0, "inf" overflow, "nan" no n
   const raw = JSON.parse(nonfiniteText);
   assert.equal(v.firstNonFiniteStep, raw.firstNonFiniteStep);
   const row = raw.steps.indexOf(raw.firstNonFiniteStep);
-  const broke = v.frames[row];
+  const broke = v.frameAt(row);
   assert.ok(Number.isNaN(broke.loss));
   raw.gradNormLog10[row].forEach((l, i) => {
     const got = broke.layers[i].gradNorm;
@@ -110,7 +110,7 @@ test('non-finite sizes are data: "-inf" is exactly 0, "inf" overflow, "nan" no n
   const d = small();
   d.gradNormLog10[0][0] = 'inf';
   d.gradNormLog10[0][1] = null;
-  const f = runView(readRun(d)).frames[0];
+  const f = runView(readRun(d)).frameAt(0);
   assert.equal(f.layers[0].gradNorm, Infinity);
   assert.equal(f.layers[1].gradNorm, null); // not measured: not NaN
   assert.equal(f.layers[0].factor, null); // over a layer not measured
@@ -124,7 +124,7 @@ test('a run without an optimizer has no update ratios', () => {
   const v = runView(readRun(d));
   assert.equal(v.run.ratios, false);
   assert.deepEqual(v.records[0].updateRatios, {});
-  assert.equal(v.frames[0].layers[0].updateRatio, null);
+  assert.equal(v.frameAt(0).layers[0].updateRatio, null);
 });
 
 // Each bad file gets one RunFileError whose message names the problem.
