@@ -46,6 +46,8 @@ export class LabelOverlay {
 
   /** Highlight the labels of the selected hidden layer (a view link's layer=L), or none. */
   select(li) {
+    this.selected = li; // placed first, so that its name shows whatever else must give way
+    this._sizedKey = null;
     for (const lab of this.labels) {
       lab.top.classList.toggle('is-selected', lab.li === li);
       lab.bottom.classList.toggle('is-selected', lab.li === li);
@@ -115,7 +117,8 @@ export class LabelOverlay {
     }
     const pt = this._pt;
     const pulse = player.complete ? -1 : player.pulseLayer;
-    const rank = (li) => (li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0);
+    const rank = (li) =>
+      li === this.selected ? 3 : li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0;
     let low = 0;
     const bottom = labels.map((lab) => {
       scene.project(lay.layerX[lab.li], scene.barBase - 0.35, 0, pt);

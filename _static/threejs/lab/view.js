@@ -134,11 +134,8 @@ export class LabView {
       },
     });
     // What the pointer is over in the scene, or the layer selected there or in the table.
-    this.inspector = el('p', {
-      class: 'gradbook-lab-inspector',
-      'aria-live': 'polite',
-      text: HINT,
-    });
+    // Not a live region: the pointer would make it chatter; the table holds the same numbers.
+    this.inspector = el('p', { class: 'gradbook-lab-inspector', text: HINT });
     this.table = el('table', { class: 'gradbook-lab-table' });
     const plots = el('div', { class: 'gradbook-lab-plots' });
     // Each plot is a labelled group (not a <figure>: the book keeps figures for still images).
@@ -187,15 +184,17 @@ export class LabView {
       },
       this.table,
     );
+    this.tableBox = tableBox;
     // A tool's layout (gradbook-lab.css): the controls over the whole width, the scene as wide
     // as the window allows, the table beside it on a wide screen, the plots below.
     const top = el('div', { class: 'gradbook-lab-top' }, this.form, actions);
+    // The inspector line just over the scene: the numbers of the column under the pointer.
     const stage = el(
       'div',
       { class: 'gradbook-lab-stage' },
       this.status,
-      this.sceneBox,
       this.inspector,
+      this.sceneBox,
     );
     const side = el('div', { class: 'gradbook-lab-side' }, tableBox);
     r.append(el('div', { class: 'gradbook-lab-grid' }, this.messages, top, stage, side, plots));
@@ -249,8 +248,14 @@ export class LabView {
   select(li) {
     this.selected = li;
     this.instance?.selectLayer(li);
-    for (const tr of this.table.tBodies[0]?.rows ?? [])
-      tr.classList.toggle('is-selected', tr.sectionRowIndex + 1 === li);
+    for (const tr of this.table.tBodies[0]?.rows ?? []) {
+      const on = tr.sectionRowIndex + 1 === li;
+      tr.classList.toggle('is-selected', on);
+      // The table box scrolls to the row (a 300-layer run's row may be far down it).
+      const box = this.tableBox;
+      if (on)
+        box.scrollTop += tr.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+    }
     this._inspect();
   }
 
