@@ -595,8 +595,8 @@ def _bad_files(tmp: Path) -> list[tuple[str, Path, str]]:
     good = json.loads(RUN_SMALL.read_text())
     newer = dict(good, version=2)
     files = {
-        "payload.json": (
-            json.dumps({"schema": "gradbook-payload", "version": 1, "scenarios": []}),
+        "payload.json": (  # a scene payload, as the chapters carry (the scene's test fixture)
+            (FIXTURES / "tiny.json").read_text(),
             "is not a gradbook run: it is a scene payload",
         ),
         "random.json": (

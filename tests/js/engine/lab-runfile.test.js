@@ -21,6 +21,10 @@ const small = () => JSON.parse(smallText);
 
 test("the reader knows the schema's fields, its version, and nothing else", () => {
   assert.equal(schema.properties.version.const, RUN_VERSION);
+  assert.equal(schema.properties.schema.const, 'gradbook-run');
+  // The histogram grid the reader insists on is the schema's.
+  const grid = schema.properties.histograms.properties;
+  assert.deepEqual([grid.log10Min.const, grid.log10Max.const, grid.bins.const], [-16, 8, 96]);
   // Each required field, taken away, is named as missing.
   // (A file without "schema" or "version" is refused before this: tested below.)
   for (const key of schema.required.filter((k) => k !== 'schema' && k !== 'version')) {
