@@ -397,8 +397,8 @@ class Recorder:
         put("model", self._model_norms)
         for layer in layers:
             put(("out", layer), self._out_norms.get(layer, []))
-            put(("dw", layer), [self._grad_norms[id(p)] for _, p in layer.weights
-                                if id(p) in self._grad_norms])  # fmt: skip
+            norms = [self._grad_norms.get(id(p)) for _, p in layer.weights]
+            put(("dw", layer), [n for n in norms if n is not None])
             put(("ratio", layer), list(self._ratios.get(layer, ())))
         values = _fetch(scalars) if scalars else []
 
@@ -432,8 +432,10 @@ class Recorder:
 
     def _keep_histograms(self, step: int, layers: list[_Layer], params: dict, first: bool):
         dh_parts = [self._dh_hists.get(layer, []) for layer in layers]
-        dw_parts = [[self._dw_hists[id(p)] for _, p in layer.weights if id(p) in self._dw_hists]
-                    for layer in layers]  # fmt: skip
+        dw_parts = [
+            [self._dw_hists[id(p)] for _, p in layer.weights if id(p) in self._dw_hists]
+            for layer in layers
+        ]
         flat = [t for parts in dh_parts + dw_parts for t in parts]
         counts = iter(_fetch(flat)) if flat else iter(())
 
