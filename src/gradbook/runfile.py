@@ -592,6 +592,13 @@ def from_dict(data, source: str = "the run") -> RecordedRun:
     return _Reader(data, source).run()
 
 
+_KEYS = {
+    "schema", "version", "recorder", "model", "optimizer", "every", "layers", "steps", "loss",
+    "outputGradNormLog10", "gradNormLog10", "weightGradNormLog10", "updateRatioLog10",
+    "histograms", "firstNonFiniteStep",
+}  # fmt: skip
+
+
 class _Reader:
     """Checks a parsed run file part by part, so that an error names the part."""
 
@@ -645,6 +652,9 @@ class _Reader:
         infos = []
         for i, layer in enumerate(self.get("layers", list)):
             try:
+                unknown = sorted(set(_typed(layer, dict)) - set(LayerInfo.__dataclass_fields__))
+                if unknown:
+                    raise TypeError(f"unknown keys {unknown}")
                 weights = tuple(_typed(w, str) for w in _typed(layer["weights"], list))
                 infos.append(
                     LayerInfo(
@@ -656,7 +666,9 @@ class _Reader:
                         calls=_typed(layer["calls"], int),
                     )
                 )
-            except (KeyError, TypeError) as e:
+            except KeyError as e:
+                raise self.fail(f'layer {i} is malformed: "{e.args[0]}" is missing') from None
+            except TypeError as e:
                 raise self.fail(f"layer {i} is malformed ({e})") from None
         return infos
 
@@ -702,10 +714,15 @@ class _Reader:
                 zero=_typed(h["zero"], int),
                 nonfinite=_typed(h["nonfinite"], int),
             )
-        except (KeyError, TypeError) as e:
+        except KeyError as e:
+            raise self.fail(f'a histogram of step {step} has no "{e.args[0]}"') from None
+        except TypeError as e:
             raise self.fail(f"a histogram of step {step} is malformed ({e})") from None
 
     def run(self) -> RecordedRun:
+        unknown = sorted(set(self.data) - _KEYS)
+        if unknown:
+            raise self.fail(f"unknown keys {unknown} (a version 1 run has {sorted(_KEYS)})")
         infos = self.layers()
         width = len(infos)
         steps = self.get("steps", list)
