@@ -353,16 +353,16 @@ class Recorder:
         pending, self._pending = self._pending, []
         if not tensors:
             return
-        if (
-            not self._armed
-            and self.run.first_nonfinite_step is None
-            and not all(bool(torch.isfinite(t).all()) for t in tensors)
+        if self.run.first_nonfinite_step is None and not all(
+            bool(torch.isfinite(t).all()) for t in tensors
         ):
-            # The output overflowed on a step between recorded ones: measure this step after all.
-            self._armed = True
+            # The output overflowed for the first time: this step is measured, between recorded
+            # ones too, and keeps its histograms.
             self._histogram_step = True
-            for layer, out in pending:
-                self._watch_output(layer, out)
+            if not self._armed:
+                self._armed = True
+                for layer, out in pending:
+                    self._watch_output(layer, out)
         if self._armed:
             self._watch_weights()
             for t in tensors:
@@ -428,7 +428,6 @@ class Recorder:
 
     def _record(self, step: int, loss: float) -> None:
         layers = list(self._layers.values())
-        params = {id(p): p for layer in layers for _, p in layer.weights}
         # Every scalar of the step in one list, copied to the host in one go.
         scalars: list[torch.Tensor] = []
         spans: dict = {}
@@ -470,10 +469,10 @@ class Recorder:
         if first:
             self.run.first_nonfinite_step = step
         if self._histogram_step:
-            self._keep_histograms(step, layers, params, first)
+            self._keep_histograms(step, layers, first)
         self._recorded += 1
 
-    def _keep_histograms(self, step: int, layers: list[_Layer], params: dict, first: bool):
+    def _keep_histograms(self, step: int, layers: list[_Layer], first: bool):
         dh_parts = [self._dh_hists.get(layer, []) for layer in layers]
         dw_parts = [
             [self._dw_hists[id(p)] for _, p in layer.weights if id(p) in self._dw_hists]
