@@ -239,7 +239,7 @@ def notebooks(session: nox.Session) -> None:
 @nox.session
 def snippets(session: nox.Session) -> None:
     """Run every PyTorch snippet in the chapters (PyTorch is not a dependency of the book), and
-    the scripts in examples/, which use gradbook.torch."""
+    the scripts in docs/examples/, which use gradbook.torch."""
     # The bench group pins PyTorch; numpy is free; gradbook itself for the examples.
     session.install("numpy", *_group("bench"), "-e", ".")
     session.run("python", "tests/snippets.py", *session.posargs)

@@ -5,10 +5,14 @@
   recorded by gradbook.torch every 4 steps for 40 steps.
 - tests/js/fixtures/run-nonfinite.json: the same network with a learning rate far too large:
   the loss turns inf and NaN, and the file carries firstNonFiniteStep.
+- tests/js/fixtures/run-verdicts.json: changes to run-small.json, each with the verdict of the
+  run schema (jsonschema) and of Python's loader (gradbook.runfile), so that the lab's reader
+  can be held to both: it must accept a case exactly when the loader does.
 
-It needs PyTorch (`nox -s tests` installs it). Both runs are float64 and seeded; tests/
-test_torch_runfile.py checks the committed files against the schema, and that recording again
-gives the same layers, steps and (within the file's rounding) the same numbers.
+The runs need PyTorch (`nox -s tests` installs it); the verdicts do not. Both runs are float64
+and seeded; tests/test_torch_runfile.py checks the committed files against the schema, that
+recording again gives the same layers, steps and (within the file's rounding) the same
+numbers, and that the verdicts are what this writes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parent / "js" / "fixtures"
 SMALL = FIXTURES / "run-small.json"
 NONFINITE = FIXTURES / "run-nonfinite.json"
+VERDICTS = FIXTURES / "run-verdicts.json"
 SIZE = 8  # images are SIZE x SIZE
 
 
@@ -94,6 +99,74 @@ def runs() -> dict[Path, dict]:
     return {SMALL: record(lr=0.05).to_dict(), NONFINITE: record(lr=1e6).to_dict()}
 
 
+def _set(path, value):
+    return {"op": "set", "path": path, "value": value}
+
+
+def _delete(path):
+    return {"op": "delete", "path": path}
+
+
+# (name, operations) on run-small.json, in js_fixtures.apply's form. Some break a rule of the
+# schema; some break a rule only the loader can check (rows that match the steps and layers);
+# some change what both allow.
+CHANGES = [
+    ("unchanged", []),
+    ("a newer version", [_set(["version"], 2)]),
+    ("a scene payload", [_set(["schema"], "gradbook-payload")]),
+    ("no gradient rows", [_delete(["gradNormLog10"])]),
+    ("a word for a size", [_set(["gradNormLog10", 0, 0], "big")]),
+    ("a layer not measured", [_set(["gradNormLog10", 0, 0], None)]),
+    ("a size of 0", [_set(["gradNormLog10", 0, 0], "-inf")]),
+    ("an overflowed loss", [_set(["loss", 0], "inf")]),
+    ("a NaN output gradient", [_set(["outputGradNormLog10", 1], "nan")]),
+    ("no optimizer", [_set(["updateRatioLog10"], None), _set(["optimizer"], None)]),
+    ("a layer without units", [_delete(["layers", 1, "units"])]),
+    ("another histogram grid", [_set(["histograms", "bins"], 10)]),
+    ("every 0", [_set(["every"], 0)]),
+    ("a stray key", [_set(["colorScale"], {})]),
+    ("a short row", [_delete(["gradNormLog10", 3, 4])]),
+    ("a row too few", [_delete(["weightGradNormLog10", 9])]),
+    ("steps out of order", [_set(["steps", 0], 99)]),
+    ("a first non-finite step not recorded", [_set(["firstNonFiniteStep"], 3)]),
+    ("a histogram of a step not recorded", [_set(["histograms", "steps", 0, "step"], 3)]),
+]
+
+
+def verdicts() -> dict:
+    """The verdicts fixture: each change with the schema's and the loader's verdicts."""
+    import jsonschema
+
+    from gradbook import runfile
+    from js_fixtures import apply
+
+    validator = jsonschema.Draft202012Validator(runfile.schema())
+    base = json.loads(SMALL.read_text(encoding="utf-8"))
+    cases = []
+    for name, ops in CHANGES:
+        changed = apply(base, ops)
+        try:
+            runfile.from_dict(changed, "the file")
+            error = None
+        except runfile.RunFileError as e:
+            error = str(e)
+        cases.append(
+            {
+                "name": name,
+                "operations": ops,
+                "schemaValid": validator.is_valid(changed),
+                "loaderError": error,
+            }
+        )
+    return {
+        "about": "Written by tests/run_fixtures.py from gradbook.runfile and jsonschema; do not "
+        "edit. Each case changes run-small.json; a reader of runs must accept it exactly when "
+        "loaderError is null (schemaValid is false for every case the schema alone rejects).",
+        "base": SMALL.name,
+        "cases": cases,
+    }
+
+
 def text(run: dict) -> str:
     """A fixture's text: one line per top-level key, so a diff shows what changed."""
     keys = [f"  {json.dumps(k)}: {json.dumps(v, allow_nan=False)}" for k, v in run.items()]
@@ -101,9 +174,12 @@ def text(run: dict) -> str:
 
 
 def main() -> int:
-    for path, run in runs().items():
+    written = runs()  # the verdicts are of the runs just written
+    for path, run in written.items():
         path.write_text(text(run), encoding="utf-8")
         print(f"wrote {path} ({path.stat().st_size} bytes)")
+    VERDICTS.write_text(text(verdicts()), encoding="utf-8")
+    print(f"wrote {VERDICTS}")
     return 0
 
 

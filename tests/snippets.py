@@ -5,7 +5,7 @@ fences (the executed cells are ``{code-cell}`` blocks, so they never mix). PyTor
 dependency of the book, so the build does not run them; `nox -s snippets` installs PyTorch and
 runs this file, which fails if any snippet fails. Usage: python tests/snippets.py [CHAPTER ...]
 
-With no chapters named it also runs every script in examples/ (gradbook.torch's example), each
+With no chapters named it also runs every script in docs/examples/ (gradbook.torch's example), each
 in a scratch folder, since they write files.
 """
 
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "docs" / "chapters"
-EXAMPLES = CHAPTERS.parent.parent / "examples"
+EXAMPLES = CHAPTERS.parent / "examples"
 _FENCE = re.compile(r"^```python[ \t]*\n(?P<code>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 

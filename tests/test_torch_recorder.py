@@ -441,7 +441,8 @@ def test_no_tensor_outlives_its_step():
                 yield from tensors(v, depth + 1)
 
     kept = {k: v for k, v in vars(rec).items() if k not in ("model", "optimizer")}
-    assert list(tensors(kept)) == []
+    params = {id(p) for p in model.parameters()}
+    assert [t for t in tensors(kept) if id(t) not in params] == []
     rec.close()
 
 
@@ -582,3 +583,36 @@ def test_a_real_50_layer_runs_file_grows_by_at_most_1_mb_per_1000_steps(tmp_path
     assert rec.run.products[-1, 0] < 1e-10  # the entries are the long ones
     per_1000 = (sizes[300] - sizes[100]) / 200 * 1000
     assert per_1000 <= BUDGET, f"{per_1000:.0f} bytes per 1,000 recorded steps"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "case", ["plain", "tiny", "huge", "scale near 1", "zeros", "nan", "inf", "one entry"]
+)
+def test_norms_and_spreads_match_numpys_where_float_arithmetic_is_tight(dtype, case):
+    # The recorder's fast paths (a plain sum of squares in the tensor's own precision, a
+    # spread from the sum and sum of squares) against gradbook.trace.norm and np.std on the
+    # same numbers in float64, including entries whose squares underflow or overflow.
+    rng = np.random.default_rng(13)
+    values = {
+        "plain": rng.normal(size=5000),
+        "tiny": rng.normal(size=5000) * 1e-25,
+        "huge": rng.normal(size=5000) * (1e25 if dtype == "float32" else 1e200),
+        "scale near 1": 1 + rng.normal(size=5000) * 1e-3,
+        "zeros": np.zeros(100),
+        "nan": np.array([1.0, np.nan, 2.0]),
+        "inf": np.array([1.0, np.inf, 2.0]),
+        "one entry": np.array([3.0]),
+    }[case]
+    t = torch.tensor(values, dtype=getattr(torch, dtype))
+    exact = t.double().numpy()  # the numbers the tensor holds
+    got_norm = float(gradbook.torch._norm(t))
+    got_std = float(gradbook.torch._std(t))
+    with np.errstate(all="ignore"):
+        want_std = float(np.std(exact)) if case != "huge" else float(np.std(exact / 1e100)) * 1e100
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for got, want in ((got_norm, norm(exact)), (got_std, want_std)):
+        if math.isnan(want):
+            assert math.isnan(got)
+        else:
+            assert got == pytest.approx(want, rel=rtol, abs=0), (got, want)

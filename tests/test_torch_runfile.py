@@ -113,8 +113,10 @@ BAD_FILES = [
     ("NaN literal", _changed(lambda d: d["loss"].__setitem__(0, math.nan)), "constant NaN", False),
     ("missing key", _changed(lambda d: d.pop("gradNormLog10")), '"gradNormLog10" is missing', True),
     ("a word", _changed(lambda d: d["gradNormLog10"][0].__setitem__(0, "big")), "'big'", True),
-    ("bad layer", _changed(lambda d: d["layers"][1].pop("units")), "layer 1 is malformed", True),
+    ("bad layer", _changed(lambda d: d["layers"][1].pop("units")), '"units" is missing', True),
     ("hist grid", _changed(lambda d: d["histograms"].update(bins=10)), "the book's grid", True),
+    ("hist steps", _changed(lambda d: d["histograms"].update(steps=3)), '"steps" array', True),
+    ("every 0", _changed(lambda d: d.update(every=0)), '"every" must be 1 or more', True),
     ("short row", _changed(lambda d: d["gradNormLog10"][3].pop()), "row 3 must hold one", False),
     ("rows", _changed(lambda d: d["weightGradNormLog10"].pop()), "rows for 10 recorded", False),
     ("steps order", _changed(lambda d: d["steps"].reverse()), '"steps" must increase', False),
@@ -143,10 +145,26 @@ def test_an_older_version_would_be_read_and_changes_within_a_version_keep_valid(
     other["gradNormLog10"][0][0] = None  # a layer not reached at a step
     other["updateRatioLog10"] = None  # no optimizer
     other["optimizer"] = None
+    other["gradNormLog10"][1][0] = 400  # past float64: read as the overflow it would be
     VALIDATOR.validate(other)
     run = runfile.from_dict(other)
     assert not run.measured[0, 0] and run.measured[0, 1:].all()
+    assert run.grad_norms[1, 0] == math.inf
     assert run.steps[0].update_ratios == {}
+
+
+def test_the_lab_s_verdicts_fixture_is_what_run_fixtures_writes():
+    committed = run_fixtures.VERDICTS.read_text(encoding="utf-8")
+    assert committed == run_fixtures.text(run_fixtures.verdicts()), (
+        "run-verdicts.json is stale: run `python tests/run_fixtures.py` and commit the result"
+    )
+    cases = json.loads(committed)["cases"]
+    # What the schema refuses, the loader refuses too; the loader also checks what the schema
+    # cannot say (rows against steps and layers), and both take the unchanged file.
+    assert all(c["loaderError"] for c in cases if not c["schemaValid"])
+    assert any(c["loaderError"] and c["schemaValid"] for c in cases)
+    assert cases[0] == {"name": "unchanged", "operations": [], "schemaValid": True,
+                        "loaderError": None}  # fmt: skip
 
 
 # -- size --------------------------------------------------------------------------------------

@@ -592,6 +592,13 @@ def from_dict(data, source: str = "the run") -> RecordedRun:
     return _Reader(data, source).run()
 
 
+_KEYS = {
+    "schema", "version", "recorder", "model", "optimizer", "every", "layers", "steps", "loss",
+    "outputGradNormLog10", "gradNormLog10", "weightGradNormLog10", "updateRatioLog10",
+    "histograms", "firstNonFiniteStep",
+}  # fmt: skip
+
+
 class _Reader:
     """Checks a parsed run file part by part, so that an error names the part."""
 
@@ -613,13 +620,17 @@ class _Reader:
 
     def number(self, key: str, value, *, log10: bool):
         if isinstance(value, str) and value in NONFINITE:
-            v = NONFINITE[value]
-            return 0.0 if (log10 and v == -math.inf) else (math.inf if log10 and v > 0 else v)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            value = NONFINITE[value]
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(
                 f'"{key}" holds {value!r}, which is not a number, "inf", "-inf" or "nan"'
             )
-        return 10.0**value if log10 else float(value)
+        if not log10:
+            return float(value)
+        try:
+            return 10.0 ** float(value)  # 10^-inf is 0, 10^inf is inf, 10^nan is nan
+        except OverflowError:  # a log10 past 308: beyond float64, as an overflowed size is
+            return math.inf
 
     def table(self, key: str, n: int, width: int, *, nullable: bool = False):
         rows = self.get(key, list, nullable=nullable)
@@ -641,15 +652,23 @@ class _Reader:
         infos = []
         for i, layer in enumerate(self.get("layers", list)):
             try:
+                unknown = sorted(set(_typed(layer, dict)) - set(LayerInfo.__dataclass_fields__))
+                if unknown:
+                    raise TypeError(f"unknown keys {unknown}")
+                weights = tuple(_typed(w, str) for w in _typed(layer["weights"], list))
                 infos.append(
                     LayerInfo(
-                        name=_typed(layer["name"], str), type=_typed(layer["type"], str),
-                        units=_typed(layer["units"], int), params=_typed(layer["params"], int),
-                        weights=tuple(_typed(w, str) for w in _typed(layer["weights"], list)),
-                        calls=_typed(layer.get("calls", 1), int),
+                        name=_typed(layer["name"], str),
+                        type=_typed(layer["type"], str),
+                        units=_typed(layer["units"], int),
+                        params=_typed(layer["params"], int),
+                        weights=weights,
+                        calls=_typed(layer["calls"], int),
                     )
-                )  # fmt: skip
-            except (KeyError, TypeError) as e:
+                )
+            except KeyError as e:
+                raise self.fail(f'layer {i} is malformed: "{e.args[0]}" is missing') from None
+            except TypeError as e:
                 raise self.fail(f"layer {i} is malformed ({e})") from None
         return infos
 
@@ -662,8 +681,11 @@ class _Reader:
             bins,
         ):
             raise self.fail(f"histograms must use the book's grid: {bins} bins from 1e-16 to 1e8")
+        entries = block.get("steps")
+        if not isinstance(entries, list):
+            raise self.fail('"histograms" must hold a "steps" array')
         out = {}
-        for entry in _typed(block.get("steps"), list):
+        for entry in entries:
             step = entry.get("step") if isinstance(entry, dict) else None
             if step not in steps:
                 raise self.fail(f"a histogram is of step {step!r}, which was not recorded")
@@ -686,13 +708,21 @@ class _Reader:
                 raise TypeError(f"counts from bin {first} run past bin {bins}")
             full[first : first + len(counts)] = [_typed(c, int) for c in counts]
             return Histogram(
-                counts=full, below=_typed(h["below"], int), above=_typed(h["above"], int),
-                zero=_typed(h["zero"], int), nonfinite=_typed(h["nonfinite"], int),
-            )  # fmt: skip
-        except (KeyError, TypeError) as e:
+                counts=full,
+                below=_typed(h["below"], int),
+                above=_typed(h["above"], int),
+                zero=_typed(h["zero"], int),
+                nonfinite=_typed(h["nonfinite"], int),
+            )
+        except KeyError as e:
+            raise self.fail(f'a histogram of step {step} has no "{e.args[0]}"') from None
+        except TypeError as e:
             raise self.fail(f"a histogram of step {step} is malformed ({e})") from None
 
     def run(self) -> RecordedRun:
+        unknown = sorted(set(self.data) - _KEYS)
+        if unknown:
+            raise self.fail(f"unknown keys {unknown} (a version 1 run has {sorted(_KEYS)})")
         infos = self.layers()
         width = len(infos)
         steps = self.get("steps", list)
@@ -710,6 +740,8 @@ class _Reader:
         weight = self.table("weightGradNormLog10", n, width)
         ratio = self.table("updateRatioLog10", n, width, nullable=True)
         every = self.get("every", int)
+        if every < 1:
+            raise self.fail(f'"every" must be 1 or more, got {every}')
         first = self.get("firstNonFiniteStep", int, nullable=True)
         if first is not None and first not in steps:
             raise self.fail(f'"firstNonFiniteStep" {first} is not a recorded step')

@@ -42,6 +42,11 @@ non-finite, all copied out as plain numbers at `step()` (no tensor outlives its 
 - for a few steps spread over the run (and the first non-finite one), histograms of both
   gradients on the book's fixed grid.
 
+What it costs: a recorded step reads each gradient once and, for the update ratios, copies
+each weight before the optimizer's step and compares it after; between recorded steps the hooks
+only pass things on (`nox -s bench -- --torch` measures both). With a large model, record every
+10 or 100 steps.
+
 Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the hooks do
 almost nothing; they look only at the model's output and the loss, so a step whose output or
 loss turns non-finite is recorded. A gradient that overflows while the output and loss stay
@@ -87,28 +92,54 @@ def _tensors(value) -> list[torch.Tensor]:
     return []
 
 
-def _norm(t: torch.Tensor) -> torch.Tensor:
-    """The 2-norm of all entries, as a float64 0-d tensor on t's device, with no sync.
+# A plain sum of squares in float32 (float64) loses nothing to underflow or overflow when the
+# norm it gives is finite and at least sqrt(entries) times this: the squares of the entries it
+# may have lost are below the smallest normal number, too few to matter (1e-8 of the result).
+_PLAIN_FLOOR = {torch.float32: 1e-15, torch.float64: 1e-145}
 
-    float32 and smaller are summed in float64, where their squares cannot overflow. float64
-    entries are scaled by the largest first, as `gradbook.trace.norm` does, so that entries
-    near 1e300 give a finite norm; a NaN anywhere gives NaN, an inf (and no NaN) inf."""
+
+def _norm(t: torch.Tensor) -> torch.Tensor:
+    """The 2-norm of all entries, as a float64 0-d tensor, as `gradbook.trace.norm` takes it.
+
+    On the CPU, where reading a number back costs nothing, the plain norm in t's own precision
+    is tried first and kept when it is safe (most of the time, and 3x faster than float64);
+    otherwise, and on other devices (without waiting for them), the entries are scaled by the
+    largest and summed in float64, so that neither tiny nor huge entries are lost. A NaN
+    anywhere gives NaN; an inf (and no NaN) inf."""
     t = t.detach()
-    if t.dtype != torch.float64:
-        return torch.linalg.vector_norm(t, dtype=torch.float64)
     if t.numel() == 0:
         return torch.zeros((), dtype=torch.float64, device=t.device)
+    floor = _PLAIN_FLOOR.get(t.dtype)
+    if t.device.type == "cpu" and floor is not None:
+        plain = torch.linalg.vector_norm(t)
+        value = float(plain)
+        if math.isfinite(value) and value >= floor * math.sqrt(t.numel()):
+            return plain.to(torch.float64)
+    elif t.dtype != torch.float64:
+        # float32 and smaller: their squares can neither overflow nor underflow in float64.
+        return torch.linalg.vector_norm(t, dtype=torch.float64)
+    t = t.to(torch.float64)
     biggest = t.abs().amax()
     usable = torch.isfinite(biggest) & (biggest > 0)
     scale = torch.where(usable, biggest, torch.ones_like(biggest))
     return torch.where(usable, scale * torch.linalg.vector_norm(t / scale), biggest)
 
 
-def _std(t: torch.Tensor) -> torch.Tensor:
+def _std(t: torch.Tensor):
     """The population standard deviation of all entries (numpy's np.std, as gradbook.train
-    takes it), as a float64 0-d tensor: the norm of the deviations from the mean over sqrt(n).
-    Two passes, as accurate as torch.std and a tenth of its time on a CPU."""
-    return _norm(t - t.mean()) / math.sqrt(max(t.numel(), 1))
+    takes it), as a float64 0-d tensor, or a float on the CPU.
+
+    The norm of the deviations from the mean over sqrt(n). On the CPU the sum and the sum of
+    squares are tried first (no copy of t); they are kept unless the mean is so large against
+    the spread (a norm layer's scale, all near 1) that subtracting them would lose digits."""
+    n = max(t.numel(), 1)
+    if t.device.type == "cpu":
+        mean, rms = float(t.sum()) / n, float(_norm(t)) / math.sqrt(n)
+        if abs(mean) < 1e150 and rms < 1e150:  # (squares in range; NaN fails this too)
+            var = rms * rms - mean * mean
+            if var >= 1e-3 * mean * mean:
+                return math.sqrt(var)
+    return _norm(t - t.mean()) / math.sqrt(n)
 
 
 _EDGES: dict[torch.device, torch.Tensor] = {}
@@ -137,12 +168,14 @@ def _to_histogram(counts: list[int]) -> Histogram:
     return Histogram(np.array(counts[:_BINS], dtype=np.int64), below, above, zero, nonfinite)
 
 
-def _fetch(values: list[torch.Tensor]) -> list:
-    """The tensors' values as Python numbers, in order: one copy to the host per device."""
-    out: list = [None] * len(values)
+def _fetch(values: list) -> list:
+    """The values (tensors, or numbers already read) as Python numbers, in order: one copy to
+    the host per device."""
+    out: list = [v if not isinstance(v, torch.Tensor) else None for v in values]
     by_device = defaultdict(list)
     for i, v in enumerate(values):
-        by_device[v.device].append(i)
+        if isinstance(v, torch.Tensor):
+            by_device[v.device].append(i)
     for indices in by_device.values():
         stacked = torch.stack([values[i] for i in indices]).cpu().tolist()
         for i, v in zip(indices, stacked, strict=True):
@@ -237,12 +270,12 @@ class Recorder:
                 hook = self._on_forward(name)
                 self._handles.append(module.register_forward_hook(hook))
         self._handles.append(model.register_forward_hook(self._on_model_output))
-        seen: set[int] = set()  # a weight tied between layers gets one hook
-        for _, module in model.named_modules():
-            for _, p in _weights(module):
-                if p.requires_grad and id(p) not in seen:
-                    seen.add(id(p))
-                    self._handles.append(p.register_post_accumulate_grad_hook(self._on_grad))
+        # The weights' gradient hooks are put in place for the measured steps only (by the first
+        # forward pass that needs them) and taken away by step(): between measured steps they
+        # would cost a call per weight per backward pass for nothing.
+        weights = {id(p): p for _, m in model.named_modules() for _, p in _weights(m)}
+        self._weight_params = [p for p in weights.values() if p.requires_grad]  # tied: once
+        self._grad_handles: list = []
         if optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._before_update))
             self._handles.append(optimizer.register_step_post_hook(self._after_update))
@@ -256,7 +289,7 @@ class Recorder:
         self._grad_norms: dict[int, torch.Tensor] = {}  # id(param) -> |dL/dW|
         self._dh_hists: dict[_Layer, list] = defaultdict(list)
         self._dw_hists: dict[int, torch.Tensor] = {}
-        self._before: dict[int, torch.Tensor] = {}  # id(param) -> W before the update
+        self._before: dict[_Layer, tuple] = {}  # its weights, a copy of them, their spread
         self._ratios: dict[_Layer, tuple] = {}  # (std of the update, std of W before)
         self._pending: list = []  # unmeasured steps: outputs kept until the model's output is seen
         self._histogram_step = self._armed and self._recorded % self._hist_stride == 0
@@ -269,7 +302,7 @@ class Recorder:
     @property
     def hook_count(self) -> int:
         """How many hooks the recorder has in place (0 once closed)."""
-        return len(self._handles)
+        return len(self._handles) + len(self._grad_handles)
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -292,10 +325,22 @@ class Recorder:
 
         return hook
 
+    def _watch_weights(self) -> None:
+        if not self._grad_handles:
+            self._grad_handles = [
+                p.register_post_accumulate_grad_hook(self._on_grad) for p in self._weight_params
+            ]
+
+    def _unwatch_weights(self) -> None:
+        for handle in self._grad_handles:
+            handle.remove()
+        self._grad_handles = []
+
     def _watch_output(self, layer: _Layer, output) -> None:
         tensors = _tensors(output)
         if not tensors:
             return
+        self._watch_weights()
         self._calls[layer] += 1
         for t in tensors:
             t.register_hook(self._on_output_grad(layer))
@@ -313,17 +358,18 @@ class Recorder:
         pending, self._pending = self._pending, []
         if not tensors:
             return
-        if (
-            not self._armed
-            and self.run.first_nonfinite_step is None
-            and not all(bool(torch.isfinite(t).all()) for t in tensors)
+        if self.run.first_nonfinite_step is None and not all(
+            bool(torch.isfinite(t).all()) for t in tensors
         ):
-            # The output overflowed on a step between recorded ones: measure this step after all.
-            self._armed = True
+            # The output overflowed for the first time: this step is measured, between recorded
+            # ones too, and keeps its histograms.
             self._histogram_step = True
-            for layer, out in pending:
-                self._watch_output(layer, out)
+            if not self._armed:
+                self._armed = True
+                for layer, out in pending:
+                    self._watch_output(layer, out)
         if self._armed:
+            self._watch_weights()
             for t in tensors:
                 t.register_hook(self._on_model_grad)
 
@@ -346,22 +392,23 @@ class Recorder:
             return
         held = self._optimized()
         for layer in self._layers.values():
-            for _, p in layer.weights:
-                if id(p) in held:
-                    self._before[id(p)] = p.detach().clone()
+            params = [p for _, p in layer.weights if id(p) in held]
+            if not params:
+                continue
+            flat = [p.detach().reshape(-1) for p in params]
+            before = flat[0].clone() if len(flat) == 1 else torch.cat(flat)
+            # Its spread now, while the copy is fresh in the cache: the step's weights are
+            # read from memory twice in all (once here, once after the update).
+            self._before[layer] = (params, before, _std(before))
 
     def _after_update(self, optimizer, args, kwargs) -> None:
         if not self._armed:
             return
-        for layer in self._layers.values():
-            pairs = [(p, self._before[id(p)]) for _, p in layer.weights if id(p) in self._before]
-            if not pairs:
-                continue
-            after = [p.detach().reshape(-1) for p, _ in pairs]
-            before = [b.reshape(-1) for _, b in pairs]
-            after = after[0] if len(after) == 1 else torch.cat(after)
-            before = before[0] if len(before) == 1 else torch.cat(before)
-            self._ratios[layer] = (_std(after - before), _std(before))
+        for layer, (params, before, spread) in self._before.items():
+            flat = [p.detach().reshape(-1) for p in params]
+            after = flat[0] if len(flat) == 1 else torch.cat(flat)
+            update = torch.sub(after, before, out=before)  # the copy becomes the update
+            self._ratios[layer] = (_std(update), spread)
         self._before = {}
 
     # -- the record --------------------------------------------------------------------------
@@ -381,11 +428,12 @@ class Recorder:
             self._record(step, value)
         self._step += 1
         self._armed = self._step % self.every == 0
+        if not self._armed:
+            self._unwatch_weights()
         self._reset()
 
     def _record(self, step: int, loss: float) -> None:
         layers = list(self._layers.values())
-        params = {id(p): p for layer in layers for _, p in layer.weights}
         # Every scalar of the step in one list, copied to the host in one go.
         scalars: list[torch.Tensor] = []
         spans: dict = {}
@@ -397,8 +445,8 @@ class Recorder:
         put("model", self._model_norms)
         for layer in layers:
             put(("out", layer), self._out_norms.get(layer, []))
-            put(("dw", layer), [self._grad_norms[id(p)] for _, p in layer.weights
-                                if id(p) in self._grad_norms])  # fmt: skip
+            norms = [self._grad_norms.get(id(p)) for _, p in layer.weights]
+            put(("dw", layer), [n for n in norms if n is not None])
             put(("ratio", layer), list(self._ratios.get(layer, ())))
         values = _fetch(scalars) if scalars else []
 
@@ -427,13 +475,15 @@ class Recorder:
         if first:
             self.run.first_nonfinite_step = step
         if self._histogram_step:
-            self._keep_histograms(step, layers, params, first)
+            self._keep_histograms(step, layers, first)
         self._recorded += 1
 
-    def _keep_histograms(self, step: int, layers: list[_Layer], params: dict, first: bool):
+    def _keep_histograms(self, step: int, layers: list[_Layer], first: bool):
         dh_parts = [self._dh_hists.get(layer, []) for layer in layers]
-        dw_parts = [[self._dw_hists[id(p)] for _, p in layer.weights if id(p) in self._dw_hists]
-                    for layer in layers]  # fmt: skip
+        dw_parts = [
+            [self._dw_hists[id(p)] for _, p in layer.weights if id(p) in self._dw_hists]
+            for layer in layers
+        ]
         flat = [t for parts in dh_parts + dw_parts for t in parts]
         counts = iter(_fetch(flat)) if flat else iter(())
 
@@ -468,6 +518,7 @@ class Recorder:
         for handle in self._handles:
             handle.remove()
         self._handles = []
+        self._unwatch_weights()
         self._closed = True
         self._reset()
 

@@ -1,8 +1,8 @@
 """Watch your own PyTorch network with gradbook: a small CNN learns to tell images of horizontal
 stripes from vertical ones, and gradbook.torch records its gradients, layer by layer.
 
-    python examples/watch_your_network.py              # 8 sigmoid convolutions, stacked
-    python examples/watch_your_network.py --residual   # the same, each adding its input back
+    python docs/examples/watch_your_network.py              # 8 sigmoid convolutions, stacked
+    python docs/examples/watch_your_network.py --residual   # the same, each adding its input back
 
 Needs PyTorch (`pip install "gradbook[torch]"`). Writes run.json (open it in the book's lab with
 "Open a run") and prints the last recorded step layer by layer, then how much of the output's
