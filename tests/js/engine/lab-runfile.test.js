@@ -207,3 +207,29 @@ test('a file is refused by its size before it is read', () => {
   assert.equal(sizeProblem('run.json', MAX_RUN_BYTES), null);
   assert.equal(sizeProblem('run.json', smallText.length), null);
 });
+
+// The Python loader's verdicts on changed copies of the example run (tests/run_fixtures.py
+// writes them from gradbook.runfile and the schema): the lab opens a file exactly when
+// gradbook.runfile.load does.
+const verdicts = JSON.parse(read('../fixtures/run-verdicts.json'));
+
+function change(data, { op, path, value }) {
+  const parent = path.slice(0, -1).reduce((node, key) => node[key], data);
+  const key = path.at(-1);
+  if (op === 'set') parent[key] = value;
+  else if (op === 'delete') {
+    if (Array.isArray(parent)) parent.splice(key, 1);
+    else delete parent[key];
+  } else throw new Error(`unknown operation ${op}`);
+}
+
+test('the lab opens a changed run exactly when gradbook.runfile does', () => {
+  assert.equal(verdicts.base, 'run-small.json');
+  assert.ok(verdicts.cases.length >= 10);
+  for (const c of verdicts.cases) {
+    const data = small();
+    for (const operation of c.operations) change(data, operation);
+    if (c.loaderError === null) assert.doesNotThrow(() => readRun(data), c.name);
+    else assert.throws(() => readRun(data), RunFileError, c.name);
+  }
+});
