@@ -13,7 +13,7 @@ import {
   Mesh,
   Object3D,
 } from 'three';
-import { LINES_PER_UNIT, layoutNetwork, skipArc, UNIT_SPACING } from './layout.js';
+import { LINES_PER_UNIT, layoutNetwork, meterDecade, skipArc, UNIT_SPACING } from './layout.js';
 import { RADIUS_MAX } from './paint.js';
 import { unitPoints } from './unitpoints.js';
 
@@ -35,7 +35,8 @@ const GUIDE_ZERO = '#a9b3c8';
  */
 export function meshKey(source, structure) {
   const { rnn, skips, batchnorm } = structure;
-  return JSON.stringify([source.network.layers.map((l) => l.shownUnits), rnn, skips, batchnorm]);
+  const { layers, layerLevel = false } = source.network;
+  return JSON.stringify([layers.map((l) => l.shownUnits), rnn, skips, batchnorm, layerLevel]);
 }
 
 export function buildNetwork(source, structure, geo, mat, colorOf) {
@@ -97,8 +98,14 @@ export function buildNetwork(source, structure, geo, mat, colorOf) {
 
   const tallest = Math.max(...lay.layerTop);
   const meterTop = -tallest - RADIUS_MAX - METER_GAP;
-  out.meterZero = meterTop - METER_DECADES * DECADE;
-  out.meterBottom = out.meterZero - METER_DECADES * DECADE;
+  // One decade's height: DECADE, or taller for a long network drawn layer by layer.
+  out.decade = meterDecade(lay, {
+    layerLevel: source.network.layerLevel === true,
+    decade: DECADE,
+    decades: METER_DECADES,
+  });
+  out.meterZero = meterTop - METER_DECADES * out.decade;
+  out.meterBottom = out.meterZero - METER_DECADES * out.decade;
   add('guides', buildGuides(lay, structure, out, colorOf, mat.guide));
 
   if (structure.skips.length) {
@@ -148,7 +155,7 @@ function buildGuides(lay, structure, net, colorOf, material) {
     colors.push(c.r, c.g, c.b, c.r, c.g, c.b);
   };
   for (let d = -METER_DECADES; d <= METER_DECADES; d++) {
-    const y = net.meterZero + d * DECADE;
+    const y = net.meterZero + d * net.decade;
     // Every decade a short tick at each end; every fifth across the whole meter.
     if (d === 0 || d % 5 === 0) line([x0, y, 0], [x1, y, 0], d === 0 ? GUIDE_ZERO : GUIDE);
     else {

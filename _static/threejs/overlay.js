@@ -7,7 +7,6 @@ import { colorForLog10, log10OfMagnitude } from './colorscale.js';
 import { buildLayerLabels } from './controls.js';
 import { formatFactor, formatNumber, formatPowerOfTen } from './format.js';
 import { placeLabels } from './labels.js';
-import { DECADE } from './meshes.js';
 import { accuracyWords } from './words.js';
 
 /** Least room between two labels of a row, and the least room a label takes, in CSS px. */
@@ -47,6 +46,8 @@ export class LabelOverlay {
 
   /** Highlight the labels of the selected hidden layer (a view link's layer=L), or none. */
   select(li) {
+    this.selected = li; // placed first, so that its name shows whatever else must give way
+    this._sizedKey = null;
     for (const lab of this.labels) {
       lab.top.classList.toggle('is-selected', lab.li === li);
       lab.bottom.classList.toggle('is-selected', lab.li === li);
@@ -70,7 +71,7 @@ export class LabelOverlay {
       lab.value.textContent = '';
       lab.value.classList.remove('is-nonfinite');
       if (li === 0) lab.value.textContent = structure.rnn ? '' : 'data';
-      else if (lit && li <= structure.hidden) {
+      else if (lit && li <= structure.hidden && frame.layers[li - 1].product !== null) {
         const ls = frame.layers[li - 1];
         lab.value.textContent = formatNumber(ls.product);
         const c = colorForLog10(log10OfMagnitude(ls.product), scale);
@@ -78,7 +79,9 @@ export class LabelOverlay {
       }
       // The factor of the layer below, made by this column's weights and slope.
       const below = structure.factorOfColumn(li);
-      const shown = below !== null && player.isLit(below);
+      // null: a recorded run's factor over a layer not measured at this step (runfile.js).
+      const shown =
+        below !== null && player.isLit(below) && frame.layers[below - 1].factor !== null;
       const factor = shown ? frame.layers[below - 1].factor : null;
       lab.top.textContent = shown ? formatFactor(factor) : '';
       lab.top.classList.toggle('is-nonfinite', shown && !Number.isFinite(factor));
@@ -114,7 +117,8 @@ export class LabelOverlay {
     }
     const pt = this._pt;
     const pulse = player.complete ? -1 : player.pulseLayer;
-    const rank = (li) => (li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0);
+    const rank = (li) =>
+      li === this.selected ? 3 : li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0;
     let low = 0;
     const bottom = labels.map((lab) => {
       scene.project(lay.layerX[lab.li], scene.barBase - 0.35, 0, pt);
@@ -151,12 +155,12 @@ export class LabelOverlay {
     // are far enough apart on screen for their text not to touch.
     const markX = lay.layerX[1] - 1.05;
     const ys = this.marks.map(
-      (m) => scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt).y,
+      (m) => scene.project(markX, scene.net.meterZero + m.d * scene.net.decade, 0, pt).y,
     );
     const zero = ys[this.marks.findIndex((m) => m.d === 0)];
     const roomy = Math.min(...ys.map((y) => Math.abs(y - zero)).filter((d) => d > 0)) >= MARK_ROOM;
     this.marks.forEach((m, i) => {
-      scene.project(markX, scene.net.meterZero + m.d * DECADE, 0, pt);
+      scene.project(markX, scene.net.meterZero + m.d * scene.net.decade, 0, pt);
       place(m.el, pt.x, ys[i], pt.visible && pt.x > 24 && (m.d === 0 || roomy));
     });
   }

@@ -28,7 +28,7 @@ import {
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { fitCamera } from './camerafit.js';
-import { buildNetwork, DECADE, disposeNetwork, METER_DECADES, meshKey } from './meshes.js';
+import { buildNetwork, disposeNetwork, METER_DECADES, meshKey } from './meshes.js';
 import { LOOK, paintLayer, paintUnits, RADIUS_MAX, unitPaint } from './paint.js';
 import { pointScale, SHAPE, unitMaterial } from './unitpoints.js';
 
@@ -352,7 +352,7 @@ export class GradientScene {
           p.productKind === 'inf' || p.productKind === 'nan'
             ? METER_DECADES
             : Math.max(-METER_DECADES, Math.min(METER_DECADES, p.decades));
-      const h = Math.max(BAR_MIN, Math.abs(d) * DECADE);
+      const h = Math.max(BAR_MIN, Math.abs(d) * this.net.decade);
       o.position.set(lay.layerX[li], d < 0 ? meterZero - h : meterZero, 0);
       o.scale.set(0.7, h, 0.7);
       o.updateMatrix();
@@ -426,8 +426,16 @@ export class GradientScene {
     this.selection.visible = li != null;
     if (li != null) {
       const cols = Math.ceil(lay.layerCount[li] / 16);
-      this.selection.position.set(lay.layerX[li], 0, 0);
-      this.selection.scale.set(1.1, 2 * lay.layerTop[li] + 1.3, cols + 0.7);
+      if (this.source.network.layerLevel) {
+        // Drawn layer by layer, a layer is its block and its bar: frame both.
+        const top = lay.layerTop[li] + 0.65;
+        const bottom = this.net.meterBottom;
+        this.selection.position.set(lay.layerX[li], (top + bottom) / 2, 0);
+        this.selection.scale.set(1.1, top - bottom, cols + 0.7);
+      } else {
+        this.selection.position.set(lay.layerX[li], 0, 0);
+        this.selection.scale.set(1.1, 2 * lay.layerTop[li] + 1.3, cols + 0.7);
+      }
     }
     this.requestRender();
   }

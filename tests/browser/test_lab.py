@@ -8,8 +8,10 @@ read numbers from it, never from the text. Times are measured elsewhere, never a
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from pathlib import Path
 
 import pytest
 from bookpage import assert_axe_clean, visit, wait_scenes
@@ -156,7 +158,8 @@ def test_batch_norm_and_residual_lift_the_sigmoid_nets_first_layers(
 ):
     v = _open(page, served_book, SIGMOID)
     before = _layer1_product(page)
-    # From the keyboard: Space toggles a focused checkbox.
+    # One click away: under "More settings". From the keyboard: Space toggles a checkbox.
+    page.locator(".gradbook-lab-more > summary").click()
     page.locator(f"input[name={toggle}]").focus()
     page.keyboard.press("Space")
     page.wait_for_function(f"() => window.gradbook.lab.state().hash.includes('{toggle}=1')")
@@ -306,8 +309,9 @@ def test_the_lab_is_operated_from_the_keyboard_without_flooding_history(page: Pa
     assert len(_rows(page)) == 15
     assert page.evaluate("() => location.hash").startswith("#depth=15&")
     assert page.evaluate("() => history.length") == length  # replaced, never pushed
-    # Tab from the last control reaches the buttons; Enter trains. The Train button is disabled
-    # while training, so the focus moves on to Pause, where Space pauses.
+    # Tab from the last control ("More settings" open) reaches the buttons; Enter trains. The
+    # Train button is disabled while training, so the focus moves on to Pause, where Space pauses.
+    page.locator(".gradbook-lab-more > summary").click()
     page.locator("input[name=seed]").focus()
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.className") == "gradbook-lab-train"
@@ -447,3 +451,250 @@ def test_a_chapters_lab_link_opens_that_network_with_the_chapters_numbers(page: 
     accuracies = dict(_state(page)["accuracies"])
     run = scenarios.trained("sigmoid-vanishing").record
     assert accuracies[0] == run.accuracy[0] and accuracies[50] == run.accuracy[50], accuracies
+
+
+# ---- Open a run: a training run recorded by gradbook.torch, read in the browser -----------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "js" / "fixtures"
+RUN_SMALL = FIXTURES / "run-small.json"
+RUN_NONFINITE = FIXTURES / "run-nonfinite.json"
+_RECORDED = "() => window.gradbook.lab.state().recorded"
+_ROW_NAMES = """() => [...document.querySelectorAll('.gradbook-lab-table tbody th')]
+    .map((th) => th.textContent)"""
+_CELLS = """() => [...document.querySelectorAll('.gradbook-lab-table tbody tr')].map((tr) =>
+    Object.fromEntries([...tr.querySelectorAll('td')].map(
+        (td) => [td.dataset.column, [td.dataset.value, td.textContent]])))"""
+
+
+def _size(log10) -> float | None:
+    """A size as the run file stores it (run.schema.json), decoded."""
+    if log10 is None:
+        return None
+    if isinstance(log10, str):
+        return {"-inf": 0.0, "inf": math.inf, "nan": math.nan}[log10]
+    return 10.0**log10
+
+
+def _over(a: float, b: float) -> float:
+    """a / b as IEEE 754 divides (JavaScript's /): x/0 is inf, 0/0 and inf/inf NaN."""
+    if b == 0:
+        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+    return a / b
+
+
+def _open_run(page: Page, path: Path) -> None:
+    page.set_input_files(".gradbook-lab-file", str(path))
+    page.wait_for_function(f"() => ({_RECORDED})() !== null")
+
+
+def _check_table_against_file(page: Page, data: dict, row: int) -> None:
+    """The table, read back from its data-value cells, holds the file's row `row`."""
+    assert page.evaluate(_ROW_NAMES) == [layer["name"] for layer in data["layers"]]
+    assert page.evaluate("() => document.querySelector('.gradbook-lab-table').dataset.step") == str(
+        data["steps"][row]
+    )
+    cells = page.evaluate(_CELLS)
+    g = [_size(v) for v in data["gradNormLog10"][row]]
+    out = _size(data["outputGradNormLog10"][row])
+    for i, got in enumerate(cells):
+        above = g[i + 1] if i + 1 < len(g) else out
+        want = {
+            "gradNorm": g[i],
+            "factor": _over(g[i], above),  # the book's: this layer's size over the one above
+            "product": _over(g[i], out),
+            "weightGradNorm": _size(data["weightGradNormLog10"][row][i]),
+            "updateRatio": _size(data["updateRatioLog10"][row][i]),
+        }
+        assert set(got) == set(want), got
+        for key, value in want.items():
+            text, shown = got[key]
+            if value is None:  # not measured at this step: said so, never a number
+                assert (text, shown) == ("null", "not measured"), (i, key, got[key])
+            elif math.isnan(value):
+                assert text == "NaN" and shown.endswith("NaN"), (i, key, got[key])
+            else:
+                assert math.isclose(float(text), value, rel_tol=1e-12), (i, key, text, value)
+
+
+def test_a_saved_run_opens_in_the_lab_and_the_table_reads_back_the_file(page: Page, served_book):
+    v = _open(page, served_book, DEFAULTS)
+    data = json.loads(RUN_SMALL.read_text())
+    asked = len(v.requests)
+    _open_run(page, RUN_SMALL)
+    # Read here: the file is not sent anywhere, and nothing else is fetched for it.
+    assert len(v.requests) == asked, v.requests[asked:]
+    state = _state(page)
+    assert state["recorded"] == {
+        "name": RUN_SMALL.name,
+        "layers": len(data["layers"]),
+        "steps": len(data["steps"]),
+    }
+    assert state["frames"] == len(data["steps"])
+    # The last recorded step, layer by layer, named by the layers' paths in the model.
+    _check_table_against_file(page, data, len(data["steps"]) - 1)
+    expect(page.locator(".gradbook-lab-status")).to_contain_text(f"Opened {RUN_SMALL.name}")
+    # The scene: one column per recorded layer, named, and the slider over every recorded step.
+    scene = page.evaluate("() => window.gradbook.scenes[0].state()")
+    assert [layer["name"] for layer in scene["layers"][1:-1]] == [
+        layer["name"] for layer in data["layers"]
+    ]
+    scrub = page.locator(".gradbook-scene-scrub").first
+    assert scrub.get_attribute("max") == str(len(data["steps"]) - 1)
+    # The slider takes the table back to step 0, where the norm layer's scale has no update
+    # ratio yet (all ones before the first step: std 0).
+    scrub.fill("0")
+    page.wait_for_function(
+        "() => document.querySelector('.gradbook-lab-table').dataset.step === '0'"
+    )
+    _check_table_against_file(page, data, 0)
+    # Every recorded step in the plots: the loss, a line per layer's update ratio, the strip.
+    assert page.evaluate("() => document.querySelector('.gradbook-lab').dataset.records") == str(
+        len(data["steps"])
+    )
+    assert page.locator(".gradbook-lab-chart .gradbook-lab-line").count() >= 1 + len(data["layers"])
+    # Hover a column: its name and numbers under the scene; a click selects it.
+    page.locator(".gradbook-lab-scene").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        """() => { const s = window.gradbook.scenes[0].scene;
+            const r = s.canvas.getBoundingClientRect();
+            const p = s.project(s.layout.layerX[3], 0, 0); return [r.left + p.x, r.top + p.y]; }"""
+    )
+    page.mouse.move(x, y)
+    inspector = page.locator(".gradbook-lab-inspector")
+    expect(inspector).to_contain_text(f"Layer 3 of 5, {data['layers'][2]['name']} (Conv2d")
+    page.mouse.click(x, y)
+    expect(inspector).to_contain_text("Selected: Layer 3")
+    assert page.evaluate("() => window.gradbook.scenes[0].state().selectedLayer") == 3
+    expect(page.locator(".gradbook-lab-table tbody tr").nth(2)).to_have_class(
+        re.compile("is-selected")
+    )
+    # No link can hold a file: Copy link is off, and the lab says why, beside it; no training.
+    expect(page.locator(".gradbook-lab-copy")).to_be_disabled()
+    expect(page.locator(".gradbook-lab-linknote")).to_be_visible()
+    expect(page.locator(".gradbook-lab-linknote")).to_contain_text("send the file")
+    expect(page.locator(".gradbook-lab-train")).to_be_disabled()
+    # Back to building networks: the link, training and the built network return.
+    page.locator(".gradbook-lab-back").click()
+    _settle(page)
+    assert _state(page)["recorded"] is None
+    assert len(_rows(page)) == 12
+    expect(page.locator(".gradbook-lab-copy")).to_be_enabled()
+    expect(page.locator(".gradbook-lab-linknote")).to_be_hidden()
+    expect(page.locator(".gradbook-lab-train")).to_be_enabled()
+    v.assert_clean()
+
+
+def test_a_run_that_broke_opens_at_its_first_nonfinite_step(page: Page, served_book):
+    v = _open(page, served_book, DEFAULTS)
+    data = json.loads(RUN_NONFINITE.read_text())
+    first = data["firstNonFiniteStep"]
+    # Dropped onto the lab rather than chosen: the same reading.
+    page.evaluate(
+        """(text) => { const dt = new DataTransfer();
+            dt.items.add(new File([text], 'broke.json', { type: 'application/json' }));
+            document.querySelector('.gradbook-lab').dispatchEvent(
+                new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true })); }""",
+        RUN_NONFINITE.read_text(),
+    )
+    page.wait_for_function(f"() => ({_RECORDED})()?.name === 'broke.json'")
+    _check_table_against_file(page, data, data["steps"].index(first))
+    expect(page.locator(".gradbook-lab-status")).to_contain_text(f"At step {first}")
+    expect(page.locator(".gradbook-lab-nan-label").first).to_have_text(f"NaN at step {first}")
+    v.assert_clean()
+
+
+def _bad_files(tmp: Path) -> list[tuple[str, Path, str]]:
+    good = json.loads(RUN_SMALL.read_text())
+    newer = dict(good, version=2)
+    files = {
+        "payload.json": (  # a scene payload, as the chapters carry (the scene's test fixture)
+            (FIXTURES / "tiny.json").read_text(),
+            "is not a gradbook run: it is a scene payload",
+        ),
+        "random.json": (
+            '{"hello": [1, 2, 3]}',
+            'is not a gradbook run: it is JSON without "schema"',
+        ),
+        "newer.json": (
+            json.dumps(newer),
+            "is version 2 of the run format; this lab reads version 1",
+        ),
+        "cut.json": (RUN_SMALL.read_text()[:3000], "is not JSON, or is cut short"),
+        "empty.json": ("", "empty.json is empty"),
+    }
+    out = []
+    for name, (text, message) in files.items():
+        (tmp / name).write_text(text)
+        out.append((name, tmp / name, message))
+    # 200 MB, refused by its size before it is read (a sparse file: nothing is written).
+    with (tmp / "huge.json").open("wb") as f:
+        f.truncate(200 * 1024 * 1024)
+    out.append(
+        ("huge.json", tmp / "huge.json", "huge.json is 200 MB; the lab opens runs of up to 64 MB")
+    )
+    return out
+
+
+def test_bad_files_get_one_message_and_the_lab_goes_on(page: Page, served_book, tmp_path):
+    v = _open(page, served_book, DEFAULTS)
+    messages = page.locator(".gradbook-lab-messages")
+    for name, path, message in _bad_files(tmp_path):
+        page.set_input_files(".gradbook-lab-file", str(path))
+        expect(messages).to_contain_text(message)
+        assert messages.locator("p").count() == 1, name  # one message, naming the problem
+        expect(messages).to_contain_text(f"Cannot open this run: {name}")
+        assert _state(page)["recorded"] is None, name
+        # Still the lab: the network it showed, and a control change traces a new one.
+        assert len(_rows(page)) == 12, name
+    page.locator("input[name=depth]").fill("7")
+    page.locator("input[name=depth]").dispatch_event("change")
+    page.wait_for_function("() => window.gradbook.lab.state().hash.startsWith('#depth=7&')")
+    _settle(page)
+    assert len(_rows(page)) == 7
+    expect(messages).to_be_hidden()  # the next network clears the last file's message
+    # A good run after the bad ones opens as usual.
+    _open_run(page, RUN_SMALL)
+    expect(messages).to_be_hidden()
+    v.assert_clean()  # nothing thrown, no console error
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_lab_showing_a_run_passes_axe(browser, served_book, scheme):
+    ctx = browser.new_context(color_scheme=scheme)
+    page = ctx.new_page()
+    try:
+        v = _open(page, served_book, DEFAULTS)
+        wait_scenes(page, "ready")
+        _open_run(page, RUN_SMALL)
+        page.locator(".gradbook-lab-more > summary").click()  # the controls one click away, too
+        assert_axe_clean(page)
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1600, 1000)])
+def test_the_lab_is_laid_out_as_a_tool(browser, served_book, width, height):
+    """Scene first and wide: on a wide screen the table is beside the scene; on a phone the
+    scene starts on the first screen; never wider than the window."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    try:
+        v = _open(page, served_book, DEFAULTS)
+        wait_scenes(page, "ready")
+        page.locator(".gradbook-lab").scroll_into_view_if_needed()
+        page.evaluate("() => document.querySelector('.gradbook-lab').scrollIntoView()")
+        stage = page.locator(".gradbook-lab-scene .gradbook-scene-stage").bounding_box()
+        table = page.locator(".gradbook-lab-tablebox").bounding_box()
+        assert stage["y"] < height, stage  # the scene starts on the first screen
+        if width >= 1200:
+            assert stage["width"] >= 600, stage
+            assert table["x"] >= stage["x"] + stage["width"], (stage, table)  # beside it
+            assert table["y"] < stage["y"] + stage["height"], (stage, table)
+        else:
+            assert table["y"] >= stage["y"] + stage["height"], (stage, table)  # below it
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow} px wider than the window"
+        v.assert_clean()
+    finally:
+        ctx.close()

@@ -17,11 +17,14 @@
 //   form.js, table.js, plots.js   the controls, the per-layer table, the plots
 //   ../labconfig.js the configuration <-> the URL's hash, and the engine's inputs (at the
 //                   scene's level: chapters' scenes write lab links with it too)
+//   runfile.js      a run recorded by gradbook.torch, read from a file ("Open a run")
+//   inspector.js    the words for the layer under the pointer or selected
 
 import { el, offerLink } from '../dom.js';
 import { defaults, parseHash, writeHash } from '../labconfig.js';
 import { buildForm, isImmediate, readForm, writeForm } from './form.js';
 import { HELD_OUT_EVERY, HELD_OUT_SIZE } from './run.js';
+import { parseRun, RunFileError, runView, sizeProblem } from './runfile.js';
 import { Scheduler } from './scheduler.js';
 import { LabView } from './view.js';
 import { startWorker } from './workerclient.js';
@@ -57,6 +60,65 @@ export class Lab {
     buttons.step.addEventListener('click', () => this.scheduler.send('step'));
     buttons.reset.addEventListener('click', (e) => this.apply(defaults(), { t0: e.timeStamp }));
     buttons.copy.addEventListener('click', () => this.#copyLink());
+    // A run recorded by gradbook.torch, opened or dropped: read on this machine, sent nowhere.
+    const { fileInput, root } = this.view;
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files?.[0];
+      if (file) this.openFile(file);
+      fileInput.value = ''; // the same file, opened again after a change, is read again
+    });
+    root.addEventListener('dragover', (e) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault(); // else the browser navigates to the dropped file
+      root.classList.add('is-dropping');
+    });
+    root.addEventListener('dragleave', (e) => {
+      if (!root.contains(e.relatedTarget)) root.classList.remove('is-dropping');
+    });
+    root.addEventListener('drop', (e) => {
+      root.classList.remove('is-dropping');
+      const file = e.dataTransfer?.files?.[0];
+      if (!file) return;
+      e.preventDefault();
+      this.openFile(file);
+    });
+    this.view.back.addEventListener('click', (e) => this.apply(this.config, { t0: e.timeStamp }));
+  }
+
+  /**
+   * Read a saved run (a File) and show it, or say in one message, at the top of the lab, why
+   * it cannot be opened; the lab goes on as it was. Refused by its size before it is read.
+   * Resolves to true when the run is shown.
+   */
+  async openFile(file) {
+    const name = file.name || 'The file';
+    const problem = sizeProblem(name, file.size);
+    if (problem) return this.#refuse(problem);
+    let shown;
+    try {
+      shown = runView(parseRun(await file.text(), name), name);
+    } catch (err) {
+      if (err instanceof RunFileError) return this.#refuse(err.message);
+      return this.#refuse(`${name} could not be read (${err?.message ?? err}).`);
+    }
+    this.scheduler.hold();
+    this.recorded = { name, layers: shown.run.labels.length, steps: shown.steps.length };
+    this.view.warn([]);
+    this.view.open(shown);
+    const last = shown.steps.at(-1);
+    const broke =
+      shown.firstNonFiniteStep === null
+        ? ''
+        : ` At step ${shown.firstNonFiniteStep} the loss or a gradient became NaN or infinite; the scene shows that step, and the plots mark it.`;
+    this.view.say(
+      `Opened ${name} on this machine (nothing was sent anywhere): ${shown.run.title}, ${shown.steps.length} recorded steps up to step ${last}.${broke}`,
+    );
+    return true;
+  }
+
+  #refuse(message) {
+    this.view.warn([`Cannot open this run: ${message}`]);
+    return false;
   }
 
   #fromForm(t0) {
@@ -67,6 +129,11 @@ export class Lab {
   /** Show `config` everywhere: the form, the messages, a fresh trace, and the URL (replaced). */
   apply(config, { messages = [], t0 = performance.now() } = {}) {
     this.config = config;
+    if (this.recorded) {
+      // Back to building networks: the link and the training buttons return.
+      this.recorded = null;
+      this.view.setRecorded(false);
+    }
     writeForm(this.fields, config);
     this.view.warn(messages);
     this.#writeAddress(this.scheduler.configure(config, { messages, t0 }));
@@ -129,6 +196,8 @@ export class Lab {
       // Every held-out accuracy measured so far: [step, accuracy] (NaN: outputs not finite).
       accuracies: records.filter((r) => r.accuracy !== null).map((r) => [r.step, r.accuracy]),
       stoppedAt: this.view.stoppedAt,
+      // The run opened from a file, { name, layers, steps }, or null while building networks.
+      recorded: this.recorded ?? null,
       frames: this.view.source?.length ?? 0,
       updates: this.view.updates,
       timings: this.scheduler.timings.slice(),

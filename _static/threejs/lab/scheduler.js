@@ -67,9 +67,19 @@ export class Scheduler {
     this.worker = startWorker((msg) => this.onMessage(msg));
   }
 
-  /** Nothing on its way: the network shown is the configuration's. */
+  /** Nothing on its way: the network shown is the configuration's (or a run from a file). */
   get settled() {
-    return this.view.hasRun && !this.pending;
+    return this.view.hasRun && (this.held || !this.pending);
+  }
+
+  /**
+   * Stop showing what the worker makes: a run opened from a file is shown instead. Training
+   * is paused; a trace on its way is taken but not drawn. configure() ends the hold.
+   */
+  hold() {
+    if (this.running) this.worker.post({ type: 'pause' });
+    this.running = false;
+    this.held = true;
   }
 
   /**
@@ -78,6 +88,7 @@ export class Scheduler {
    * Returns its canonical hash.
    */
   configure(config, { messages = [], t0 = this.now() } = {}) {
+    this.held = false;
     this.config = config;
     this.engine = toEngine(config);
     const hash = writeHash(config);
@@ -94,7 +105,7 @@ export class Scheduler {
 
   /** Ask the worker to 'train', 'pause' or take one 'step'; not while a new network is coming. */
   send(type) {
-    if (this.pending) return; // a new network is on its way; its trace comes first
+    if (this.pending || this.held) return; // a new network is on its way; its trace comes first
     if (type === 'train') this.view.pauseScene(); // the pulse would restart each update
     this.running = type === 'train';
     this.view.follow = true;
@@ -143,13 +154,13 @@ export class Scheduler {
         return;
       }
       this.pending = null;
-      if (this.previewed === msg.hash) return; // drawn already, from the page's own trace
+      if (this.previewed === msg.hash || this.held) return; // drawn already, or a file is shown
       this.arrived = this.now();
       this.engineMs = msg.engineMs;
       this.#show(msg);
       return;
     }
-    if (this.pending) return; // the old network's last words
+    if (this.pending || this.held) return; // the old network's last words, or a file shown
     if (msg.type === 'steps')
       this.view.append({
         records: msg.records.filter(Boolean),

@@ -15,13 +15,21 @@ const COLUMNS = [
 ];
 // A share of units, as a percentage rounded as the book prints shares.
 const DEAD = { key: 'dead', head: 'Dead units', text: (v) => formatAccuracy(v) ?? formatNumber(v) };
+// A run recorded by gradbook.torch (runfile.js) also carries each layer's |dL/dW| and the size
+// of its last update; a value not measured at that step (null) is said so, never shown as NaN.
+const measured = (text) => (v) => (v === null ? 'not measured' : text(v));
+const RECORDED = [
+  { key: 'weightGradNorm', head: '|dL/dW|', text: measured((v) => formatNumber(v)) },
+  { key: 'updateRatio', head: 'Update ratio', text: measured((v) => formatNumber(v)) },
+];
 
 /** The value written into data-value: the shortest text that reads back as the same float64. */
 export function exactText(v) {
   return String(v); // "NaN", "Infinity" and "-Infinity" included
 }
 
-function columnsOf({ dead = false } = {}) {
+function columnsOf({ dead = false, recorded = false } = {}) {
+  if (recorded) return [...COLUMNS.map((c) => ({ ...c, text: measured(c.text) })), ...RECORDED];
   return dead ? [...COLUMNS, DEAD] : COLUMNS;
 }
 
@@ -30,9 +38,12 @@ function columnsOf({ dead = false } = {}) {
  * layout: `kind` "rnn" names the rows time steps; `dead` adds the dead-units column; `labels`,
  * if given, names each row (a recorded run's layer names), else "layer 1"... ("step 1"...).
  */
-export function tableRows(frame, { kind = 'mlp', dead = false, labels = null } = {}) {
+export function tableRows(
+  frame,
+  { kind = 'mlp', dead = false, labels = null, recorded = false } = {},
+) {
   const name = kind === 'rnn' ? 'step' : 'layer';
-  const columns = columnsOf({ dead });
+  const columns = columnsOf({ dead, recorded });
   return frame.layers.map((layer, i) => ({
     label: labels?.[i] ?? `${name} ${i + 1}`,
     cells: columns.map((c) => ({ key: c.key, value: layer[c.key], text: c.text(layer[c.key]) })),
@@ -57,16 +68,17 @@ function headRow(doc, kind, columns) {
  * ten updates a second cheap.
  */
 export function renderTable(table, frame, layout = {}) {
-  const { kind = 'mlp', dead = false } = layout;
+  const { kind = 'mlp', dead = false, recorded = false } = layout;
   const doc = table.ownerDocument;
   const rows = tableRows(frame, layout);
-  const columns = columnsOf({ dead });
+  const columns = columnsOf({ dead, recorded });
   table.classList.add(TABLE_CLASS);
-  const shape = `${kind}:${dead}:${rows.length}:${layout.labels?.join('\u0000') ?? ''}`;
+  const shape = `${kind}:${dead}:${recorded}:${rows.length}:${layout.labels?.join('\u0000') ?? ''}`;
   if (table.dataset.shape !== shape) {
     const caption = doc.createElement('caption');
-    caption.textContent =
-      kind === 'rnn'
+    caption.textContent = recorded
+      ? 'Gradient size at each recorded layer, in the order the forward pass reaches them'
+      : kind === 'rnn'
         ? 'Gradient size at each time step, step 1 first'
         : 'Gradient size at each hidden layer, first layer first';
     const thead = doc.createElement('thead');

@@ -24,14 +24,21 @@
 //     for the scene's slider and the table.
 //   view.stop({ step, reason })   the run ended: reason 'nonfinite' (the plots mark the step)
 //     or 'limit'.
-//   view.say(text), view.warn(messages)   the status line; the messages about a bad link, at
-//     the top of the lab, where the reader looks first.
+//   view.open({ run, steps, frameAt, records, firstNonFiniteStep })   a run recorded elsewhere
+//     and opened from a file (runfile.js runView), whole: `run` as for load (with labels,
+//     layerInfo and recorded: true), each step's frame made by frameAt(i) when shown, every
+//     record at once; Copy link and training are off until setRecorded(false).
+//   view.say(text), view.warn(messages)   the status line; the messages about a bad link or a
+//     bad file, at the top of the lab, where the reader looks first.
+//   view.select(li)   select hidden layer li in the scene and the table (the inspector line
+//     under the scene names it, with its numbers; the pointer over a column does the same).
 // The controls are view.form (form.js fills it) and view.buttons; setButtons({ running })
 // enables them for what the run can do next.
 
 import { el } from '../dom.js';
-import { LiveSource } from '../framesource.js';
-import { drawLines, drawStrip, makeChart } from './plots.js';
+import { LazySource, LiveSource } from '../framesource.js';
+import { HINT, inspectText, nearestColumn } from './inspector.js';
+import { drawLines, drawStrip, makeChart, sampleIndices } from './plots.js';
 import { LabStage } from './stage.js';
 import { renderTable } from './table.js';
 
@@ -62,7 +69,7 @@ export class LabView {
   _build(titles) {
     const r = this.root;
     r.replaceChildren();
-    // First in the lab: a bad link is named before anything else is read.
+    // First in the lab: a bad link or a bad file is named before anything else is read.
     this.messages = el('div', { class: 'gradbook-lab-messages', role: 'status' });
     this.form = el('form', { class: 'gradbook-lab-controls', 'aria-label': 'Lab controls' });
     this.form.addEventListener('submit', (e) => e.preventDefault());
@@ -81,11 +88,36 @@ export class LabView {
       'aria-label': 'Link to this network',
       hidden: true,
     });
+    // While a run opened from a file is shown: why there is no link, and the way back.
+    this.linkNote = el('span', {
+      class: 'gradbook-lab-linknote',
+      id: 'gradbook-lab-linknote',
+      hidden: true,
+      text: 'A run opened from a file cannot go in the address bar: to share it, send the file.',
+    });
+    this.back = button('Back to building networks', 'gradbook-lab-back');
+    this.back.hidden = true;
+    // "Open a run": read here, on this machine (runfile.js); nothing is sent anywhere.
+    this.fileInput = el('input', {
+      type: 'file',
+      id: 'gradbook-lab-file',
+      class: 'gradbook-lab-file',
+      accept: '.json,application/json',
+    });
+    const open = el(
+      'span',
+      { class: 'gradbook-lab-open' },
+      el('label', { for: 'gradbook-lab-file', text: 'Open a run' }),
+      this.fileInput,
+    );
     const actions = el(
       'div',
       { class: 'gradbook-lab-actions', role: 'group', 'aria-label': 'Training' },
       ...Object.values(this.buttons),
+      this.back,
+      this.linkNote,
       this.linkOut,
+      open,
     );
     this.status = el('p', { class: 'gradbook-lab-status', 'aria-live': 'polite' });
     this.sceneBox = el('div', {
@@ -101,6 +133,9 @@ export class LabView {
         this._showTable(this.source.frame(i));
       },
     });
+    // What the pointer is over in the scene, or the layer selected there or in the table.
+    // Not a live region: the pointer would make it chatter; the table holds the same numbers.
+    this.inspector = el('p', { class: 'gradbook-lab-inspector', text: HINT });
     this.table = el('table', { class: 'gradbook-lab-table' });
     const plots = el('div', { class: 'gradbook-lab-plots' });
     // Each plot is a labelled group (not a <figure>: the book keeps figures for still images).
@@ -125,6 +160,7 @@ export class LabView {
         'Update-to-data ratio of each weight matrix over training steps, log axis',
       ),
     };
+    this.accuracyPanel = this.charts.accuracy.parentElement;
     const stripFig = panel(
       'Gradient size at each layer over training, on the scene’s colour scale (layer 1 at the bottom)',
     );
@@ -148,7 +184,91 @@ export class LabView {
       },
       this.table,
     );
-    r.append(this.messages, this.form, actions, this.status, this.sceneBox, tableBox, plots);
+    this.tableBox = tableBox;
+    // A tool's layout (gradbook-lab.css): the controls over the whole width, the scene as wide
+    // as the window allows, the table beside it on a wide screen, the plots below.
+    const top = el('div', { class: 'gradbook-lab-top' }, this.form, actions);
+    // The inspector line just over the scene: the numbers of the column under the pointer.
+    const stage = el(
+      'div',
+      { class: 'gradbook-lab-stage' },
+      this.status,
+      this.inspector,
+      this.sceneBox,
+    );
+    const side = el('div', { class: 'gradbook-lab-side' }, tableBox);
+    r.append(el('div', { class: 'gradbook-lab-grid' }, this.messages, top, stage, side, plots));
+    this._wireInspector();
+  }
+
+  /** Show a layer's name and numbers: the one under the pointer, else the selected one. */
+  _wireInspector() {
+    const box = this.sceneBox;
+    let down = null;
+    // Over the stage: the canvas, or the labels drawn over it.
+    const onStage = (e) => e.target.closest?.('.gradbook-scene-stage') != null;
+    box.addEventListener('pointermove', (e) => {
+      if (!onStage(e)) return;
+      this._hover = this._columnAt(e);
+      this._inspect();
+    });
+    box.addEventListener('pointerleave', () => {
+      this._hover = null;
+      this._inspect();
+    });
+    box.addEventListener('pointerdown', (e) => {
+      down = [e.clientX, e.clientY];
+    });
+    // A click (not a drag that turned the camera) selects the column under the pointer.
+    box.addEventListener('click', (e) => {
+      if (!onStage(e) || !down) return;
+      if (Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
+      this.select(this._columnAt(e));
+    });
+    // The table is the scene's text alternative: a row selects its layer in the scene too.
+    this.table.addEventListener('click', (e) => {
+      const tr = e.target.closest('tbody tr');
+      if (tr) this.select(tr.sectionRowIndex + 1);
+    });
+  }
+
+  /** The hidden layer (1-based) whose column is nearest the pointer, or null. */
+  _columnAt(e) {
+    const scene = this.instance?.scene;
+    if (!scene?.layout) return null;
+    const rect = scene.canvas.getBoundingClientRect();
+    const H = this.source.network.layers.length - 2;
+    const xs = [];
+    const pt = {};
+    for (let li = 1; li <= H; li++) xs.push(scene.project(scene.layout.layerX[li], 0, 0, pt).x);
+    return nearestColumn(xs, e.clientX - rect.left);
+  }
+
+  /** Select hidden layer li (1-based) in the scene and the table, or nothing (null). */
+  select(li) {
+    this.selected = li;
+    this.instance?.selectLayer(li);
+    for (const tr of this.table.tBodies[0]?.rows ?? []) {
+      const on = tr.sectionRowIndex + 1 === li;
+      tr.classList.toggle('is-selected', on);
+      // The table box scrolls to the row (a 300-layer run's row may be far down it).
+      const box = this.tableBox;
+      if (on)
+        box.scrollTop += tr.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+    }
+    this._inspect();
+  }
+
+  _inspect() {
+    const li = this._hover ?? this.selected;
+    const frame = this._tableFrame;
+    if (!li || !frame || li > frame.layers.length) {
+      this.inspector.textContent = HINT;
+      return;
+    }
+    this.inspector.textContent = inspectText(this.run, frame, li, {
+      selected: li === this.selected,
+    });
   }
 
   // ---- words ----------------------------------------------------------------------------------
@@ -167,16 +287,22 @@ export class LabView {
     const stopped = this.stoppedAt !== null;
     // Read before disabling: a focused button that is disabled loses the focus to the page.
     const f = document.activeElement;
-    b.train.disabled = running || stopped;
-    b.pause.disabled = !running;
-    b.step.disabled = stopped;
+    const recorded = this.recorded === true; // a run from a file is not trained here
+    b.train.disabled = running || stopped || recorded;
+    b.pause.disabled = !running || recorded;
+    b.step.disabled = stopped || recorded;
     b.train.setAttribute('aria-pressed', String(running));
     // Hand the focus to the neighbour that does what comes next, so Tab goes on from there.
     if (f instanceof HTMLButtonElement && f.disabled && Object.values(b).includes(f))
-      [b.pause, b.train, b.step, b.reset].find((x) => !x.disabled).focus();
+      [b.pause, b.train, b.step, b.reset].find((x) => !x.disabled && !x.hidden).focus();
   }
 
   // ---- a run ----------------------------------------------------------------------------------
+
+  /** The scene (a SceneInstance), once mounted; null without WebGL. */
+  get instance() {
+    return this.stage.instance;
+  }
 
   /** Whether a run is shown. */
   get hasRun() {
@@ -196,15 +322,59 @@ export class LabView {
       firstNonFiniteStep: null,
     };
     this.run = run;
+    this.selected = null;
+    this._hover = null;
     this.records = [];
     this._measured = null; // the newest record with a held-out accuracy
     this._queued = []; // frames on their way to the scene, drawn at the next animation frame
     this.stoppedAt = null;
     this.follow = true; // the table follows the newest step unless the reader scrubs back
-    this.source = new LiveSource(scenario, run.frame);
+    // A recorded run comes whole, its frames made when shown; a live one grows as it trains.
+    this.source = run.lazy
+      ? new LazySource(scenario, run.lazy.steps, run.lazy.frameAt)
+      : new LiveSource(scenario, run.frame);
+    this.accuracyPanel.hidden = !run.accuracy;
     this.stage.show(scenario, this.source);
     this._showTable(run.frame);
     this._dirty();
+  }
+
+  /**
+   * Show a run recorded elsewhere and opened from a file (runfile.js runView): every recorded
+   * step at once, the scene and the table at the first non-finite step if there is one (the
+   * plots mark it), else at the last; training off and Copy link replaced by a note, until
+   * the reader goes back to building networks (setRecorded(false)).
+   */
+  open({ run, steps, frameAt, records, firstNonFiniteStep }) {
+    this.load({ ...run, lazy: { steps, frameAt } });
+    this.records = records.slice();
+    this.stoppedAt = firstNonFiniteStep;
+    const i = firstNonFiniteStep === null ? steps.length - 1 : steps.indexOf(firstNonFiniteStep);
+    this.follow = i === steps.length - 1;
+    this.stage.setStep(i);
+    this._showTable(this.source.frame(i));
+    this.setRecorded(true);
+    this._dirty();
+  }
+
+  /** Whether a run opened from a file is shown: it has no link, and cannot be trained here. */
+  setRecorded(on) {
+    this.recorded = on;
+    const { copy } = this.buttons;
+    copy.disabled = on;
+    if (on) {
+      copy.setAttribute('aria-describedby', this.linkNote.id);
+      this.linkOut.hidden = true;
+    } else copy.removeAttribute('aria-describedby');
+    this.linkNote.hidden = !on;
+    this.back.hidden = !on;
+    this.sceneBox.setAttribute(
+      'aria-label',
+      on
+        ? 'Gradient-flow scene: the run opened from a file'
+        : 'Gradient-flow scene: the network built in the lab',
+    );
+    this.setButtons({ running: false });
   }
 
   /** More steps of the run shown (see the header). */
@@ -270,8 +440,10 @@ export class LabView {
   }
 
   _showTable(frame) {
-    const { kind, dead, labels } = this.run;
-    renderTable(this.table, frame, { kind, dead, labels });
+    const { kind, dead, labels, recorded = false } = this.run;
+    renderTable(this.table, frame, { kind, dead, labels, recorded });
+    this._tableFrame = frame;
+    this._inspect();
   }
 
   _drawPlots() {
@@ -291,11 +463,14 @@ export class LabView {
       yRange: [0, 1],
       mark,
     });
+    // One line per weight matrix (hundreds, in a recorded run): read only the records the
+    // chart draws (drawLines would sample the same ones), not every record of a long run.
+    const shown = sampleIndices(rs.length).map((i) => rs[i]);
     const names = rs.length ? Object.keys(rs[0].updateRatios) : [];
     drawLines(this.charts.ratios, {
-      steps,
+      steps: shown.map((r) => r.step),
       lines: names.map((k, i) => ({
-        values: rs.map((r) => r.updateRatios[k]),
+        values: shown.map((r) => r.updateRatios[k]),
         cls: i === 0 ? 'is-first' : '',
       })),
       log: true,

@@ -162,3 +162,28 @@ test('the residual and batch-norm toggles lift a vanishing profile, as the book 
   // Deep plain nets with batch norm grow their gradient toward the input (Yang et al. 2019).
   assert.ok(batchnorm > 1, `batch norm ${batchnorm}`);
 });
+
+test("a recorded run's rows add |dL/dW| and the update ratio, and say what was not measured", () => {
+  const f = frame([
+    [1e-3, 0.5, 1e-3],
+    [null, null, null],
+  ]);
+  f.layers[0].updateRatio = 2e-3;
+  f.layers[1].weightGradNorm = null;
+  f.layers[1].updateRatio = null;
+  const rows = tableRows(f, { labels: ['stem', 'norm'], recorded: true });
+  assert.deepEqual(
+    rows[0].cells.map((c) => c.key),
+    ['gradNorm', 'factor', 'product', 'weightGradNorm', 'updateRatio'],
+  );
+  assert.equal(rows[0].cells[4].text, '2 × 10⁻³');
+  // null is "not measured at this step" (run.schema.json), never NaN or 0.
+  assert.deepEqual(
+    rows[1].cells.map((c) => c.text),
+    Array(5).fill('not measured'),
+  );
+  const table = fakeDocument().createElement('table');
+  renderTable(table, f, { labels: ['stem', 'norm'], recorded: true });
+  assert.equal(table.tBodies[0].rows[1].cells[1].dataset.value, 'null');
+  assert.match(table.children[0].textContent, /in the order the forward pass reaches them/);
+});
