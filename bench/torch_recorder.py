@@ -130,8 +130,10 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     for rec in (every, bare):
         rec._hist_stride = 10**9
     times: dict = {k: [] for k in steps}
-    for _ in range(rounds):
-        for key, step in steps.items():
+    for n in range(rounds):
+        # In turn, and in the reverse order every other round, so that going first or last
+        # in a round (a cache just filled by another copy) favours none of them.
+        for key, step in list(steps.items())[:: 1 if n % 2 else -1]:
             start = time.process_time()
             for _ in range(block):
                 every._histogram_step = bare._histogram_step = False
@@ -151,8 +153,8 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     # A step between records costs a fraction of a percent, under this machine's noise in
     # blocks of 4: measured again alone, unwatched against between, in blocks of 12 steps.
     alone: dict = {"plain": [], "between": []}
-    for _ in range(rounds):
-        for key in alone:
+    for n in range(2 * rounds):
+        for key in list(alone)[:: 1 if n % 2 else -1]:
             start = time.process_time()
             for _ in range(12):
                 steps[key]()
