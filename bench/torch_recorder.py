@@ -130,8 +130,10 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     for rec in (every, bare):
         rec._hist_stride = 10**9
     times: dict = {k: [] for k in steps}
-    for _ in range(rounds):
-        for key, step in steps.items():
+    for n in range(rounds):
+        # In turn, and in the reverse order every other round, so that going first or last
+        # in a round (a cache just filled by another copy) favours none of them.
+        for key, step in list(steps.items())[:: 1 if n % 2 else -1]:
             start = time.process_time()
             for _ in range(block):
                 every._histogram_step = bare._histogram_step = False
@@ -148,6 +150,18 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     r["no_ratios"], r["no_ratios_quartiles"] = cost("no ratios")
     r["step_between"], r["between_quartiles"] = cost("between")
     r["histogram_step"], r["histogram_quartiles"] = cost("histograms")
+    # A step between records costs a fraction of a percent, under this machine's noise in
+    # blocks of 4: measured again alone, unwatched against between, in blocks of 12 steps.
+    alone: dict = {"plain": [], "between": []}
+    for n in range(2 * rounds):
+        for key in list(alone)[:: 1 if n % 2 else -1]:
+            start = time.process_time()
+            for _ in range(12):
+                steps[key]()
+            alone[key].append((time.process_time() - start) / 12)
+    ratios = [b / a - 1 for a, b in zip(alone["plain"], alone["between"], strict=True)]
+    r["step_between"] = statistics.median(ratios)
+    r["between_quartiles"] = statistics.quantiles(ratios, n=4)[::2]
     r["every 1"] = r["recorded_step"]
     r["every 100"] = (r["recorded_step"] + 99 * r["step_between"]) / 100
     for rec in (every, bare, between, hists):
@@ -246,7 +260,8 @@ def section(r: dict) -> list[str]:
         "recording every step; the same without the optimizer, so without update ratios; "
         "watched but between recorded steps) take blocks of steps in turn, timed as this "
         "process's CPU time; each cost is the median of the per-round ratios against the "
-        "unwatched block (quartiles beside it), and recording every 100 steps costs (one "
+        "unwatched block (quartiles beside it; blocks of 4 steps, of 12 for a step between, "
+        "whose cost is the smallest), and recording every 100 steps costs (one "
         f"recorded step + 99 steps between) / 100. MLP: {DEPTH} Linear layers, {WIDTH} wide, "
         f"batch {BATCH}. CNN: four 3x3 convolutions (16, 16, 32, 32 channels, two max-pools) "
         "and a linear read-out, 32 x 32 RGB images, batch 64."
