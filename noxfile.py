@@ -132,8 +132,10 @@ def _build_scene(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the JS unit tests, then pytest (simulator, export, CLI, book and browser)."""
+    """Run the JS unit tests, then pytest (simulator, export, CLI, book, browser, and
+    gradbook.torch's tests, so PyTorch is installed: the `bench` group's one pinned version)."""
     _install(session, "test", "docs")
+    session.install(*_group("bench"))
     _quiet_kernel(session)  # the docs tests build the book in this environment
     _build_scene(session)
     _npm(session, "test")
@@ -197,7 +199,8 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure simulator, book build, scene, lab and page weight; write bench/report/REPORT.md."""
+    """Measure simulator, book build, scene, lab and page weight (and, with `-- --torch`,
+    gradbook.torch's cost); write bench/report/REPORT.md."""
     _install(session, "test")  # Playwright drives Chromium
     if "--torch" in session.posargs:
         session.install(*_group("bench"))  # PyTorch, only for the comparison
@@ -240,10 +243,11 @@ def notebooks(session: nox.Session) -> None:
 
 @nox.session
 def snippets(session: nox.Session) -> None:
-    """Run every PyTorch snippet in the chapters (PyTorch is not a dependency of the book)."""
-    # Pinned, so that the output the chapters show (checked by tests/snippets.py) is what this
-    # PyTorch prints; 2.13.0's CPU build is enough for a few small networks.
-    session.install("numpy", "torch==2.13.0")
+    """Run every PyTorch snippet in the chapters (PyTorch is not a dependency of the book), and
+    the scripts in docs/examples/, which use gradbook.torch."""
+    # Pinned (the bench group: torch==2.13.0), so that the output the chapters show (checked by
+    # tests/snippets.py) is what this PyTorch prints; gradbook itself for docs/examples/.
+    session.install("numpy", *_group("bench"), "-e", ".")
     session.run("python", "tests/snippets.py", *session.posargs)
 
 

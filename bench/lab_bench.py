@@ -15,6 +15,10 @@ units):
 - while training: steps per second in the worker, updates a second (a newer step brought on
   screen in the scene, the table and the plots), the longest wait between two updates, frames
   per second on the page (requestAnimationFrame callbacks) and the scene's own rendered frames;
+- frames per second while the scene's pulse plays (1600 x 1000 CSS px): a built 12 x 16
+  network, then runs of 12, 150 and 300 layers opened with "Open a run" (files written here in
+  gradbook.runfile's format, made-up numbers), drawn one block per layer; alone with
+  `python bench/lab_bench.py --recorded`;
 - the lab page's weight, gzipped, everything it fetches (bench/page_weight.py's load: before a
   scroll, and after a scroll through it), against a chapter's budget.
 """
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import page_weight
 from common import REPORT_DIR, ROOT, chromium, kb, log, met, serve, table
+from scene_bench import FRAMES_SINCE, PLAY, PLAY_SECONDS
 
 HTML = ROOT / "docs" / "_build" / "html"
 LAB = "lab.html"
@@ -158,6 +164,74 @@ def training(page) -> dict:
     }
 
 
+# Real sizes (issue 17): a run recorded from a deep model, opened with "Open a run", drawn one
+# block per layer; frames per second while the scene's pulse plays, against the same lab
+# playing a built 12 x 16 network and a 12-layer recorded run, in one browser.
+RECORDED_LAYERS = (12, 150, 300)
+RECORDED_STEPS = 200
+BLOCKS = ("attn.q", "attn.k", "attn.v", "attn.out", "mlp.fc1", "mlp.fc2")
+
+
+def synthetic_run(layers: int, steps: int = RECORDED_STEPS, every: int = 10):
+    """A run file shaped like a deep transformer's: `layers` Linear modules 4,096 wide, named
+    by their paths, recorded every `every` steps. Its numbers are made up (a gradient that
+    shrinks towards the first layers, with noise): the benchmark measures drawing, not models."""
+    import numpy as np
+
+    from gradbook.runfile import LayerInfo, RecordedRun
+
+    rng = np.random.default_rng(0)
+    infos = [
+        LayerInfo(
+            name=f"blocks.{i // len(BLOCKS)}.{BLOCKS[i % len(BLOCKS)]}",
+            type="Linear",
+            units=4096,
+            params=4096 * 4096,
+            weights=("weight",),
+        )
+        for i in range(layers)
+    ]
+    run = RecordedRun(infos, every=every, model=f"Synthetic{layers}", optimizer="AdamW",
+                      recorder={"name": "bench/lab_bench.py", "gradbook": "0"})  # fmt: skip
+    depth = np.arange(layers)
+    for k in range(steps):
+        grads = 10.0 ** (-6 * (1 - depth / layers) - 1 + 0.1 * rng.standard_normal(layers))
+        out = 10.0 ** (-1 + 0.05 * rng.standard_normal())
+        weights = grads * 30
+        ratios = 10.0 ** (-3 + 0.3 * rng.standard_normal(layers))
+        run.append(k * every, 2.3 * 0.99**k, out, grads, weights, ratios)
+    return run
+
+
+def recorded_fps(browser, base: str, tmp: Path) -> dict:
+    """Frames per second while the pulse plays: a built 12 x 16 network, then recorded runs."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{base}/{LAB}{lab_hash(12, 16)}")
+    page.wait_for_function(SETTLED, timeout=60000)
+    page.wait_for_timeout(500)
+    out = {}
+    start = page.evaluate(PLAY, 0.5)
+    page.wait_for_timeout(PLAY_SECONDS * 1000)
+    out["built 12 x 16"] = page.evaluate(FRAMES_SINCE, start)
+    for layers in RECORDED_LAYERS:
+        path = synthetic_run(layers).save(tmp / f"run-{layers}.json")
+        page.set_input_files(".gradbook-lab-file", str(path))
+        page.wait_for_function(
+            "(n) => window.gradbook.lab.state().recorded?.layers === n", arg=layers, timeout=60000
+        )
+        page.wait_for_timeout(500)
+        start = page.evaluate(PLAY, 0.5)
+        page.wait_for_timeout(PLAY_SECONDS * 1000)
+        fps = page.evaluate(FRAMES_SINCE, start)
+        calls = page.evaluate("() => window.gradbook.scenes[0].state().drawCalls")
+        out[f"recorded, {layers} layers"] = fps
+        out[f"recorded, {layers} layers: draw calls"] = calls
+        out[f"recorded, {layers} layers: file KB"] = path.stat().st_size / 1024
+    context.close()
+    return out
+
+
 def measure(html: Path = HTML) -> dict:
     if not (html / LAB).exists():
         raise RuntimeError(f"the book is not built (no {LAB}): nox -s docs")
@@ -193,6 +267,9 @@ def measure(html: Path = HTML) -> dict:
             }
             page.close()
         context.close()
+        log("lab: recorded runs")
+        with tempfile.TemporaryDirectory() as tmp:
+            r["recorded"] = recorded_fps(browser, base, Path(tmp))
         log("lab: page weight")
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         loaded = page_weight.load(context, base, LAB)
@@ -261,6 +338,7 @@ def section(r: dict) -> list[str]:
                 "",
             ],
         ]
+    rows += recorded_rows(r)
     w = r["weight"]
     rows += [
         [
@@ -291,8 +369,46 @@ def section(r: dict) -> list[str]:
     return lines
 
 
+RECORDED_TARGET = 30  # frames per second while playing a 300-layer recorded run (issue 17)
+
+
+def recorded_rows(r: dict) -> list[list[str]]:
+    """The recorded runs' frame rates, at 1600 x 1000 CSS px, the pulse playing at half speed."""
+    rec = r.get("recorded", {})
+    rows = []
+    for key, value in rec.items():
+        if key.endswith("draw calls") or key.endswith("file KB"):
+            continue
+        layers = key.split(", ")[1].split(" ")[0] if key.startswith("recorded") else None
+        extra = ""
+        if layers:
+            calls, size = rec[f"{key}: draw calls"], rec[f"{key}: file KB"]
+            extra = f" ({calls} draw calls; a file of {size:.0f} KB, {RECORDED_STEPS} steps)"
+        big = layers == str(max(RECORDED_LAYERS))
+        rows.append(
+            [
+                f"frames per second while the pulse plays: {key}{extra}",
+                f"{value:.1f}",
+                f"≥ {RECORDED_TARGET}" if big else "",
+                met(value >= RECORDED_TARGET) if big else "",
+            ]
+        )
+    return rows
+
+
 def summary(r: dict) -> list[list[str]]:
     rows = []
+    big = f"recorded, {max(RECORDED_LAYERS)} layers"
+    if big in r.get("recorded", {}):
+        fps = r["recorded"][big]
+        rows.append(
+            [
+                "lab",
+                f"{RECORDED_TARGET} fps or more playing a {max(RECORDED_LAYERS)}-layer run",
+                f"{fps:.1f} fps (built 12 x 16: {r['recorded']['built 12 x 16']:.1f} fps)",
+                met(fps >= RECORDED_TARGET),
+            ]
+        )
     for shape, s in r["shapes"].items():
         target = REDRAW_TARGETS[shape]
         rows.append(
@@ -327,7 +443,25 @@ def summary(r: dict) -> list[list[str]]:
     return rows
 
 
+def recorded_only(html: Path = HTML) -> dict:
+    """`python bench/lab_bench.py --recorded`: only the recorded runs' frame rates."""
+    from playwright.sync_api import sync_playwright
+
+    executable, args = chromium()
+    with serve(html) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=args)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = recorded_fps(browser, base, Path(tmp))
+        browser.close()
+    return {"recorded": out}
+
+
 def main() -> int:
+    if "--recorded" in sys.argv[1:]:
+        r = recorded_only()
+        lines = table(["what", "measured", "target", ""], recorded_rows(r))
+        sys.stdout.write("\n".join(lines) + "\n")
+        return 0
     r = measure()
     text = "\n".join(section(r)) + "\n"
     REPORT_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """Run every gradbook benchmark in one go and write bench/report/REPORT.md.
 
     nox -s bench                 # everything; PyTorch is compared when it is installed
-    nox -s bench -- --torch      # install PyTorch (CPU) into the bench environment first
+    nox -s bench -- --torch      # install PyTorch into the bench environment first: adds
+                                 # gradbook.torch's overhead, memory and file size
     python bench/run.py --skip docs --skip scene   # parts: simulator, docs, pages, scene, lab
 
 The order matters: the simulator runs first, on a quiet machine; the docs builds come next and
@@ -26,10 +27,12 @@ import lab_bench
 import page_weight
 import scene_bench
 import simulator
+import torch_recorder
 from common import REPORT_DIR, log, table
 
 PARTS = {
     "simulator": simulator,
+    "torch": torch_recorder,
     "docs": docs_build,
     "pages": page_weight,
     "scene": scene_bench,

@@ -221,6 +221,7 @@ def _trace_numbers(trace) -> dict:
         "saturated": [layer.saturated for layer in trace.layers],
         "activation_mean": [layer.activation_mean for layer in trace.layers],
         "activation_std": [layer.activation_std for layer in trace.layers],
+        "dead": [layer.dead for layer in trace.layers],
     }
 
 

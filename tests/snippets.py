@@ -10,6 +10,9 @@ its output there: the run then also fails when what PyTorch prints no longer mat
 book shows, line for line, with the same words and every number within one power of ten (the
 snippets are seeded; one decade of slack absorbs a different CPU's last digits, not a changed
 story). Usage: python tests/snippets.py [CHAPTER ...]
+
+With no chapters named it also runs every script in docs/examples/ (gradbook.torch's example), each
+in a scratch folder, since they write files.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import time
 from pathlib import Path
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "docs" / "chapters"
+EXAMPLES = CHAPTERS.parent / "examples"
 _FENCE = re.compile(r"^```python[ \t]*\n(?P<code>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 # The output a snippet shows: a ```text fence after it, with at most a few lines of prose between.
 _SHOWN = re.compile(
@@ -73,7 +77,7 @@ def run(path: Path, line: int, code: str, shown: str | None = None) -> bool:
         script.write_text(code, encoding="utf-8")
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp
         )
     where = f"{path.name}:{line}"
     took = time.perf_counter() - start
@@ -95,10 +99,12 @@ def main(names: list[str]) -> int:
     paths = [CHAPTERS / n for n in names] if names else sorted(CHAPTERS.glob("*.md"))
     found = [(p, line, code) for p in paths for line, code in snippets(p)]
     shown = {p: shown_outputs(p) for p in paths}
+    if not names:
+        found += [(p, 1, p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.py"))]
     if not found:
         print("no ```python snippets found in", ", ".join(str(p) for p in paths))
         return 1
-    results = [run(p, line, code, shown[p].get(line)) for p, line, code in found]
+    results = [run(p, line, code, shown.get(p, {}).get(line)) for p, line, code in found]
     print(f"{sum(results)} of {len(results)} snippets ran")
     return 0 if all(results) else 1
 

@@ -112,7 +112,9 @@ def lab_run(href: str):
     read = read_by_lab((href,))
     assert read[href]["messages"] == [], f"the lab does not train {href} as written: {read[href]}"
     engine = read[href]["engine"]
-    kind, fields, training = engine["kind"], engine["config"], engine["training"]
+    # The engine's config carries its kind (engine/model.js); the simulator's config is the rest.
+    fields, training = dict(engine["config"]), engine["training"]
+    kind = fields.pop("kind")
     config = (RNNConfig if kind == "rnn" else MLPConfig)(**fields)
     model = (RNN if kind == "rnn" else MLP)(config, seed=engine["seed"])
     schedule = TrainConfig(

@@ -86,3 +86,43 @@ export class LiveSource {
     return () => this._listeners.delete(fn);
   }
 }
+
+/** Frames a LazySource keeps once made; the scene holds one, the table another. */
+export const LAZY_KEPT = 64;
+
+/**
+ * Frames made when first read by `frameAt(i)`, for `steps` (each frame's training step, in
+ * order): a run opened from a file may hold thousands of steps of hundreds of layers, of which
+ * a reader sees a few. The last LAZY_KEPT frames made are kept, so that the frame the scene
+ * shows is the same object when read again (it redraws only for another one).
+ */
+export class LazySource {
+  constructor({ id, title, summary = '', kind, config = {}, network }, steps, frameAt) {
+    Object.assign(this, { id, title, summary, kind, config, network });
+    this._steps = steps;
+    this._frameAt = frameAt;
+    this._kept = new Map();
+  }
+
+  get length() {
+    return this._steps.length;
+  }
+
+  frame(i) {
+    let f = this._kept.get(i);
+    if (f) return f;
+    f = this._frameAt(i);
+    this._kept.set(i, f);
+    if (this._kept.size > LAZY_KEPT) this._kept.delete(this._kept.keys().next().value);
+    return f;
+  }
+
+  indexOfStep(step) {
+    return this._steps.indexOf(step);
+  }
+
+  /** Its frames are all there from the start. */
+  subscribe() {
+    return () => {};
+  }
+}

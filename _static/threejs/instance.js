@@ -308,6 +308,13 @@ export class SceneInstance {
     return true;
   }
 
+  /** Select hidden layer li (1-based), as a view link's layer does, or none (null): no scroll, no pause. */
+  selectLayer(li) {
+    this.selectedLayer = li;
+    for (const pane of this.panes) pane.select(li);
+    this._show();
+  }
+
   /** The hash of what is shown now; `index` is this scene's place among the page's scenes (0-based). */
   viewHash(index = 0) {
     const p = this.player;

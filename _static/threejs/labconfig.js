@@ -175,8 +175,8 @@ export function writeHash(config) {
 }
 
 /**
- * The engine's inputs for a configuration: { kind, config (the simulator's field names),
- * training, seed, batchSize }.
+ * The engine's inputs for a configuration: { config (the simulator's field names, with its
+ * kind: engine/model.js), training, seed, batchSize }.
  */
 export function toEngine(c) {
   const training = { lr: c.lr, momentum: c.momentum, clip_norm: null, clip_value: null };
@@ -184,8 +184,8 @@ export function toEngine(c) {
   const shared = { input_dim: fixed.input_dim, output_dim: fixed.output_dim, loss: c.loss };
   if (c.model === 'rnn') {
     return {
-      kind: 'rnn',
       config: {
+        kind: 'rnn',
         steps: c.steps,
         hidden: c.width,
         activation: c['rnn-activation'],
@@ -198,8 +198,8 @@ export function toEngine(c) {
     };
   }
   return {
-    kind: 'mlp',
     config: {
+      kind: 'mlp',
       depth: c.depth,
       width: c.width,
       activation: c.activation,

@@ -133,6 +133,22 @@ export function connectLayers(counts, layerStart, maxEdges = MAX_EDGES, perUnit 
   return Uint32Array.from(pairs);
 }
 
+/** Widest picture a layer-level network is drawn as: its length over its meter's height. */
+export const LAYER_LEVEL_ASPECT = 4;
+
+/**
+ * The height of one decade on the meter, in world units. A network drawn layer by layer
+ * (network.layerLevel: a run recorded from a real model, one block per layer, no unit's own
+ * gradient) may have hundreds of layers: its meter grows with its length, so that the bars,
+ * one per layer, are a chart about LAYER_LEVEL_ASPECT times as wide as tall rather than a
+ * sliver. Every other network keeps `decade`.
+ */
+export function meterDecade(layout, { layerLevel = false, decade, decades }) {
+  if (!layerLevel) return decade;
+  const length = layout.bounds.max[0] - layout.bounds.min[0];
+  return Math.max(decade, length / (LAYER_LEVEL_ASPECT * 2 * decades));
+}
+
 /**
  * Points along the skip path from hidden layer `li` back to layer `li - 1` (the way the gradient
  * goes): a raised arc over the columns, from above column li to above column li - 1.

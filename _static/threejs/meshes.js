@@ -13,8 +13,8 @@ import {
   Mesh,
   Object3D,
 } from 'three';
-import { LINES_PER_UNIT, layoutNetwork, skipArc, UNIT_SPACING } from './layout.js';
-import { meterFrame, meterTicks } from './meter.js';
+import { LINES_PER_UNIT, layoutNetwork, meterDecade, skipArc, UNIT_SPACING } from './layout.js';
+import { MEAN_DECADE, METER_DECADES, meterFrame, meterTicks } from './meter.js';
 import { RADIUS_MAX } from './paint.js';
 import { unitPoints } from './unitpoints.js';
 
@@ -31,7 +31,8 @@ const GUIDE_ZERO = '#a9b3c8';
  */
 export function meshKey(source, structure) {
   const { rnn, skips, batchnorm } = structure;
-  return JSON.stringify([source.network.layers.map((l) => l.shownUnits), rnn, skips, batchnorm]);
+  const { layers, layerLevel = false } = source.network;
+  return JSON.stringify([layers.map((l) => l.shownUnits), rnn, skips, batchnorm, layerLevel]);
 }
 
 export function buildNetwork(source, structure, geo, mat, colorOf) {
@@ -92,7 +93,15 @@ export function buildNetwork(source, structure, geo, mat, colorOf) {
   add('edges', new LineSegments(edgeGeo, mat.edge)).renderOrder = -1;
 
   const tallest = Math.max(...lay.layerTop);
-  const meter = meterFrame(tallest, RADIUS_MAX);
+  // One fixed scale (meter.js), stretched only for a long network drawn layer by layer, so
+  // that its bars are a chart rather than a sliver (layout.js meterDecade).
+  out.meterStretch =
+    meterDecade(lay, {
+      layerLevel: source.network.layerLevel === true,
+      decade: MEAN_DECADE,
+      decades: METER_DECADES,
+    }) / MEAN_DECADE;
+  const meter = meterFrame(tallest, RADIUS_MAX, out.meterStretch);
   out.meterZero = meter.zero;
   out.meterBottom = meter.bottom;
   add('guides', buildGuides(lay, structure, out, colorOf, mat.guide));
@@ -143,7 +152,7 @@ function buildGuides(lay, structure, net, colorOf, material) {
     const c = colorOf(hex);
     colors.push(c.r, c.g, c.b, c.r, c.g, c.b);
   };
-  for (const { height, across, zero } of meterTicks()) {
+  for (const { height, across, zero } of meterTicks(net.meterStretch)) {
     const y = net.meterZero + height;
     if (across) line([x0, y, 0], [x1, y, 0], zero ? GUIDE_ZERO : GUIDE);
     else {

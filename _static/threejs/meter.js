@@ -21,17 +21,21 @@ const TICKED = 3;
 const METER_GAP = 0.8;
 
 const NORM = Math.log1p(METER_DECADES / KNEE);
+/** The meter's mean height per decade, in world units: what layout.js's meterDecade stretches. */
+export const MEAN_DECADE = METER_HALF / METER_DECADES;
 
 /**
  * The bar's signed height for `decades` (log10 of the share of the output's gradient that
  * reaches a layer): up for a gain, down for a loss, in world units. Clamped at the meter's
  * ends; a non-finite share (overflow, NaN) stands at the top end, as the most gained.
+ * `stretch` (1 for every network of the book) is a long layer-level network's taller meter.
  */
-export function meterHeight(decades) {
-  if (Number.isNaN(decades) || decades === Infinity) return METER_HALF;
-  if (decades === -Infinity) return -METER_HALF;
+export function meterHeight(decades, stretch = 1) {
+  const half = METER_HALF * stretch;
+  if (Number.isNaN(decades) || decades === Infinity) return half;
+  if (decades === -Infinity) return -half;
   const d = Math.min(METER_DECADES, Math.abs(decades));
-  return Math.sign(decades) * METER_HALF * (Math.log1p(d / KNEE) / NORM);
+  return Math.sign(decades) * half * (Math.log1p(d / KNEE) / NORM);
 }
 
 /** Whether `decades` lies beyond the meter's ends (its bar is clamped there). */
@@ -43,22 +47,22 @@ export function beyondMeter(decades) {
  * Where the meter stands under a network whose tallest column reaches `tallest` above 0 and
  * whose largest unit has radius `radius`: its top, its "1 ×" line and its bottom, in world y.
  */
-export function meterFrame(tallest, radius) {
+export function meterFrame(tallest, radius, stretch = 1) {
   const top = -tallest - radius - METER_GAP;
-  const zero = top - METER_HALF;
-  return { top, zero, bottom: zero - METER_HALF };
+  const zero = top - METER_HALF * stretch;
+  return { top, zero, bottom: zero - METER_HALF * stretch };
 }
 
 /**
  * The meter's ruler: a short tick at every decade near "1 ×", a line across at "1 ×" and at
  * every fifth decade. Each with its decades and its height on the scale, in world units.
  */
-export function meterTicks() {
+export function meterTicks(stretch = 1) {
   const ticks = [];
   for (let d = -METER_DECADES; d <= METER_DECADES; d++) {
     const across = d % 5 === 0;
     if (across || Math.abs(d) <= TICKED)
-      ticks.push({ decades: d, height: meterHeight(d), across, zero: d === 0 });
+      ticks.push({ decades: d, height: meterHeight(d, stretch), across, zero: d === 0 });
   }
   return ticks;
 }

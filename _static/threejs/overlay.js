@@ -48,6 +48,8 @@ export class LabelOverlay {
 
   /** Highlight the labels of the selected hidden layer (a view link's layer=L), or none. */
   select(li) {
+    this.selected = li; // placed first, so that its name shows whatever else must give way
+    this._sizedKey = null;
     for (const lab of this.labels) {
       lab.top.classList.toggle('is-selected', lab.li === li);
       lab.bottom.classList.toggle('is-selected', lab.li === li);
@@ -71,7 +73,7 @@ export class LabelOverlay {
       lab.value.textContent = '';
       lab.value.classList.remove('is-nonfinite');
       if (li === 0) lab.value.textContent = structure.rnn ? '' : 'data';
-      else if (lit && li <= structure.hidden) {
+      else if (lit && li <= structure.hidden && frame.layers[li - 1].product !== null) {
         const ls = frame.layers[li - 1];
         lab.value.textContent = formatNumber(ls.product);
         const c = colorForLog10(log10OfMagnitude(ls.product), scale);
@@ -79,7 +81,9 @@ export class LabelOverlay {
       }
       // The factor of the layer below, made by this column's weights and slope.
       const below = structure.factorOfColumn(li);
-      const shown = below !== null && player.isLit(below);
+      // null: a recorded run's factor over a layer not measured at this step (runfile.js).
+      const shown =
+        below !== null && player.isLit(below) && frame.layers[below - 1].factor !== null;
       const factor = shown ? frame.layers[below - 1].factor : null;
       lab.top.textContent = shown ? formatFactor(factor) : '';
       lab.top.classList.toggle('is-nonfinite', shown && !Number.isFinite(factor));
@@ -115,7 +119,8 @@ export class LabelOverlay {
     }
     const pt = this._pt;
     const pulse = player.complete ? -1 : player.pulseLayer;
-    const rank = (li) => (li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0);
+    const rank = (li) =>
+      li === this.selected ? 3 : li === pulse ? 2 : li === 0 || li === H + 1 ? 1 : 0;
     let low = 0;
     const bottom = labels.map((lab) => {
       scene.project(lay.layerX[lab.li], scene.barBase - 0.35, 0, pt);
@@ -153,7 +158,8 @@ export class LabelOverlay {
     const markX = lay.layerX[1] - 1.05;
     const written = [];
     for (const m of this.marks) {
-      scene.project(markX, scene.net.meterZero + meterHeight(m.d), 0, pt);
+      const y = scene.net.meterZero + meterHeight(m.d, scene.net.meterStretch);
+      scene.project(markX, y, 0, pt);
       const show = pt.visible && pt.x > 24 && written.every((y) => Math.abs(y - pt.y) >= MARK_ROOM);
       if (show) written.push(pt.y);
       place(m.el, pt.x, pt.y, show);

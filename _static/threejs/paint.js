@@ -43,7 +43,8 @@ export function paintUnits(frame, layout, isLit, scale, out) {
         out.kind[k] = null;
         out.hex[k] = null;
         out.radius[k] = RADIUS_INPUT;
-      } else if (!lit) {
+      } else if (!lit || unitLog(frame, li, u, output) === null) {
+        // null: not measured at this step (a recorded run's layer the pass did not reach).
         out.look[k] = LOOK.UNREACHED;
         out.kind[k] = null;
         out.hex[k] = null;
@@ -80,6 +81,8 @@ export function paintLayer(frame, li, output, isLit, scale) {
   if (!isLit(li)) return null;
   const own = li === output ? frame.outputGradNorm : frame.layers[li - 1].gradNorm;
   const product = li === output ? 1 : frame.layers[li - 1].product;
+  // null: not measured at this step (a recorded run's, runfile.js): drawn as not reached.
+  if (own === null || product === null) return null;
   const c = colorForLog10(log10OfMagnitude(own), scale);
   return {
     hex: c.hex,

@@ -50,9 +50,18 @@ export class Pane {
    */
   frameAt(step) {
     const src = this.source;
-    let i = 0;
-    while (i + 1 < src.length && src.frame(i + 1).step <= step) i += 1;
-    return src.frame(i);
+    const exact = src.indexOfStep(step);
+    if (exact >= 0) return src.frame(exact);
+    // Frames come in increasing steps: a binary search reads a few of them, not every one
+    // before `step` (a run opened from a file makes its frames when they are read).
+    let lo = 0;
+    let hi = src.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (src.frame(mid).step <= step) lo = mid;
+      else hi = mid - 1;
+    }
+    return src.frame(lo);
   }
 
   /** Mark hidden layer li (1-based) as selected, or none. */

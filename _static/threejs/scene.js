@@ -72,6 +72,7 @@ const BAR_MIN = 0.05;
 /** A bar's width along the layers, in world units (layers are 3 apart): wide enough that a bar
  * of a decade or two reads as a block, not a tick, from the default camera. */
 const BAR_WIDTH = 1.5;
+const BAR_SHARE = 0.5;
 
 export class NoWebGLError extends Error {
   constructor() {
@@ -347,14 +348,17 @@ export class GradientScene {
     const lay = this.layout;
     const out = this.structure.output;
     const o = this._obj;
+    // Wide bars, but never wider than half the gap between layers (long nets have them close).
+    const width = Math.min(BAR_WIDTH, BAR_SHARE * (lay.layerX[2] - lay.layerX[1]));
     for (let li = 1; li <= out; li++) {
       const p = paintLayer(frame, li, out, (l) => this._isLit[l] === 1, this.scale);
       this._barPaint[li - 1] = p;
-      // On meter.js's fixed scale: the same decades give the same bar in every network and frame.
-      const y = p ? meterHeight(p.decades) : 0;
+      // On meter.js's fixed scale: the same decades give the same bar in every network and
+      // frame (stretched only for a long network drawn layer by layer, meshes.js).
+      const y = p ? meterHeight(p.decades, this.net.meterStretch) : 0;
       const h = Math.max(BAR_MIN, Math.abs(y));
       o.position.set(lay.layerX[li], y < 0 ? meterZero - h : meterZero, 0);
-      o.scale.set(BAR_WIDTH, h, 0.7);
+      o.scale.set(width, h, 0.7);
       o.updateMatrix();
       bars.setMatrixAt(li - 1, o.matrix);
       bars.setColorAt(li - 1, this._c(p ? p.hex : DIM));
@@ -426,8 +430,16 @@ export class GradientScene {
     this.selection.visible = li != null;
     if (li != null) {
       const cols = Math.ceil(lay.layerCount[li] / 16);
-      this.selection.position.set(lay.layerX[li], 0, 0);
-      this.selection.scale.set(1.1, 2 * lay.layerTop[li] + 1.3, cols + 0.7);
+      if (this.source.network.layerLevel) {
+        // Drawn layer by layer, a layer is its block and its bar: frame both.
+        const top = lay.layerTop[li] + 0.65;
+        const bottom = this.net.meterBottom;
+        this.selection.position.set(lay.layerX[li], (top + bottom) / 2, 0);
+        this.selection.scale.set(1.1, top - bottom, cols + 0.7);
+      } else {
+        this.selection.position.set(lay.layerX[li], 0, 0);
+        this.selection.scale.set(1.1, 2 * lay.layerTop[li] + 1.3, cols + 0.7);
+      }
     }
     this.requestRender();
   }

@@ -27,6 +27,8 @@ export function accuracyWords(frame, right = 'right') {
 }
 
 function share(product, ascii) {
+  // A recorded run's layer the forward pass did not reach at this step (runfile.js).
+  if (product === null) return 'was not measured at this step';
   if (Number.isNaN(product)) return 'is not a number (NaN): training has broken down';
   if (product === Infinity) return 'has overflowed to infinity';
   if (product === 0) return 'is exactly zero: none of the output’s gradient reaches it';
@@ -57,13 +59,17 @@ export function describeShare(source, structure, frame, li, { ascii = true } = {
   return `the gradient at ${placeName(source, structure, li)} ${share(frame.layers[li - 1].product, ascii)}`;
 }
 
+function factorWords(factor) {
+  return factor === null ? 'not measured' : formatNumber(factor, { ascii: true });
+}
+
 /** One hidden layer, for the announcement when the reader steps the pulse or a link selects it. */
 export function describeLayerAt(source, structure, frame, li) {
   const where = placeName(source, structure, li, true);
   const ls = frame.layers[li - 1];
   const factor =
     li < structure.hidden
-      ? ` Its factor, made by the weights and slope of ${source.network.layers[li + 1].name}, is ${formatNumber(ls.factor, { ascii: true })}.`
-      : ` Its factor, made by the read-out's weights, is ${formatNumber(ls.factor, { ascii: true })}.`;
+      ? ` Its factor, made by the weights and slope of ${source.network.layers[li + 1].name}, is ${factorWords(ls.factor)}.`
+      : ` Its factor, made by the read-out's weights, is ${factorWords(ls.factor)}.`;
   return `${where}: its gradient ${share(ls.product, true)}.${factor}`;
 }

@@ -15,7 +15,9 @@ does not load until you use it). Each function draws on a matplotlib `ax` you gi
 >>> gradbook.plots.add_colorbar(fig, ax)  # doctest: +SKIP
 
 The book's own networks are `gradbook.scenarios` (`scenarios.trained("sigmoid-vanishing")`), and
-`gradbook.export` writes the payloads its 3D scene plays.
+`gradbook.export` writes the payloads its 3D scene plays. `gradbook.torch` records your own
+PyTorch training run (it needs PyTorch, which nothing else here imports), and
+`gradbook.runfile.load` reads such a run back.
 """
 
 from importlib import import_module
@@ -42,13 +44,14 @@ __all__ = [
     "data",
     "export",
     "plots",
+    "runfile",
     "scenarios",
     "train",
 ]
 __version__ = "0.1.0"
 
 # Imported on first use, so that `import gradbook` and the command line need numpy alone.
-_LAZY = ("plots",)
+_LAZY = ("plots", "runfile")
 
 
 def __getattr__(name: str):

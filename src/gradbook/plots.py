@@ -1,5 +1,10 @@
 """Figures for the book. Each function draws on an `ax` it is given and returns its artists.
 
+The functions that take a `trace` or a `run` also draw a real network's recorded run
+(`gradbook.runfile.RecordedRun`, from `gradbook.torch` or `runfile.load`) and its steps
+(`run.last`, `run.step(n)`), which have the same attributes; such a run records some steps only,
+so the x axis of a run's plot is the training step, not a count of records.
+
 Every colour that stands for a gradient's size comes from `colorscale`, by the rule the 3D
 scene uses (dots, bars and the colourbar alike), so a colour in a figure means the same size as
 in the scene. This module needs matplotlib; `import gradbook` loads it only on first use of
@@ -55,6 +60,18 @@ def add_colorbar(fig, ax, label: str = "gradient size (fixed scale)"):
     return bar
 
 
+def _layer_axis(trace, simulated: str) -> str:
+    """The x label for layers: the simulator's hidden layers, or a recorded run's layers."""
+    return getattr(trace, "layer_axis", simulated)
+
+
+def _step_numbers(run) -> np.ndarray:
+    """The training step of each record: every step for a simulator run, the recorded ones
+    for a recorded run."""
+    numbers = getattr(run, "step_numbers", None)
+    return np.arange(len(run.steps)) if numbers is None else np.asarray(numbers)
+
+
 def gradient_profile(ax, trace: Trace, label: str | None = None, line_color: str = _INK):
     """Gradient size at each hidden layer, output on the right, on a log scale.
 
@@ -66,7 +83,7 @@ def gradient_profile(ax, trace: Trace, label: str | None = None, line_color: str
     dots = ax.scatter(layers, norms, c=_colors(norms), s=46, edgecolors=_INK, lw=0.6, zorder=2)
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(_LayerLocator())
-    ax.set_xlabel("hidden layer (1 = nearest the input)")
+    ax.set_xlabel(_layer_axis(trace, "hidden layer (1 = nearest the input)"))
     ax.set_ylabel("gradient size |dL/dh|")
     return line, dots
 
@@ -88,7 +105,7 @@ def factor_chain(ax, trace: Trace):
     ax.axhline(1.0, color=_INK, lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(_LayerLocator())
-    ax.set_xlabel("hidden layer (the backward pass runs right to left)")
+    ax.set_xlabel(_layer_axis(trace, "hidden layer") + " (the backward pass runs right to left)")
     ax.set_ylabel("factor, and product of factors")
     # Above the axes: on a log scale the bars rise from the bottom edge, so any place inside
     # would cover bars or the product's line.
@@ -113,7 +130,7 @@ def slope_curves(ax, names=("sigmoid", "tanh", "relu"), z=None):
 
 def loss_curve(ax, run: TrainingRun, label: str | None = None, **style):
     """Loss per training step (log scale), with the first non-finite step marked."""
-    steps = np.arange(len(run.steps))
+    steps = _step_numbers(run)
     losses = run.losses
     finite = np.isfinite(losses)
     (line,) = ax.plot(steps[finite], losses[finite], label=label, **style)
@@ -123,7 +140,7 @@ def loss_curve(ax, run: TrainingRun, label: str | None = None, **style):
         artists.append(ax.axvline(k, color=line.get_color(), ls="--", lw=1))
         artists.append(
             ax.annotate(
-                f"step {k}: loss is {'NaN' if np.isnan(losses[k]) else 'infinite'}",
+                f"step {k}: loss is {'NaN' if np.isnan(losses[steps == k][0]) else 'infinite'}",
                 (k, 1),
                 xycoords=("data", "axes fraction"),
                 xytext=(4, -14 * (1 + len(ax.texts))),  # stack the labels of several curves
@@ -146,9 +163,12 @@ def norms_over_training(ax, run: TrainingRun, layers=None):
     """Gradient size of chosen layers over training: do early layers ever wake up?"""
     norms = run.grad_norms
     layers = [0, norms.shape[1] - 1] if layers is None else layers
+    names = getattr(run, "layer_names", None)
+    steps = _step_numbers(run)
     lines = []
     for i in layers:
-        (line,) = ax.plot(norms[:, i], label=f"layer {i + 1}")
+        label = f"layer {i + 1}" if names is None else f"layer {i + 1}: {names[i]}"
+        (line,) = ax.plot(steps, norms[:, i], label=label)
         lines.append(line)
     ax.set_yscale("log")
     ax.set_xlabel("training step")
@@ -201,6 +221,11 @@ def histograms(ax, trace: Trace, which: str = "dh", layers=None, by_layer: bool 
     for k, i in enumerate(layers):
         layer = trace.layers[i]
         hist = layer.dh_hist if which == "dh" else layer.dW_hist
+        if hist is None:  # a recorded run keeps histograms for a few steps only
+            raise ValueError(
+                f"no {which} histogram of layer {layer.index} at this step: a recorded run keeps "
+                "histograms for a few steps only (the keys of run.histograms)"
+            )
         share = hist.counts / max(hist.counts.sum(), 1)
         size = layer.grad_norm if which == "dh" else layer.weight_grad_norm
         color = LAYER_COLORS[k] if by_layer else colorscale.color_of(size)
@@ -227,9 +252,10 @@ def histograms(ax, trace: Trace, which: str = "dh", layers=None, by_layer: bool 
 def update_ratios(ax, run: TrainingRun, names=None):
     """std(update) / std(W) per weight matrix over training, with the healthy 1e-3 line."""
     names = list(run.steps[0].update_ratios) if names is None else names
+    steps = _step_numbers(run)
     lines = []
     for name in names:
-        (line,) = ax.plot(run.update_ratios(name), lw=1.2, label=name)
+        (line,) = ax.plot(steps, run.update_ratios(name), lw=1.2, label=name)
         lines.append(line)
     lines.append(
         ax.axhline(HEALTHY_UPDATE_RATIO, color=_INK, ls="--", lw=1, label="about right (1e-3)")

@@ -8,8 +8,10 @@ read numbers from it, never from the text. Times are measured elsewhere, never a
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from pathlib import Path
 
 import pytest
 from bookpage import assert_axe_clean, visit, wait_scenes
@@ -88,16 +90,22 @@ def test_a_hash_configures_the_lab_and_the_table_shows_its_profile(page: Page, s
 def test_a_sigmoid_net_vanishes_and_a_he_relu_net_does_not(page: Page, served_book):
     v = _open(page, served_book, SIGMOID)
     sigmoid = _layer1_product(page)
+    assert all("dead" not in row for row in _rows(page)), "dead units are a ReLU network's"
     page.evaluate(f"() => {{ location.hash = '{HE_RELU}'; }}")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('activation=relu')")
     _settle(page)
     relu = _layer1_product(page)
     assert 0 < sigmoid < 1e-6, sigmoid  # 20 layers of at most 0.25 each, and less
     assert 0.05 < relu < 20, relu  # He's init keeps a ReLU network's gradient near its size
+    # A ReLU network's table gives each layer's share of dead units (slope 0 for the batch).
+    expect(page.locator(".gradbook-lab-table thead")).to_contain_text("Dead units")
+    dead = [row["dead"] for row in _rows(page)]
+    assert len(dead) == 20 and all(0 <= d <= 1 for d in dead), dead
+    assert all(math.isclose(d * 16, round(d * 16)) for d in dead), "a share of 16 units"
     v.assert_clean()
 
 
-_CAMERA = "() => window.gradbook.lab.instance.scene.camera.position.toArray()"
+_CAMERA = "() => window.gradbook.scenes[0].scene.camera.position.toArray()"
 
 
 def _still_camera(page: Page) -> list[float]:
@@ -125,20 +133,20 @@ def test_a_new_network_of_the_same_shape_keeps_the_meshes_and_the_readers_camera
     page.mouse.move(x + 120, y + 40, steps=6)  # the reader turns the network
     page.mouse.up()
     turned = _still_camera(page)
-    page.evaluate("() => { window.__net = window.gradbook.lab.instance.scene.net; }")
+    page.evaluate("() => { window.__net = window.gradbook.scenes[0].scene.net; }")
     before = _rows(page)
     page.locator("select[name=activation]").select_option("sigmoid")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('activation=sigmoid')")
     _settle(page)
     assert _rows(page) != before, "another network, traced and tabled"
-    assert page.evaluate("() => window.gradbook.lab.instance.scene.net === window.__net")
+    assert page.evaluate("() => window.gradbook.scenes[0].scene.net === window.__net")
     assert _still_camera(page) == pytest.approx(turned, abs=1e-6)  # the glide's last ulps
     # Another depth is another shape: new meshes, framed afresh.
     page.locator("input[name=depth]").fill("13")
     page.locator("input[name=depth]").dispatch_event("change")
     page.wait_for_function("() => window.gradbook.lab.state().hash.startsWith('#depth=13&')")
     _settle(page)
-    assert page.evaluate("() => window.gradbook.lab.instance.scene.net !== window.__net")
+    assert page.evaluate("() => window.gradbook.scenes[0].scene.net !== window.__net")
     assert math.dist(page.evaluate(_CAMERA), turned) > 1
     assert len(page.evaluate("() => window.gradbook.scenes[0].state().layers")) == 15
     v.assert_clean()
@@ -150,7 +158,8 @@ def test_batch_norm_and_residual_lift_the_sigmoid_nets_first_layers(
 ):
     v = _open(page, served_book, SIGMOID)
     before = _layer1_product(page)
-    # From the keyboard: Space toggles a focused checkbox.
+    # One click away: under "More settings". From the keyboard: Space toggles a checkbox.
+    page.locator(".gradbook-lab-more > summary").click()
     page.locator(f"input[name={toggle}]").focus()
     page.keyboard.press("Space")
     page.wait_for_function(f"() => window.gradbook.lab.state().hash.includes('{toggle}=1')")
@@ -164,7 +173,7 @@ def test_batch_norm_and_residual_lift_the_sigmoid_nets_first_layers(
 
 def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page, served_book):
     v = _open(page, served_book, "#depth=12&width=16&activation=tanh&init=xavier")
-    assert page.evaluate("() => window.gradbook.lab.worker.worker instanceof Worker")
+    assert page.evaluate("() => window.gradbook.lab.scheduler.worker.worker instanceof Worker")
     page.locator(".gradbook-lab-train").click()
     page.wait_for_function("() => window.gradbook.lab.state().records >= 5", timeout=30000)
     # While the worker trains, the main thread runs a chain of short timers; training advances
@@ -263,6 +272,18 @@ def test_a_bad_hash_says_what_is_allowed_and_falls_back_per_key(page: Page, serv
     assert "init=xavier" in state["hash"] and "width=32" in state["hash"]
     assert "batch-size=64" in state["hash"] and "batchnorm=1" in state["hash"]
     assert len(_rows(page)) == 12
+    # Named where the reader starts: at the top of the lab, above its controls, on the first
+    # screen (the page is not scrolled), not below the form.
+    box = messages.bounding_box()
+    controls = page.locator(".gradbook-lab-controls").bounding_box()
+    assert box is not None and controls is not None
+    assert box["y"] + box["height"] <= controls["y"], (box, controls)
+    assert box["y"] + box["height"] <= page.viewport_size["height"], box
+    # A very long unknown key wraps inside the lab instead of widening the page.
+    page.evaluate("() => { window.location.hash = '#' + 'x'.repeat(5000) + '=1'; }")
+    expect(messages).to_contain_text("xxxxxxxx")
+    width = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert width <= 0, f"the page is {width} px wider than the window"
     v.assert_clean()
 
 
@@ -288,8 +309,9 @@ def test_the_lab_is_operated_from_the_keyboard_without_flooding_history(page: Pa
     assert len(_rows(page)) == 15
     assert page.evaluate("() => location.hash").startswith("#depth=15&")
     assert page.evaluate("() => history.length") == length  # replaced, never pushed
-    # Tab from the last control reaches the buttons; Enter trains. The Train button is disabled
-    # while training, so the focus moves on to Pause, where Space pauses.
+    # Tab from the last control ("More settings" open) reaches the buttons; Enter trains. The
+    # Train button is disabled while training, so the focus moves on to Pause, where Space pauses.
+    page.locator(".gradbook-lab-more > summary").click()
     page.locator("input[name=seed]").focus()
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.className") == "gradbook-lab-train"
@@ -306,6 +328,7 @@ def test_the_lab_is_operated_from_the_keyboard_without_flooding_history(page: Pa
     page.locator(".gradbook-lab-field-scale input").focus()
     page.keyboard.press("End")
     page.wait_for_function("() => window.gradbook.lab.state().hash.includes('init=normal:10&')")
+    _settle(page)  # the address bar is written after the redraw (page.js #writeAddress)
     assert page.evaluate("() => location.hash").count("init=normal:10&") == 1
     # Reset to defaults, from the keyboard.
     page.locator(".gradbook-lab-reset").focus()
@@ -336,6 +359,57 @@ def test_the_lab_passes_axe_while_training(browser, served_book, scheme):
         v.assert_clean()
     finally:
         ctx.close()
+
+
+# A run that did not come from the lab's engine (as one recorded by gradbook.torch will be): its
+# own layer names, no held-out accuracy, update ratios by its own weight names. The view draws
+# it through the same calls the scheduler uses (view.js's header), with nothing else changed.
+_RECORDED_RUN = """() => {
+    const names = ['stem.conv', 'blocks.0.conv1', 'head.fc'];
+    const layer = (g, f, p) => ({
+        gradNorm: g, factor: f, product: p, weightGradNorm: g / 2, updateRatio: 1e-3,
+        neuronsLog10: [Math.log10(g), Math.log10(g)],
+    });
+    const frame = (step, g) => ({
+        step, loss: 1 / (step + 1), accuracy: NaN, outputGradNorm: 1, clipped: false,
+        layers: [layer(g, 0.5, g), layer(2 * g, 0.5, 2 * g), layer(4 * g, 4 * g, 4 * g)],
+    });
+    const view = window.gradbook.lab.view;
+    view.load({
+        title: 'A recorded run', summary: 'Opened from a file.', kind: 'mlp', config: {},
+        network: {
+            layers: [
+                { name: 'x', role: 'input', units: 3, shownUnits: 3 },
+                ...names.map((name) => ({ name, role: 'hidden', units: 64, shownUnits: 2 })),
+                { name: 'loss', role: 'output', units: 10, shownUnits: 10 },
+            ],
+            timeSteps: null,
+        },
+        frame: frame(0, 1e-3), labels: names, dead: false, accuracy: false,
+    });
+    const record = (step) => ({
+        step, loss: 1 / (step + 1), accuracy: null, gradNorms: [1e-3, 2e-3, 4e-3],
+        updateRatios: Object.fromEntries(names.map((n) => [n, 1e-3])),
+    });
+    view.append({ records: [record(0), record(1)], frames: [frame(1, 2e-3)] });
+}"""
+
+
+def test_the_view_shows_a_run_that_did_not_come_from_the_engine(page: Page, served_book):
+    v = _open(page, served_book, "#depth=3&width=4")
+    page.evaluate(_RECORDED_RUN)
+    page.wait_for_function("() => window.gradbook.lab.state().frames === 2")
+    heads = page.locator(".gradbook-lab-table tbody th")
+    expect(heads).to_have_text(["stem.conv", "blocks.0.conv1", "head.fc"])
+    page.wait_for_function(
+        "() => document.querySelector('.gradbook-lab-table').dataset.step === '1'"
+    )
+    assert [row["gradNorm"] for row in _rows(page)] == [2e-3, 4e-3, 8e-3]
+    status = page.locator(".gradbook-lab-status")
+    expect(status).to_contain_text("Training step 1: loss 0.500")
+    expect(status).not_to_contain_text("held-out")
+    assert len(page.evaluate("() => window.gradbook.scenes[0].state().layers")) == 5
+    v.assert_clean()
 
 
 def test_the_lab_opened_from_disk_traces_and_trains(page: Page, served_book):
@@ -377,3 +451,250 @@ def test_a_chapters_lab_link_opens_that_network_with_the_chapters_numbers(page: 
     accuracies = dict(_state(page)["accuracies"])
     run = scenarios.trained("sigmoid-vanishing").record
     assert accuracies[0] == run.accuracy[0] and accuracies[50] == run.accuracy[50], accuracies
+
+
+# ---- Open a run: a training run recorded by gradbook.torch, read in the browser -----------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "js" / "fixtures"
+RUN_SMALL = FIXTURES / "run-small.json"
+RUN_NONFINITE = FIXTURES / "run-nonfinite.json"
+_RECORDED = "() => window.gradbook.lab.state().recorded"
+_ROW_NAMES = """() => [...document.querySelectorAll('.gradbook-lab-table tbody th')]
+    .map((th) => th.textContent)"""
+_CELLS = """() => [...document.querySelectorAll('.gradbook-lab-table tbody tr')].map((tr) =>
+    Object.fromEntries([...tr.querySelectorAll('td')].map(
+        (td) => [td.dataset.column, [td.dataset.value, td.textContent]])))"""
+
+
+def _size(log10) -> float | None:
+    """A size as the run file stores it (run.schema.json), decoded."""
+    if log10 is None:
+        return None
+    if isinstance(log10, str):
+        return {"-inf": 0.0, "inf": math.inf, "nan": math.nan}[log10]
+    return 10.0**log10
+
+
+def _over(a: float, b: float) -> float:
+    """a / b as IEEE 754 divides (JavaScript's /): x/0 is inf, 0/0 and inf/inf NaN."""
+    if b == 0:
+        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+    return a / b
+
+
+def _open_run(page: Page, path: Path) -> None:
+    page.set_input_files(".gradbook-lab-file", str(path))
+    page.wait_for_function(f"() => ({_RECORDED})() !== null")
+
+
+def _check_table_against_file(page: Page, data: dict, row: int) -> None:
+    """The table, read back from its data-value cells, holds the file's row `row`."""
+    assert page.evaluate(_ROW_NAMES) == [layer["name"] for layer in data["layers"]]
+    assert page.evaluate("() => document.querySelector('.gradbook-lab-table').dataset.step") == str(
+        data["steps"][row]
+    )
+    cells = page.evaluate(_CELLS)
+    g = [_size(v) for v in data["gradNormLog10"][row]]
+    out = _size(data["outputGradNormLog10"][row])
+    for i, got in enumerate(cells):
+        above = g[i + 1] if i + 1 < len(g) else out
+        want = {
+            "gradNorm": g[i],
+            "factor": _over(g[i], above),  # the book's: this layer's size over the one above
+            "product": _over(g[i], out),
+            "weightGradNorm": _size(data["weightGradNormLog10"][row][i]),
+            "updateRatio": _size(data["updateRatioLog10"][row][i]),
+        }
+        assert set(got) == set(want), got
+        for key, value in want.items():
+            text, shown = got[key]
+            if value is None:  # not measured at this step: said so, never a number
+                assert (text, shown) == ("null", "not measured"), (i, key, got[key])
+            elif math.isnan(value):
+                assert text == "NaN" and shown.endswith("NaN"), (i, key, got[key])
+            else:
+                assert math.isclose(float(text), value, rel_tol=1e-12), (i, key, text, value)
+
+
+def test_a_saved_run_opens_in_the_lab_and_the_table_reads_back_the_file(page: Page, served_book):
+    v = _open(page, served_book, DEFAULTS)
+    data = json.loads(RUN_SMALL.read_text())
+    asked = len(v.requests)
+    _open_run(page, RUN_SMALL)
+    # Read here: the file is not sent anywhere, and nothing else is fetched for it.
+    assert len(v.requests) == asked, v.requests[asked:]
+    state = _state(page)
+    assert state["recorded"] == {
+        "name": RUN_SMALL.name,
+        "layers": len(data["layers"]),
+        "steps": len(data["steps"]),
+    }
+    assert state["frames"] == len(data["steps"])
+    # The last recorded step, layer by layer, named by the layers' paths in the model.
+    _check_table_against_file(page, data, len(data["steps"]) - 1)
+    expect(page.locator(".gradbook-lab-status")).to_contain_text(f"Opened {RUN_SMALL.name}")
+    # The scene: one column per recorded layer, named, and the slider over every recorded step.
+    scene = page.evaluate("() => window.gradbook.scenes[0].state()")
+    assert [layer["name"] for layer in scene["layers"][1:-1]] == [
+        layer["name"] for layer in data["layers"]
+    ]
+    scrub = page.locator(".gradbook-scene-scrub").first
+    assert scrub.get_attribute("max") == str(len(data["steps"]) - 1)
+    # The slider takes the table back to step 0, where the norm layer's scale has no update
+    # ratio yet (all ones before the first step: std 0).
+    scrub.fill("0")
+    page.wait_for_function(
+        "() => document.querySelector('.gradbook-lab-table').dataset.step === '0'"
+    )
+    _check_table_against_file(page, data, 0)
+    # Every recorded step in the plots: the loss, a line per layer's update ratio, the strip.
+    assert page.evaluate("() => document.querySelector('.gradbook-lab').dataset.records") == str(
+        len(data["steps"])
+    )
+    assert page.locator(".gradbook-lab-chart .gradbook-lab-line").count() >= 1 + len(data["layers"])
+    # Hover a column: its name and numbers under the scene; a click selects it.
+    page.locator(".gradbook-lab-scene").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        """() => { const s = window.gradbook.scenes[0].scene;
+            const r = s.canvas.getBoundingClientRect();
+            const p = s.project(s.layout.layerX[3], 0, 0); return [r.left + p.x, r.top + p.y]; }"""
+    )
+    page.mouse.move(x, y)
+    inspector = page.locator(".gradbook-lab-inspector")
+    expect(inspector).to_contain_text(f"Layer 3 of 5, {data['layers'][2]['name']} (Conv2d")
+    page.mouse.click(x, y)
+    expect(inspector).to_contain_text("Selected: Layer 3")
+    assert page.evaluate("() => window.gradbook.scenes[0].state().selectedLayer") == 3
+    expect(page.locator(".gradbook-lab-table tbody tr").nth(2)).to_have_class(
+        re.compile("is-selected")
+    )
+    # No link can hold a file: Copy link is off, and the lab says why, beside it; no training.
+    expect(page.locator(".gradbook-lab-copy")).to_be_disabled()
+    expect(page.locator(".gradbook-lab-linknote")).to_be_visible()
+    expect(page.locator(".gradbook-lab-linknote")).to_contain_text("send the file")
+    expect(page.locator(".gradbook-lab-train")).to_be_disabled()
+    # Back to building networks: the link, training and the built network return.
+    page.locator(".gradbook-lab-back").click()
+    _settle(page)
+    assert _state(page)["recorded"] is None
+    assert len(_rows(page)) == 12
+    expect(page.locator(".gradbook-lab-copy")).to_be_enabled()
+    expect(page.locator(".gradbook-lab-linknote")).to_be_hidden()
+    expect(page.locator(".gradbook-lab-train")).to_be_enabled()
+    v.assert_clean()
+
+
+def test_a_run_that_broke_opens_at_its_first_nonfinite_step(page: Page, served_book):
+    v = _open(page, served_book, DEFAULTS)
+    data = json.loads(RUN_NONFINITE.read_text())
+    first = data["firstNonFiniteStep"]
+    # Dropped onto the lab rather than chosen: the same reading.
+    page.evaluate(
+        """(text) => { const dt = new DataTransfer();
+            dt.items.add(new File([text], 'broke.json', { type: 'application/json' }));
+            document.querySelector('.gradbook-lab').dispatchEvent(
+                new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true })); }""",
+        RUN_NONFINITE.read_text(),
+    )
+    page.wait_for_function(f"() => ({_RECORDED})()?.name === 'broke.json'")
+    _check_table_against_file(page, data, data["steps"].index(first))
+    expect(page.locator(".gradbook-lab-status")).to_contain_text(f"At step {first}")
+    expect(page.locator(".gradbook-lab-nan-label").first).to_have_text(f"NaN at step {first}")
+    v.assert_clean()
+
+
+def _bad_files(tmp: Path) -> list[tuple[str, Path, str]]:
+    good = json.loads(RUN_SMALL.read_text())
+    newer = dict(good, version=2)
+    files = {
+        "payload.json": (  # a scene payload, as the chapters carry (the scene's test fixture)
+            (FIXTURES / "tiny.json").read_text(),
+            "is not a gradbook run: it is a scene payload",
+        ),
+        "random.json": (
+            '{"hello": [1, 2, 3]}',
+            'is not a gradbook run: it is JSON without "schema"',
+        ),
+        "newer.json": (
+            json.dumps(newer),
+            "is version 2 of the run format; this lab reads version 1",
+        ),
+        "cut.json": (RUN_SMALL.read_text()[:3000], "is not JSON, or is cut short"),
+        "empty.json": ("", "empty.json is empty"),
+    }
+    out = []
+    for name, (text, message) in files.items():
+        (tmp / name).write_text(text)
+        out.append((name, tmp / name, message))
+    # 200 MB, refused by its size before it is read (a sparse file: nothing is written).
+    with (tmp / "huge.json").open("wb") as f:
+        f.truncate(200 * 1024 * 1024)
+    out.append(
+        ("huge.json", tmp / "huge.json", "huge.json is 200 MB; the lab opens runs of up to 64 MB")
+    )
+    return out
+
+
+def test_bad_files_get_one_message_and_the_lab_goes_on(page: Page, served_book, tmp_path):
+    v = _open(page, served_book, DEFAULTS)
+    messages = page.locator(".gradbook-lab-messages")
+    for name, path, message in _bad_files(tmp_path):
+        page.set_input_files(".gradbook-lab-file", str(path))
+        expect(messages).to_contain_text(message)
+        assert messages.locator("p").count() == 1, name  # one message, naming the problem
+        expect(messages).to_contain_text(f"Cannot open this run: {name}")
+        assert _state(page)["recorded"] is None, name
+        # Still the lab: the network it showed, and a control change traces a new one.
+        assert len(_rows(page)) == 12, name
+    page.locator("input[name=depth]").fill("7")
+    page.locator("input[name=depth]").dispatch_event("change")
+    page.wait_for_function("() => window.gradbook.lab.state().hash.startsWith('#depth=7&')")
+    _settle(page)
+    assert len(_rows(page)) == 7
+    expect(messages).to_be_hidden()  # the next network clears the last file's message
+    # A good run after the bad ones opens as usual.
+    _open_run(page, RUN_SMALL)
+    expect(messages).to_be_hidden()
+    v.assert_clean()  # nothing thrown, no console error
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_lab_showing_a_run_passes_axe(browser, served_book, scheme):
+    ctx = browser.new_context(color_scheme=scheme)
+    page = ctx.new_page()
+    try:
+        v = _open(page, served_book, DEFAULTS)
+        wait_scenes(page, "ready")
+        _open_run(page, RUN_SMALL)
+        page.locator(".gradbook-lab-more > summary").click()  # the controls one click away, too
+        assert_axe_clean(page)
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1600, 1000)])
+def test_the_lab_is_laid_out_as_a_tool(browser, served_book, width, height):
+    """Scene first and wide: on a wide screen the table is beside the scene; on a phone the
+    scene starts on the first screen; never wider than the window."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    try:
+        v = _open(page, served_book, DEFAULTS)
+        wait_scenes(page, "ready")
+        page.locator(".gradbook-lab").scroll_into_view_if_needed()
+        page.evaluate("() => document.querySelector('.gradbook-lab').scrollIntoView()")
+        stage = page.locator(".gradbook-lab-scene .gradbook-scene-stage").bounding_box()
+        table = page.locator(".gradbook-lab-tablebox").bounding_box()
+        assert stage["y"] < height, stage  # the scene starts on the first screen
+        if width >= 1200:
+            assert stage["width"] >= 600, stage
+            assert table["x"] >= stage["x"] + stage["width"], (stage, table)  # beside it
+            assert table["y"] < stage["y"] + stage["height"], (stage, table)
+        else:
+            assert table["y"] >= stage["y"] + stage["height"], (stage, table)  # below it
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow} px wider than the window"
+        v.assert_clean()
+    finally:
+        ctx.close()

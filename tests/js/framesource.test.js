@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { LiveSource, ReplaySource } from '../../_static/threejs/framesource.js';
+import {
+  LAZY_KEPT,
+  LazySource,
+  LiveSource,
+  ReplaySource,
+} from '../../_static/threejs/framesource.js';
 import { readPayload } from '../../_static/threejs/payload.js';
 
 const payload = readPayload(
@@ -34,4 +39,23 @@ test('a live source tells its listeners each new frame and refuses frames out of
   stop();
   src.push({ ...second, step: second.step + 100 });
   assert.deepEqual(heard, [2], 'no call after unsubscribing');
+});
+
+test('a lazy source makes a frame when first read, and gives the same one again', () => {
+  let made = 0;
+  const steps = Array.from({ length: 500 }, (_, i) => 10 * i);
+  const src = new LazySource(scenario, steps, (i) => {
+    made += 1;
+    return { step: steps[i], layers: [] };
+  });
+  assert.equal(src.length, 500);
+  assert.equal(made, 0); // nothing made until read
+  const f = src.frame(7);
+  assert.equal(f.step, 70);
+  assert.equal(src.frame(7), f); // the same object: the scene redraws only for another frame
+  assert.equal(made, 1);
+  for (let i = 100; i < 100 + LAZY_KEPT + 5; i++) src.frame(i);
+  assert.notEqual(src.frame(7), f); // made again once many others were read: memory stays bounded
+  assert.equal(src.indexOfStep(4990), 499);
+  assert.equal(src.indexOfStep(5), -1);
 });

@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import {
   COLUMN,
   connectLayers,
+  LAYER_LEVEL_ASPECT,
   LAYER_SPACING,
   layerSpacing,
   layoutNetwork,
+  meterDecade,
 } from '../../_static/threejs/layout.js';
 
 const shape = (...units) => units.map((shownUnits) => ({ shownUnits }));
@@ -104,4 +106,23 @@ test('long networks get closer layers, within bounds', () => {
   assert.ok(layerSpacing(1000) >= 1.4);
   const lay = layoutNetwork(shape(...Array(42).fill(8)));
   assert.ok(Math.abs(lay.layerX[1] - lay.layerX[0] - layerSpacing(42)) < 1e-9);
+});
+
+test('a long network drawn layer by layer gets a taller meter; every other keeps its decade', () => {
+  const net = (n) =>
+    layoutNetwork(
+      Array.from({ length: n + 2 }, () => ({ shownUnits: 1 })),
+      { maxEdges: 10 },
+    );
+  const opts = { decade: 0.3, decades: 10 };
+  for (const n of [12, 150, 300]) {
+    const lay = net(n);
+    assert.equal(meterDecade(lay, opts), 0.3); // the book's networks are drawn as before
+    const d = meterDecade(lay, { ...opts, layerLevel: true });
+    const length = lay.bounds.max[0] - lay.bounds.min[0];
+    // Never flatter than the book's meter, and never wider than LAYER_LEVEL_ASPECT : 1.
+    assert.ok(d >= 0.3);
+    assert.ok(length / (2 * 10 * d) <= LAYER_LEVEL_ASPECT + 1e-9, n);
+    if (n === 300) assert.ok(d > 1, 'at 300 layers the meter grows');
+  }
 });

@@ -31,6 +31,19 @@ test('the scale is odd, rises with every decade, and each decade is drawn no tal
   assert.equal(meterHeight(METER_DECADES), METER_HALF);
 });
 
+test('a stretched meter (a long layer-level run) is the same scale, taller', () => {
+  for (const d of [-12, -7, -1.6, 0, 0.3, 5, Infinity])
+    assert.ok(Math.abs(meterHeight(d, 2.5) - 2.5 * meterHeight(d)) < 1e-12, `${d} decades`);
+  const plain = meterFrame(7.5, 0.42);
+  const tall = meterFrame(7.5, 0.42, 2);
+  assert.equal(tall.top, plain.top); // the gap under the units stays
+  assert.ok(Math.abs(tall.zero - tall.bottom - 2 * METER_HALF) < 1e-12);
+  assert.deepEqual(
+    meterTicks(2).map((t) => t.height),
+    meterTicks().map((t) => 2 * t.height),
+  );
+});
+
 test('beyond ten decades, and for overflow or NaN, a bar stops at the end of the meter', () => {
   assert.equal(meterHeight(14), METER_HALF);
   assert.equal(meterHeight(-300), -METER_HALF);

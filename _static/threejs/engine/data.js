@@ -40,9 +40,9 @@ export function rememberFirst(n, steps, rng, inputDim = 1) {
   return { x: { data, shape: [n, steps, inputDim] }, labels };
 }
 
-/** n examples { x, labels } of the task that fits the configuration, as task_examples. */
-export function taskExamples(kind, config, n, rng) {
-  if (kind === 'rnn') return rememberFirst(n, config.steps, rng, config.input_dim);
+/** n examples { x, labels } of the task that fits the config (its kind, shapes), as task_examples. */
+export function taskExamples(config, n, rng) {
+  if (config.kind === 'rnn') return rememberFirst(n, config.steps, rng, config.input_dim);
   if (config.input_dim === 2) return circles(n, rng);
   const x = new Matrix(n, config.input_dim, rng.normal(0, 1, n * config.input_dim));
   const labels = new Float64Array(n);
@@ -55,8 +55,8 @@ export function taskExamples(kind, config, n, rng) {
 }
 
 /** A batch { x, y } of the task that fits the configuration (shapes, loss), as task_batch. */
-export function taskBatch(kind, config, n, rng) {
-  const { x, labels } = taskExamples(kind, config, n, rng);
+export function taskBatch(config, n, rng) {
+  const { x, labels } = taskExamples(config, n, rng);
   const k = config.output_dim;
   if (config.loss === 'mse') {
     const y = new Matrix(n, k);
@@ -71,7 +71,7 @@ export function taskBatch(kind, config, n, rng) {
  * of the task from a generator of their own (HELD_OUT_SEED), the same for every network of a
  * given kind, input width, output width and (for the RNN) number of time steps. { x, labels }.
  */
-export function heldOut(kind, config) {
-  const { x, labels } = taskExamples(kind, config, HELD_OUT_SIZE, new Generator(HELD_OUT_SEED));
+export function heldOut(config) {
+  const { x, labels } = taskExamples(config, HELD_OUT_SIZE, new Generator(HELD_OUT_SEED));
   return { x, labels: labels.map((v) => v % config.output_dim) };
 }

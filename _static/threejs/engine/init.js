@@ -1,11 +1,10 @@
-// Initial parameters as the simulator draws them (src/gradbook/init.py, mlp.py, rnn.py), from
+// Weight initializations, named as the book names them (src/gradbook/init.py), drawn from
 // gradbook's shared generator, so a configuration and a seed name the same network in the book
-// and in the lab. Pure functions, but for one module-level cache of standard draws
-// (standardDraws, below), which never changes a result: only how long it takes.
+// and in the lab. Each returns a fanIn x fanOut Matrix, since layers compute z = h W + b with
+// the batch along the rows. The models (mlp.js, rnn.js) draw their parameters with these.
+// No DOM; the one state kept is the cache of standard draws below.
 import { SPEC } from '../spec.js';
-import { Matrix, scaledOrthogonal } from './linalg.js';
-import { hasSkip, RESIDUAL_NAMES } from './mlp.js';
-import { Generator } from './random.js';
+import { Matrix } from './linalg.js';
 
 export const NAMES = SPEC.names.init;
 const PREFIX = SPEC.normalPrefix; // "normal:" of "normal:STD"
@@ -96,50 +95,4 @@ export function weights(name, fanIn, fanOut, rng) {
     for (let j = 0; j < n; j++) out[j] = 0 + std * z[j]; // Generator.normal's loc + scale * z
   }
   return new Matrix(fanIn, fanOut, out);
-}
-
-const ones = (n) => new Float64Array(n).fill(1);
-
-/**
- * An MLP's parameters in the simulator's draw order: per hidden layer W (and batch norm's gamma,
- * beta), then the read-out, always Xavier, then (residual, where the widths match) each block's
- * last layer R drawn with the layer's own scheme.
- */
-export function mlpParams(config, seed) {
-  const rng = new Generator(seed);
-  const c = config;
-  const dims = [c.input_dim, ...Array(c.depth).fill(c.width)];
-  const p = {};
-  for (let l = 1; l <= c.depth; l++) {
-    p[`W${l}`] = weights(c.init, dims[l - 1], dims[l], rng);
-    p[`b${l}`] = new Float64Array(dims[l]);
-    if (c.batchnorm) {
-      p[`gamma${l}`] = ones(dims[l]);
-      p[`beta${l}`] = new Float64Array(dims[l]);
-    }
-  }
-  p.W_out = weights('xavier', c.width, c.output_dim, rng);
-  p.b_out = new Float64Array(c.output_dim);
-  // Residual blocks' last layers come last, as in mlp.py: a residual network's W and read-out
-  // are those of the plain network with the same seed.
-  for (let l = 1; l <= c.depth; l++) {
-    if (hasSkip(c, l)) {
-      p[RESIDUAL_NAMES.weight(l)] = weights(c.init, c.width, c.width, rng);
-      p[RESIDUAL_NAMES.bias(l)] = new Float64Array(c.width);
-    }
-  }
-  return p;
-}
-
-/** An RNN's parameters: W_hh with every singular value rho, then W_xh and W_out (Xavier). */
-export function rnnParams(config, seed) {
-  const rng = new Generator(seed);
-  const c = config;
-  return {
-    W_hh: scaledOrthogonal(c.hidden, c.rho, rng),
-    W_xh: weights('xavier', c.input_dim, c.hidden, rng),
-    b: new Float64Array(c.hidden),
-    W_out: weights('xavier', c.hidden, c.output_dim, rng),
-    b_out: new Float64Array(c.output_dim),
-  };
 }

@@ -1,6 +1,6 @@
 // Dense float64 matrices for the engine: row-major Float64Array, batch along the rows, as
 // numpy's (batch, units) arrays. Only what the simulator needs: products (plain, with either
-// side transposed), column sums, and a Householder QR for the RNN's orthogonal matrix.
+// side transposed), column sums, and a Householder QR for the RNN's orthogonal matrix (rnn.js).
 // Pure module: imports nothing from three.
 
 /** A rows x cols matrix; `data` is row-major and owned by the matrix. */
@@ -237,11 +237,4 @@ export function qrPositive(a) {
   }
   for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) r[i * n + j] = 0;
   return { q: new Matrix(n, n, q), r: new Matrix(n, n, r) };
-}
-
-/** rnn.scaled_orthogonal: rho times the orthogonal factor of an n x n standard normal matrix. */
-export function scaledOrthogonal(n, rho, rng) {
-  const { q } = qrPositive(new Matrix(n, n, rng.normal(0, 1, n * n)));
-  for (let i = 0; i < q.data.length; i++) q.data[i] *= rho;
-  return q;
 }

@@ -61,8 +61,10 @@ function field(id, key, control, extra = []) {
 }
 
 /**
- * Build the controls into `root` and return { inputs, groups, outputs }: inputs[key] is the
- * element holding that key (init also has inputs.scale, the knob; clip-norm inputs.clipOn).
+ * Build the controls into `root` and return { inputs, groups, outputs, more }: inputs[key] is
+ * the element holding that key (init also has inputs.scale, the knob; clip-norm inputs.clipOn);
+ * `more` is the <details> holding every control but the network, its depth, activation and
+ * initialization (or a recurrent network's time steps, activation and ρ).
  */
 export function buildForm(root) {
   const id = `gradbook-lab-${++uid}`;
@@ -167,26 +169,35 @@ export function buildForm(root) {
       el('legend', { text: legend }),
       ...keys.map(make),
     );
+  // The few controls a newcomer needs first; the rest one click away in a native <details>.
   const groups = {
-    model: group('Network', ['model', 'width'], 'gradbook-lab-model'),
-    mlp: group(
-      'Deep feed-forward network',
-      ['depth', 'activation', 'init', 'batchnorm', 'residual'],
-      'gradbook-lab-mlp',
-    ),
-    rnn: group(
-      'Recurrent network',
-      ['steps', 'rnn-activation', 'rho', 'clip-norm'],
-      'gradbook-lab-rnn',
-    ),
+    model: group('Network', ['model'], 'gradbook-lab-model'),
+    mlp: group('Deep feed-forward network', ['depth', 'activation', 'init'], 'gradbook-lab-mlp'),
+    rnn: group('Recurrent network', ['steps', 'rnn-activation', 'rho'], 'gradbook-lab-rnn'),
+    width: group('Width', ['width'], 'gradbook-lab-width'),
+    mlpMore: group('Fixes', ['batchnorm', 'residual'], 'gradbook-lab-mlp-more'),
+    rnnMore: group('Clipping', ['clip-norm'], 'gradbook-lab-rnn-more'),
     training: group(
       'Training',
       ['loss', 'lr', 'momentum', 'batch-size', 'seed'],
       'gradbook-lab-training',
     ),
   };
-  root.append(...Object.values(groups));
-  return { inputs, groups, outputs };
+  const more = el(
+    'details',
+    { class: 'gradbook-lab-more' },
+    el('summary', { text: 'More settings: width, fixes, training' }),
+    el(
+      'div',
+      { class: 'gradbook-lab-more-body' },
+      groups.width,
+      groups.mlpMore,
+      groups.rnnMore,
+      groups.training,
+    ),
+  );
+  root.append(groups.model, groups.mlp, groups.rnn, more);
+  return { inputs, groups, outputs, more };
 }
 
 /** The form's values as hash text (for labconfig.parseHash), keys as the command line's. */
@@ -226,8 +237,8 @@ export function writeForm(form, config) {
   outputs.scale.textContent = String(scaleOfKnob(inputs.scale.value));
   for (const key of Object.keys(SLIDERS)) outputs[key].textContent = String(config[key]);
   const rnn = config.model === 'rnn';
-  groups.mlp.hidden = rnn;
-  groups.rnn.hidden = !rnn;
+  groups.mlp.hidden = groups.mlpMore.hidden = rnn;
+  groups.rnn.hidden = groups.rnnMore.hidden = !rnn;
 }
 
 /** Whether an input event on `target` should re-trace at once (sliders, boxes, menus). */

@@ -182,6 +182,7 @@ export function drawStrip(canvas, gradNorms, scale, maxColumns = 600) {
   idx.forEach((i, c) => {
     const col = gradNorms[i];
     for (let r = 0; r < rows; r++) {
+      if (col[r] === null) continue; // not measured (a recorded run's): left clear, not a colour
       const hex = colorForMagnitude(col[r], scale).hex;
       let v = rgb.get(hex);
       if (!v) {

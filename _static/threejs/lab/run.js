@@ -5,10 +5,9 @@
 // the task's fixed held-out set (data.js heldOut), every HELD_OUT_EVERY steps, with the weights
 // the step starts from. Pure module: no DOM, no worker globals.
 import { HELD_OUT_SIZE, heldOut, taskBatch } from '../engine/data.js';
-import { mlpParams, rnnParams } from '../engine/init.js';
+import { build } from '../engine/index.js';
 import { Generator } from '../engine/random.js';
-import { heldOutAccuracy, lossAndTrace } from '../engine/trace.js';
-import { trainStep, zeroVelocity } from '../engine/train.js';
+import { heldOutAccuracy, trainStep, zeroVelocity } from '../engine/train.js';
 import { SPEC } from '../spec.js';
 import { networkOf, sceneStep } from './frames.js';
 
@@ -31,38 +30,58 @@ export { HELD_OUT_SIZE };
  */
 export const PREVIEW_MAX_COST = 500_000;
 
-/** The forward pass's multiply-adds for an engine configuration (hash.toEngine's). */
-export function traceCost({ kind, config, batchSize }) {
-  const width = kind === 'rnn' ? config.hidden : config.width;
-  const layers = kind === 'rnn' ? config.steps : config.depth;
+/** The forward pass's multiply-adds for an engine configuration (labconfig.js toEngine's). */
+export function traceCost({ config, batchSize }) {
+  const rnn = config.kind === 'rnn';
+  const width = rnn ? config.hidden : config.width;
+  const layers = rnn ? config.steps : config.depth;
   return layers * width * width * batchSize;
 }
 
-/** What the view and the table show for a trace: plain numbers, cheap to post to the page. */
-export function frameOf(step, trace) {
+// Activations whose units can switch off for a whole batch (slope exactly 0): the lab's table
+// shows their share of dead units. Other networks skip the measure, a slope per layer per step.
+const RELU_FAMILY = ['relu', 'leaky_relu'];
+
+/** Whether the lab shows the share of dead units (trace.js LayerTrace.dead) for this config. */
+export function showsDeadUnits(config) {
+  return config.kind === 'mlp' && RELU_FAMILY.includes(config.activation);
+}
+
+/**
+ * A trace's numbers as plain data, cheap to post to the page: its loss and its layers', with
+ * each layer's share of dead units if `dead`.
+ */
+export function frameOf(step, trace, { dead = false } = {}) {
   return {
     step,
     loss: trace.loss,
     finite: trace.isFinite,
     outputGradNorm: trace.outputGradNorm,
     globalGradNorm: trace.globalGradNorm,
-    layers: trace.layers, // [{ index, gradNorm, weightGradNorm, factor, product }], first first
+    layers: trace.layers.map((l) => ({
+      index: l.index,
+      gradNorm: l.gradNorm,
+      weightGradNorm: l.weightGradNorm,
+      factor: l.factor,
+      product: l.product,
+      ...(dead && { dead: l.dead }),
+    })),
   };
 }
 
 export class LabRun {
   /**
-   * `engine` is hash.toEngine's result: { kind, config, training, seed, batchSize }.
+   * `engine` is labconfig.js toEngine's result: { config (with its kind), training, seed, batchSize }.
    * `heldOutEvery`: measure the held-out accuracy at the steps that are multiples of it.
    */
   constructor(engine, { heldOutEvery = HELD_OUT_EVERY } = {}) {
     this.engine = engine;
     this.heldOutEvery = heldOutEvery;
     this.heldOut = null; // drawn at the first measurement: { x, labels }
-    const { kind, config, seed } = engine;
-    const params = kind === 'rnn' ? rnnParams(config, seed) : mlpParams(config, seed);
-    this.state = { params, velocity: zeroVelocity(params) };
-    this.rng = new Generator(seed); // train.py draws step s's batch as the s-th from this seed
+    this.model = build(engine.config, { seed: engine.seed });
+    this.dead = showsDeadUnits(engine.config); // the frames carry each layer's dead share
+    this.velocity = zeroVelocity(this.model.params);
+    this.rng = new Generator(engine.seed); // train.py draws step s's batch as the s-th from this seed
     this.step = 0; // the step whose batch and trace are current (not yet applied)
     this.history = []; // one record per step taken
     this.stoppedAt = null; // the step whose loss or gradient was not finite
@@ -72,9 +91,8 @@ export class LabRun {
   }
 
   #load() {
-    const { kind, config, batchSize } = this.engine;
-    this.batch = taskBatch(kind, config, batchSize, this.rng);
-    this.trace = lossAndTrace(kind, config, this.state.params, this.batch, { activity: false });
+    this.batch = taskBatch(this.engine.config, this.engine.batchSize, this.rng);
+    this.trace = this.model.lossAndTrace(this.batch);
   }
 
   get stopped() {
@@ -83,27 +101,28 @@ export class LabRun {
 
   /** The current network: traced on the batch its next step trains on. */
   frame() {
-    return frameOf(this.step, this.trace);
+    return frameOf(this.step, this.trace, { dead: this.dead });
   }
 
   /** The network's shape as the scene reads it from a payload. */
   network() {
-    return networkOf(this.engine.kind, this.engine.config);
+    return networkOf(this.engine.config);
   }
 
   /** The current trace as a payload step, with the last step's record once it is taken. */
   sceneStep() {
-    const { kind, config } = this.engine;
     const taken = this.history.at(-1);
     const record = taken && taken.step === this.step ? taken : null; // only a non-finite last step
-    return sceneStep(this.step, this.trace, record, kind, config, { measured: this.measured });
+    return sceneStep(this.step, this.trace, record, this.model, {
+      measured: this.measured,
+      dead: this.dead,
+    });
   }
 
   /** The held-out accuracy of the current network (before its step is applied). */
   measure() {
-    const { kind, config } = this.engine;
-    this.heldOut ??= heldOut(kind, config);
-    return heldOutAccuracy(kind, config, this.state.params, this.heldOut);
+    this.heldOut ??= heldOut(this.engine.config);
+    return heldOutAccuracy(this.model, this.heldOut);
   }
 
   /** Whether the current step's record carries the held-out accuracy (as train.py's). */
@@ -119,13 +138,14 @@ export class LabRun {
    */
   advance({ measure = false } = {}) {
     if (this.stopped) return null;
-    const { kind, config, training } = this.engine;
     const accuracy = measure || this.measuresNow() ? this.measure() : null;
-    const { record } = trainStep(kind, config, training, this.state, this.batch, this.trace);
+    const { model, velocity, batch, trace } = this;
+    const record = trainStep(model, this.engine.training, velocity, batch, trace);
     const out = { step: this.step, accuracy, ...record };
     if (accuracy !== null) this.measured = { step: this.step, accuracy };
-    this.lastScene = sceneStep(this.step, this.trace, out, kind, config, {
+    this.lastScene = sceneStep(this.step, trace, out, model, {
       measured: this.measured,
+      dead: this.dead,
     });
     this.history.push(out);
     if (!record.finite) {

@@ -6,22 +6,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { taskBatch } from '../../../_static/threejs/engine/data.js';
+import { build } from '../../../_static/threejs/engine/index.js';
 import {
   CACHE_FLOATS,
   cachedFloatCount,
-  mlpParams,
   parseInit,
-  rnnParams,
   stdOf,
   weights,
 } from '../../../_static/threejs/engine/init.js';
-import { Matrix, matmulTA, scaledOrthogonal } from '../../../_static/threejs/engine/linalg.js';
+import { Matrix, matmulTA } from '../../../_static/threejs/engine/linalg.js';
 import * as losses from '../../../_static/threejs/engine/losses.js';
-import * as mlp from '../../../_static/threejs/engine/mlp.js';
 import { globalNorm, norm, valuesOf } from '../../../_static/threejs/engine/norm.js';
 import { Generator } from '../../../_static/threejs/engine/random.js';
-import * as rnn from '../../../_static/threejs/engine/rnn.js';
-import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
+import { scaledOrthogonal } from '../../../_static/threejs/engine/rnn.js';
 import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
 import { SPEC } from '../../../_static/threejs/spec.js';
 import { assertClose, decode, flat } from './helpers.js';
@@ -30,8 +27,10 @@ const fixture = decode(
   JSON.parse(readFileSync(new URL('./fixtures/random.json', import.meta.url))),
 );
 
-// The simulator's MLPConfig and RNNConfig defaults, which a fixture entry leaves out.
-const { mlp: MLP_DEFAULTS, rnn: RNN_DEFAULTS } = SPEC.defaults;
+// The simulator's MLPConfig and RNNConfig defaults, which a fixture entry leaves out, each
+// with the kind the engine's config carries.
+const MLP_DEFAULTS = { kind: 'mlp', ...SPEC.defaults.mlp };
+const RNN_DEFAULTS = { kind: 'rnn', ...SPEC.defaults.rnn };
 const configOf = (entry) => {
   const { model, seed, n, ...fields } = entry;
   return { ...(model === 'rnn' ? RNN_DEFAULTS : MLP_DEFAULTS), ...fields };
@@ -40,8 +39,7 @@ const configOf = (entry) => {
 for (const { config: entry, params } of fixture.init) {
   test(`seeded init of ${JSON.stringify(entry)} reproduces the simulator's draw order`, () => {
     const config = configOf(entry);
-    const mine =
-      entry.model === 'rnn' ? rnnParams(config, entry.seed) : mlpParams(config, entry.seed);
+    const mine = build(config, { seed: entry.seed }).params;
     // Key order only changes sums by an ulp; the set of names and every value must agree.
     assert.deepEqual(Object.keys(mine).sort(), Object.keys(params).sort());
     for (const [k, v] of Object.entries(params))
@@ -68,8 +66,8 @@ test('weights drawn again from a kept draw are bit-identical to a fresh one, and
     }
   }
   // A bigger scale draws the same network, scaled: the knob's promise, from the kept draws.
-  const small = mlpParams({ ...MLP_DEFAULTS, init: 'normal:0.1' }, 4);
-  const big = mlpParams({ ...MLP_DEFAULTS, init: 'normal:0.3' }, 4);
+  const small = build({ ...MLP_DEFAULTS, init: 'normal:0.1' }, { seed: 4 }).params;
+  const big = build({ ...MLP_DEFAULTS, init: 'normal:0.3' }, { seed: 4 }).params;
   assertClose(
     big.W2.data.map((v) => v / 3),
     small.W2.data,
@@ -87,7 +85,7 @@ test('the kept draws stay within their memory bound, the oldest going first', ()
 
 for (const { config: entry, x, y } of fixture.data) {
   test(`task data of ${JSON.stringify(entry)} matches data.task_batch`, () => {
-    const batch = taskBatch(entry.model, configOf(entry), entry.n, new Generator(entry.seed));
+    const batch = taskBatch(configOf(entry), entry.n, new Generator(entry.seed));
     assertClose(valuesOf(batch.x), flat(x), 1e-12, 1e-15, 'x');
     assert.deepEqual(Array.from(valuesOf(batch.y)), flat(y));
   });
@@ -116,39 +114,38 @@ test('bad configuration values are refused with a message naming what is allowed
   assert.throws(() => parseInit('glorot'), /allowed values are normal:STD, standard, xavier/);
   assert.deepEqual(parseInit('normal:0.3'), ['normal', 0.3]);
   const config = { ...MLP_DEFAULTS, depth: 2, width: 3, batchnorm: true };
-  const params = mlpParams(config, 0);
-  const one = taskBatch('mlp', config, 1, new Generator(0));
+  const net = build(config);
+  const one = taskBatch(config, 1, new Generator(0));
   assert.throws(
-    () => lossAndTrace('mlp', config, params, one),
+    () => net.lossAndTrace(one),
     /batch norm needs at least 4 examples in a batch, got 1/,
   );
-  const two = taskBatch('mlp', config, 2, new Generator(0));
-  assert.throws(() => lossAndTrace('cnn', config, params, two), /allowed values are mlp, rnn/);
+  const two = taskBatch(config, 2, new Generator(0));
+  assert.throws(() => build({ ...config, kind: 'cnn' }), /allowed values are mlp, rnn/);
   assert.throws(
-    () => lossAndTrace('mlp', { ...config, input_dim: 3 }, params, two),
+    () => build({ ...config, input_dim: 3 }, { params: net.params }).lossAndTrace(two),
     /x must have 3 features/,
   );
 });
 
 // Central differences on a few entries of every parameter: float64, h = 1e-6.
-function lossAt(kind, config, params, batch) {
-  const m = kind === 'rnn' ? rnn : mlp;
-  const { out } = m.forward(config, params, batch.x);
-  return losses.get(config.loss)(out, batch.y).loss;
+function lossAt(net, batch) {
+  const { out } = net.forward(batch.x);
+  return losses.get(net.config.loss)(out, batch.y).loss;
 }
 
-function checkGradients(kind, config, params, batch) {
-  const { grads } = lossAndTrace(kind, config, params, batch);
-  assert.deepEqual(Object.keys(grads).sort(), Object.keys(params).sort());
-  for (const [k, p] of Object.entries(params)) {
+function checkGradients(net, batch) {
+  const { grads } = net.lossAndTrace(batch);
+  assert.deepEqual(Object.keys(grads).sort(), Object.keys(net.params).sort());
+  for (const [k, p] of Object.entries(net.params)) {
     const v = valuesOf(p);
     const g = valuesOf(grads[k]);
     for (const i of [0, Math.floor(v.length / 2), v.length - 1]) {
       const keep = v[i];
       v[i] = keep + 1e-6;
-      const up = lossAt(kind, config, params, batch);
+      const up = lossAt(net, batch);
       v[i] = keep - 1e-6;
-      const down = lossAt(kind, config, params, batch);
+      const down = lossAt(net, batch);
       v[i] = keep;
       const numeric = (up - down) / 2e-6;
       // Relative error, or an absolute one where both are ~0 (a bias under batch norm).
@@ -169,11 +166,12 @@ const GRAD_CASES = [
 for (const extra of GRAD_CASES) {
   test(`MLP ${JSON.stringify(extra)}: the backward pass matches finite differences`, () => {
     const config = { ...MLP_DEFAULTS, depth: 4, width: 5, ...extra };
-    const params = mlpParams(config, 3);
+    const net = build(config, { seed: 3 });
     if (config.residual) {
+      const { params } = net;
       assert.ok('R2' in params && !('R1' in params), 'a residual branch where the widths match');
     }
-    checkGradients('mlp', config, params, taskBatch('mlp', config, 6, new Generator(4)));
+    checkGradients(net, taskBatch(config, 6, new Generator(4)));
   });
 }
 
@@ -188,20 +186,15 @@ for (const activation of ['tanh', 'linear']) {
       input_dim: 2,
       loss: 'mse',
     };
-    checkGradients(
-      'rnn',
-      config,
-      rnnParams(config, 1),
-      taskBatch('rnn', config, 3, new Generator(2)),
-    );
+    checkGradients(build(config, { seed: 1 }), taskBatch(config, 3, new Generator(2)));
   });
 }
 
 test('a residual layer with its branch carries dL/dh through the identity as well as F', () => {
   const config = { ...MLP_DEFAULTS, depth: 3, width: 4, residual: true, activation: 'tanh' };
-  const params = mlpParams(config, 0);
-  for (const k of ['R2', 'R3']) params[k].data.fill(0); // F(h) = r only: the layer is the identity
-  const t = lossAndTrace('mlp', config, params, taskBatch('mlp', config, 5, new Generator(1)));
+  const net = build(config);
+  for (const k of ['R2', 'R3']) net.params[k].data.fill(0); // F(h) = r only: the layer is the identity
+  const t = net.lossAndTrace(taskBatch(config, 5, new Generator(1)));
   // Layers 2 and 3 are the identity, so the gradient reaching layers 1 and 2 is unchanged.
   assertClose([t.layers[0].factor, t.layers[1].factor], [1, 1], 1e-15);
   assert.ok(
@@ -219,22 +212,16 @@ test('training stops recording changes at a non-finite step: the step is never a
     rho: 1.5,
     loss: 'mse',
   };
-  const params = rnnParams(config, 0);
-  const state = { params, velocity: zeroVelocity(params) };
+  const net = build(config);
+  const velocity = zeroVelocity(net.params);
   const rng = new Generator(1);
   let last = null;
   let before = null;
   for (let step = 0; step < 10; step++) {
     before = Object.fromEntries(
-      Object.entries(state.params).map(([k, v]) => [k, valuesOf(v).slice()]),
+      Object.entries(net.params).map(([k, v]) => [k, valuesOf(v).slice()]),
     );
-    last = trainStep(
-      'rnn',
-      config,
-      { lr: 0.5, momentum: 0 },
-      state,
-      taskBatch('rnn', config, 16, rng),
-    ).record;
+    last = trainStep(net, { lr: 0.5, momentum: 0 }, velocity, taskBatch(config, 16, rng));
     if (!last.finite) break;
   }
   assert.equal(
@@ -243,5 +230,5 @@ test('training stops recording changes at a non-finite step: the step is never a
     'this linear RNN with rho 1.5 and lr 0.5 overflows within 10 steps',
   );
   assert.ok(Object.values(last.updateRatios).every(Number.isNaN));
-  for (const [k, v] of Object.entries(state.params)) assert.deepEqual(valuesOf(v), before[k], k);
+  for (const [k, v] of Object.entries(net.params)) assert.deepEqual(valuesOf(v), before[k], k);
 });

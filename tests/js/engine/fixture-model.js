@@ -1,4 +1,5 @@
 // Fixture entries (parity.json, random.json) turned into the engine's own types.
+import { build } from '../../../_static/threejs/engine/index.js';
 import { Matrix } from '../../../_static/threejs/engine/linalg.js';
 import { flat } from './helpers.js';
 
@@ -10,6 +11,16 @@ export function toArray(value) {
 
 export function toParams(params) {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, toArray(v)]));
+}
+
+/** A fixture case's config as the engine's: the simulator's fields, with the model's kind. */
+export function configOf(c) {
+  return { kind: c.model, ...c.config };
+}
+
+/** A fixture case's network with the case's own initial weights (a fresh copy each call). */
+export function modelOf(c) {
+  return build(configOf(c), { params: toParams(c.params) });
 }
 
 /** A fixture batch { x, shape, y } as the engine's { x, y }. */

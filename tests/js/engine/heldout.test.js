@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { HELD_OUT_SEED, HELD_OUT_SIZE, heldOut } from '../../../_static/threejs/engine/data.js';
+import { build } from '../../../_static/threejs/engine/index.js';
 import { Matrix } from '../../../_static/threejs/engine/linalg.js';
-import { heldOutAccuracy } from '../../../_static/threejs/engine/trace.js';
+import { heldOutAccuracy } from '../../../_static/threejs/engine/train.js';
 import { assertClose, decode, flat } from './helpers.js';
 
 const RTOL = 1e-12;
@@ -23,7 +24,7 @@ for (const s of samples) {
   test(`held-out set (${what}): the simulator's examples and labels`, () => {
     assert.equal(HELD_OUT_SIZE, s.size);
     assert.equal(HELD_OUT_SEED, s.seed);
-    const { x, labels } = heldOut(s.model, s.config);
+    const { x, labels } = heldOut({ kind: s.model, ...s.config });
     const shape = x instanceof Matrix ? [x.rows, x.cols] : x.shape;
     assert.deepEqual(shape, s.shape);
     assert.equal(Array.from(labels).join(''), s.labels);
@@ -42,7 +43,8 @@ for (const s of samples) {
 }
 
 test('held-out accuracy is NaN when an output is not finite, else the share right', () => {
-  const config = { depth: 1, width: 2, input_dim: 2, output_dim: 2, activation: 'linear' };
+  const config = { kind: 'mlp', depth: 1, width: 2, input_dim: 2, output_dim: 2 };
+  config.activation = 'linear';
   config.init = 'standard';
   const set = { x: Matrix.from(2, 2, [1, 0, 0, 1]), labels: Float64Array.of(0, 0) };
   const params = {
@@ -51,7 +53,8 @@ test('held-out accuracy is NaN when an output is not finite, else the share righ
     W_out: Matrix.from(2, 2, [1, 0, 0, 1]),
     b_out: Float64Array.of(0, 0),
   };
-  assert.equal(heldOutAccuracy('mlp', config, params, set), 0.5);
+  const net = build(config, { params });
+  assert.equal(heldOutAccuracy(net, set), 0.5);
   params.W_out.data[0] = Infinity;
-  assert.ok(Number.isNaN(heldOutAccuracy('mlp', config, params, set)));
+  assert.ok(Number.isNaN(heldOutAccuracy(net, set)));
 });

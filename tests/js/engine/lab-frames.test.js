@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { heldOut } from '../../../_static/threejs/engine/data.js';
-import { heldOutAccuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
-import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
+import { heldOutAccuracy, trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
 import { networkOf, sceneStep } from '../../../_static/threejs/lab/frames.js';
 import { LabRun } from '../../../_static/threejs/lab/run.js';
 import { parseHash, toEngine } from '../../../_static/threejs/labconfig.js';
 import { readPayload } from '../../../_static/threejs/payload.js';
-import { toBatch, toParams } from './fixture-model.js';
+import { configOf, modelOf, toBatch } from './fixture-model.js';
 import { assertClose, decode } from './helpers.js';
 
 const { cases } = decode(
@@ -23,13 +22,14 @@ const { colorScale } = JSON.parse(readFileSync(new URL('../fixtures/tiny.json', 
 // A payload writes inf and NaN as strings; so must a live frame wrapped as one.
 const encode = (v) =>
   Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v;
-// accuracyStep is the live frame's own (a payload measures every step it records).
+// accuracyStep is the live frame's own (a payload measures every step it records), and so is
+// each layer's dead share (the lab's table shows it).
 const encodeStep = ({ accuracyStep, ...s }) => ({
   ...s,
   loss: encode(s.loss),
   accuracy: encode(s.accuracy),
   outputGradNorm: encode(s.outputGradNorm),
-  layers: s.layers.map((l) =>
+  layers: s.layers.map(({ dead, ...l }) =>
     Object.fromEntries(
       Object.entries(l).map(([k, v]) => [
         k,
@@ -63,15 +63,19 @@ test('some parity cases carry the payload frame export writes', () => {
 
 for (const c of withScene) {
   test(`${c.name}: step 0 as a live frame is export's payload step, to its 3 digits`, () => {
-    const params = toParams(c.params);
-    const state = { params, velocity: zeroVelocity(params) };
+    const model = modelOf(c);
     const batch = toBatch(c.model, c.train.batches[0]);
-    const trace = lossAndTrace(c.model, c.config, params, batch);
-    const accuracy = heldOutAccuracy(c.model, c.config, params, heldOut(c.model, c.config));
-    const { record } = trainStep(c.model, c.config, c.training, state, batch, trace);
-    const network = networkOf(c.model, c.config);
+    const trace = model.lossAndTrace(batch);
+    const accuracy = heldOutAccuracy(model, heldOut(configOf(c)));
+    const record = trainStep(model, c.training, zeroVelocity(model.params), batch, trace);
+    const network = networkOf(configOf(c));
     assert.deepEqual(network, c.scene.network);
-    const live = sceneStep(0, trace, { ...record, accuracy }, c.model, c.config);
+    const live = sceneStep(0, trace, { ...record, accuracy }, model, { dead: true });
+    assert.deepEqual(
+      live.layers.map((l) => l.dead),
+      c.trace.dead,
+      "each layer's dead share",
+    );
     const [read] = readPayload(asPayload(c.model, network, [live])).scenarios[0].steps;
     const expected = c.scene.step0;
     assert.equal(read.clipped, expected.clipped);

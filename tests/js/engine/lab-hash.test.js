@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { taskBatch } from '../../../_static/threejs/engine/data.js';
-import { mlpParams, rnnParams } from '../../../_static/threejs/engine/init.js';
+import { build } from '../../../_static/threejs/engine/index.js';
 import { Generator } from '../../../_static/threejs/engine/random.js';
-import { lossAndTrace } from '../../../_static/threejs/engine/trace.js';
 import {
   defaults,
   echo,
@@ -181,10 +180,9 @@ test('a parsed configuration runs in the engine, MLP and RNN alike', () => {
     '#model=rnn&steps=5&width=3&clip-norm=1',
   ]) {
     const e = toEngine(parseHash(hash).config);
-    const params = e.kind === 'rnn' ? rnnParams(e.config, e.seed) : mlpParams(e.config, e.seed);
-    const batch = taskBatch(e.kind, e.config, e.batchSize, new Generator(e.seed));
-    const t = lossAndTrace(e.kind, e.config, params, batch);
-    assert.equal(t.layers.length, e.kind === 'rnn' ? 5 : 3);
+    const batch = taskBatch(e.config, e.batchSize, new Generator(e.seed));
+    const t = build(e.config, { seed: e.seed }).lossAndTrace(batch);
+    assert.equal(t.layers.length, e.config.kind === 'rnn' ? 5 : 3);
     assert.ok(Number.isFinite(t.loss));
   }
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { taskBatch } from '../../../_static/threejs/engine/data.js';
-import { mlpParams } from '../../../_static/threejs/engine/init.js';
+import { build } from '../../../_static/threejs/engine/index.js';
 import { Matrix } from '../../../_static/threejs/engine/linalg.js';
 import { Generator } from '../../../_static/threejs/engine/random.js';
-import { accuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
+import { accuracy } from '../../../_static/threejs/engine/train.js';
 import { LabRun, PREVIEW_MAX_COST, traceCost } from '../../../_static/threejs/lab/run.js';
 import { attach, configured } from '../../../_static/threejs/lab/worker.js';
 import { parseHash, toEngine } from '../../../_static/threejs/labconfig.js';
@@ -22,17 +22,25 @@ test('accuracy counts the largest output against the label, and a non-finite row
 test('the first frame is the trace of the first batch from the seed, as train.py step 0', () => {
   const engine = engineFor('#depth=4&width=5&activation=relu&init=he&seed=7&batch-size=16');
   const run = new LabRun(engine);
-  const batch = taskBatch('mlp', engine.config, 16, new Generator(7));
-  const t = lossAndTrace('mlp', engine.config, mlpParams(engine.config, 7), batch);
+  const batch = taskBatch(engine.config, 16, new Generator(7));
+  const t = build(engine.config, { seed: 7 }).lossAndTrace(batch);
   const f = run.frame();
   assert.equal(f.step, 0);
   assert.equal(f.loss, t.loss);
-  // The lab leaves out the statistics of the forward signal, which it does not show.
-  const shown = t.layers.map(
-    ({ meanSlope, saturated, activationMean, activationStd, ...rest }) => rest,
-  );
-  assert.ok(t.layers.every((l) => Number.isFinite(l.meanSlope) && 'activationStd' in l));
+  // The numbers the table shows, plain (no arrays: cheap to post), each layer's dead share too.
+  const shown = t.layers.map(({ index, gradNorm, weightGradNorm, factor, product, dead }) => ({
+    index,
+    gradNorm,
+    weightGradNorm,
+    factor,
+    product,
+    dead,
+  }));
   assert.deepEqual(f.layers, shown);
+  assert.ok(
+    f.layers.some((l) => l.dead > 0),
+    'a He ReLU net of width 5 has units off for the whole batch',
+  );
   const r = run.advance();
   assert.equal(r.step, 0);
   assert.equal(r.loss, t.loss);

@@ -53,6 +53,7 @@ const frame = (values) => ({
     factor,
     product,
     weightGradNorm: 1,
+    dead: 0.25,
   })),
 });
 
@@ -68,7 +69,7 @@ test('rows run first layer first, with the layer, the gradient size, the factor 
       [1e-7, 0.25, 1e-7],
       [4e-7, Infinity, NaN],
     ]),
-    'mlp',
+    { kind: 'mlp' },
   );
   assert.deepEqual(
     rows.map((r) => r.label),
@@ -81,7 +82,19 @@ test('rows run first layer first, with the layer, the gradient size, the factor 
   assert.equal(rows[0].cells[0].text, '10⁻⁷'); // the shared number rule drops a mantissa of 1
   assert.equal(rows[0].cells[1].text, '×0.25');
   assert.equal(rows[1].cells[2].text, 'NaN');
-  assert.equal(tableRows(frame([[1, 1, 1]]), 'rnn')[0].label, 'step 1');
+  assert.equal(tableRows(frame([[1, 1, 1]]), { kind: 'rnn' })[0].label, 'step 1');
+  // A recorded run names its layers; a ReLU network's rows add the share of dead units.
+  const named = tableRows(frame([[1, 1, 1]]), { labels: ['blocks.3.conv1'], dead: true });
+  assert.equal(named[0].label, 'blocks.3.conv1');
+  assert.deepEqual(
+    named[0].cells.map((c) => [c.key, c.text]),
+    [
+      ['gradNorm', '1'],
+      ['factor', '×1'],
+      ['product', '1'],
+      ['dead', '25%'],
+    ],
+  );
 });
 
 test('renderTable builds the contract table and updates it in place', () => {
@@ -92,7 +105,7 @@ test('renderTable builds the contract table and updates it in place', () => {
       [1e-3, 0.5, 1e-3],
       [2e-3, 0.9, 2e-3],
     ]),
-    'mlp',
+    { kind: 'mlp' },
   );
   assert.ok(table.classList.contains('gradbook-lab-table'));
   const [caption, thead, tbody] = table.children;
@@ -113,18 +126,24 @@ test('renderTable builds the contract table and updates it in place', () => {
       [5e-4, 0.5, NaN],
       [2e-3, 0.9, 2e-3],
     ]),
-    'mlp',
+    { kind: 'mlp' },
   );
   assert.equal(table.tBodies[0].rows[0], firstRow, 'same shape: the row is reused');
   assert.equal(firstRow.cells[3].dataset.value, 'NaN');
-  renderTable(table, frame([[1, 1, 1]]), 'rnn');
+  renderTable(table, frame([[1, 1, 1]]), { kind: 'rnn' });
   assert.equal(table.tBodies[0].rows.length, 1);
   assert.equal(table.children[1].rows[0].cells[0].textContent, 'Time step');
+  renderTable(table, frame([[1, 1, 1]]), { kind: 'mlp', dead: true });
+  assert.deepEqual(
+    table.children[1].rows[0].cells.map((c) => c.textContent),
+    ['Layer', 'Gradient size', 'Factor', 'Running product', 'Dead units'],
+  );
+  assert.equal(table.tBodies[0].rows[0].cells[4].dataset.value, '0.25');
 });
 
 test("a sigmoid net's table vanishes toward the input and a He/ReLU net's does not", () => {
   const products = (hash) => {
-    const rows = tableRows(new LabRun(toEngine(parseHash(hash).config)).frame(), 'mlp');
+    const rows = tableRows(new LabRun(toEngine(parseHash(hash).config)).frame());
     return rows.map((r) => r.cells.find((c) => c.key === 'product').value);
   };
   const sigmoid = products('#depth=20&width=16&activation=sigmoid&init=xavier');
@@ -142,4 +161,29 @@ test('the residual and batch-norm toggles lift a vanishing profile, as the book 
   assert.ok(residual > 1e-2, `residual ${residual}: the identity path carries the gradient down`);
   // Deep plain nets with batch norm grow their gradient toward the input (Yang et al. 2019).
   assert.ok(batchnorm > 1, `batch norm ${batchnorm}`);
+});
+
+test("a recorded run's rows add |dL/dW| and the update ratio, and say what was not measured", () => {
+  const f = frame([
+    [1e-3, 0.5, 1e-3],
+    [null, null, null],
+  ]);
+  f.layers[0].updateRatio = 2e-3;
+  f.layers[1].weightGradNorm = null;
+  f.layers[1].updateRatio = null;
+  const rows = tableRows(f, { labels: ['stem', 'norm'], recorded: true });
+  assert.deepEqual(
+    rows[0].cells.map((c) => c.key),
+    ['gradNorm', 'factor', 'product', 'weightGradNorm', 'updateRatio'],
+  );
+  assert.equal(rows[0].cells[4].text, '2 × 10⁻³');
+  // null is "not measured at this step" (run.schema.json), never NaN or 0.
+  assert.deepEqual(
+    rows[1].cells.map((c) => c.text),
+    Array(5).fill('not measured'),
+  );
+  const table = fakeDocument().createElement('table');
+  renderTable(table, f, { labels: ['stem', 'norm'], recorded: true });
+  assert.equal(table.tBodies[0].rows[1].cells[1].dataset.value, 'null');
+  assert.match(table.children[0].textContent, /in the order the forward pass reaches them/);
 });

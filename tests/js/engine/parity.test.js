@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { heldOut } from '../../../_static/threejs/engine/data.js';
-import { heldOutAccuracy, lossAndTrace } from '../../../_static/threejs/engine/trace.js';
-import { trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
+import { heldOutAccuracy, trainStep, zeroVelocity } from '../../../_static/threejs/engine/train.js';
 import { SPEC } from '../../../_static/threejs/spec.js';
-import { toBatch, toParams } from './fixture-model.js';
+import { configOf, modelOf, toBatch } from './fixture-model.js';
 import { assertClose, decode } from './helpers.js';
 
 const RTOL = 1e-9;
@@ -60,7 +59,7 @@ test('the fixture covers what issue 11 asks for', () => {
 
 for (const c of cases) {
   test(`${c.name}: the trace of one batch matches the simulator`, () => {
-    const t = lossAndTrace(c.model, c.config, toParams(c.params), toBatch(c.model, c.batch));
+    const t = modelOf(c).lossAndTrace(toBatch(c.model, c.batch));
     const e = c.trace;
     assertClose([t.loss], [e.loss], RTOL, 0, 'loss');
     assertClose([t.outputGradNorm], [e.output_grad_norm], RTOL, 0, 'output grad norm');
@@ -104,6 +103,7 @@ for (const c of cases) {
       ['saturated', 'saturated'],
       ['activationMean', 'activation_mean'],
       ['activationStd', 'activation_std'],
+      ['dead', 'dead'],
     ]) {
       assertClose(
         t.layers.map((l) => l[mine]),
@@ -117,14 +117,14 @@ for (const c of cases) {
   });
 
   test(`${c.name}: the first training steps match the simulator`, () => {
-    const params = toParams(c.params);
-    const state = { params, velocity: zeroVelocity(params) };
+    const model = modelOf(c);
+    const velocity = zeroVelocity(model.params);
     const steps = [];
     const accuracies = [];
-    const set = heldOut(c.model, c.config);
+    const set = heldOut(configOf(c));
     for (const batch of c.train.batches) {
-      accuracies.push(heldOutAccuracy(c.model, c.config, state.params, set)); // before the step
-      const { record } = trainStep(c.model, c.config, c.training, state, toBatch(c.model, batch));
+      accuracies.push(heldOutAccuracy(model, set)); // before the step
+      const record = trainStep(model, c.training, velocity, toBatch(c.model, batch));
       steps.push(record);
       if (!record.finite) break; // a non-finite step is the last one, as in train.py
     }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { scaledOrthogonal } from '../../../_static/threejs/engine/linalg.js';
 import { Generator, mix } from '../../../_static/threejs/engine/random.js';
+import { scaledOrthogonal } from '../../../_static/threejs/engine/rnn.js';
 import { assertClose, decode, flat } from './helpers.js';
 
 const fixture = decode(

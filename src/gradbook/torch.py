@@ -1,0 +1,552 @@
+"""Watch a real PyTorch training run, layer by layer, with hooks only.
+
+    import gradbook.torch
+
+    rec = gradbook.torch.watch(model, optimizer)  # hooks only: the model's code is untouched
+    for x, y in loader:
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        rec.step(loss)  # records this step
+    rec.save("run.json")  # open it in the lab
+    print(rec.table())  # the last recorded step, layer by layer
+
+PyTorch is an optional dependency (`pip install "gradbook[torch]"`); nothing else in gradbook
+imports this module.
+
+**A layer** is each module that holds parameters of its own (Linear, Conv, Embedding, a norm
+layer's scale, an RNN, a custom module with its own nn.Parameter), named by its path in the
+model and ordered by when the forward pass first reaches it. Containers (Sequential, a block
+whose weights all sit in its children) are not layers.
+
+**Recorded** at steps 0, every, 2 * every, ... and at the first step where anything turned
+non-finite, all copied out as plain numbers at `step()` (no tensor outlives its step):
+
+- the loss;
+- each layer's backward signal |dL/d(its output)|, the norm over the whole batch (as
+  `gradbook.trace.norm`). A module that returns several tensors (an LSTM's output and its
+  (h, c)) is measured over all of them together; a module called several times in one forward
+  pass (weights shared across places) is one layer, measured over the outputs of all its calls
+  together, and the file says how many calls it had. A recurrent module is measured as a
+  whole: its time steps run inside one fused operation that hooks cannot enter, so the signal
+  per time step (what the book's RNN chapter draws) is not available from outside;
+- the model output's gradient, from which each layer's factor and running product follow as
+  the book defines them (`gradbook.runfile`);
+- |dL/dW| of each layer's weights (its parameters other than biases), as accumulated by
+  backward, before any clipping;
+- with an optimizer, the exact update ratio std(W after - W before) / std(W before) of each
+  layer's weights (population std, as `gradbook.train`), from copies taken by the optimizer's
+  step hooks; none (null) while a weight's entries are all equal, as a norm layer's scale is
+  before its first update, since std(W before) is then 0;
+- for a few steps spread over the run (and the first non-finite one), histograms of both
+  gradients on the book's fixed grid.
+
+What it costs: a recorded step reads each gradient once and, for the update ratios, copies
+each weight before the optimizer's step and compares it after; between recorded steps the hooks
+only pass things on (`nox -s bench -- --torch` measures both). With a large model, record every
+10 or 100 steps.
+
+Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the hooks do
+almost nothing; they look only at the model's output and the loss, so a step whose output or
+loss turns non-finite is recorded. A gradient that overflows while the output and loss stay
+finite shows up one step later, when the weights it reached make the output non-finite.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+from collections import defaultdict
+from dataclasses import replace
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import __version__
+from .runfile import LayerInfo, RecordedRun
+from .trace import HIST_EDGES, Histogram
+
+# Steps with histograms: at most this many spread over the run, however long (plus the first
+# non-finite step). When the quota fills, every other one is dropped and the spacing doubles.
+MAX_HISTOGRAM_STEPS = 12
+_BINS = len(HIST_EDGES) - 1
+
+
+def watch(model: nn.Module, optimizer: torch.optim.Optimizer | None = None, *, every: int = 1):
+    """Start recording `model` (and the updates of `optimizer`, if given): see the module's
+    docstring. Returns a Recorder; call its `step(loss)` once per training step."""
+    return Recorder(model, optimizer, every=every)
+
+
+def _tensors(value) -> list[torch.Tensor]:
+    """The floating-point tensors that need a gradient in a module's output (a tensor, or
+    tuples, lists and dicts of them, as an LSTM or a model returning a dict gives)."""
+    if isinstance(value, torch.Tensor):
+        return [value] if value.requires_grad and value.is_floating_point() else []
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+# A plain sum of squares in float32 (float64) loses nothing to underflow or overflow when the
+# norm it gives is finite and at least sqrt(entries) times this: the squares of the entries it
+# may have lost are below the smallest normal number, too few to matter (1e-8 of the result).
+_PLAIN_FLOOR = {torch.float32: 1e-15, torch.float64: 1e-145}
+
+
+def _norm(t: torch.Tensor) -> torch.Tensor:
+    """The 2-norm of all entries, as a float64 0-d tensor, as `gradbook.trace.norm` takes it.
+
+    On the CPU, where reading a number back costs nothing, the plain norm in t's own precision
+    is tried first and kept when it is safe (most of the time, and 3x faster than float64);
+    otherwise, and on other devices (without waiting for them), the entries are scaled by the
+    largest and summed in float64, so that neither tiny nor huge entries are lost. A NaN
+    anywhere gives NaN; an inf (and no NaN) inf."""
+    t = t.detach()
+    if t.numel() == 0:
+        return torch.zeros((), dtype=torch.float64, device=t.device)
+    floor = _PLAIN_FLOOR.get(t.dtype)
+    if t.device.type == "cpu" and floor is not None:
+        plain = torch.linalg.vector_norm(t)
+        value = float(plain)
+        if math.isfinite(value) and value >= floor * math.sqrt(t.numel()):
+            return plain.to(torch.float64)
+    elif t.dtype != torch.float64:
+        # float32 and smaller: their squares can neither overflow nor underflow in float64.
+        return torch.linalg.vector_norm(t, dtype=torch.float64)
+    t = t.to(torch.float64)
+    biggest = t.abs().amax()
+    usable = torch.isfinite(biggest) & (biggest > 0)
+    scale = torch.where(usable, biggest, torch.ones_like(biggest))
+    return torch.where(usable, scale * torch.linalg.vector_norm(t / scale), biggest)
+
+
+def _std(t: torch.Tensor):
+    """The population standard deviation of all entries (numpy's np.std, as gradbook.train
+    takes it), as a float64 0-d tensor, or a float on the CPU.
+
+    The norm of the deviations from the mean over sqrt(n). On the CPU the sum and the sum of
+    squares are tried first (no copy of t); they are kept unless the mean is so large against
+    the spread (a norm layer's scale, all near 1) that subtracting them would lose digits."""
+    n = max(t.numel(), 1)
+    if t.device.type == "cpu":
+        mean, rms = float(t.sum()) / n, float(_norm(t)) / math.sqrt(n)
+        if abs(mean) < 1e150 and rms < 1e150:  # (squares in range; NaN fails this too)
+            var = rms * rms - mean * mean
+            if var >= 1e-3 * mean * mean:
+                return math.sqrt(var)
+    return _norm(t - t.mean()) / math.sqrt(n)
+
+
+_EDGES: dict[torch.device, torch.Tensor] = {}
+
+
+def _histogram(t: torch.Tensor) -> torch.Tensor:
+    """`gradbook.trace.log_histogram` in torch, on t's device: the 96 bin counts of log10|t|
+    on HIST_EDGES, then below, above, zero and non-finite (int64, length 100)."""
+    edges = _EDGES.get(t.device)
+    if edges is None:
+        edges = _EDGES[t.device] = torch.from_numpy(HIST_EDGES).to(t.device)
+    a = t.detach().reshape(-1).abs().to(torch.float64)
+    finite = torch.isfinite(a)
+    logs = torch.log10(a[finite & (a > 0)])
+    inside = logs[(logs >= edges[0]) & (logs <= edges[-1])]
+    # Left-closed bins, the last closed on both sides: np.histogram's rule.
+    bins = (torch.bucketize(inside, edges, right=True) - 1).clamp_(max=_BINS - 1)
+    extra = torch.stack(
+        [(logs < edges[0]).sum(), (logs > edges[-1]).sum(), (a == 0).sum(), (~finite).sum()]
+    )
+    return torch.cat([torch.bincount(bins, minlength=_BINS), extra])
+
+
+def _to_histogram(counts: list[int]) -> Histogram:
+    below, above, zero, nonfinite = counts[_BINS:]
+    return Histogram(np.array(counts[:_BINS], dtype=np.int64), below, above, zero, nonfinite)
+
+
+def _fetch(values: list) -> list:
+    """The values (tensors, or numbers already read) as Python numbers, in order: one copy to
+    the host per device."""
+    out: list = [v if not isinstance(v, torch.Tensor) else None for v in values]
+    by_device = defaultdict(list)
+    for i, v in enumerate(values):
+        if isinstance(v, torch.Tensor):
+            by_device[v.device].append(i)
+    for indices in by_device.values():
+        stacked = torch.stack([values[i] for i in indices]).cpu().tolist()
+        for i, v in zip(indices, stacked, strict=True):
+            out[i] = v
+    return out
+
+
+def _hypot(values: list[float]) -> float | None:
+    """The norm of several parts' norms taken together (None if there are none), which is the
+    norm of all their entries as one vector; math.hypot neither overflows nor underflows."""
+    return math.hypot(*values) if values else None
+
+
+def _units(module: nn.Module, output: torch.Tensor | None) -> int:
+    """A layer's output features: what its class says, else the output's feature dimension."""
+    for attr in ("out_features", "out_channels", "embedding_dim", "num_features", "embed_dim"):
+        value = getattr(module, attr, None)
+        if isinstance(value, int):
+            return value
+    if isinstance(module, nn.RNNBase):
+        return module.hidden_size * (2 if module.bidirectional else 1)
+    shape = getattr(module, "normalized_shape", None)
+    if shape is not None:
+        return math.prod(shape)
+    if output is None or output.ndim == 0:
+        return 0
+    return int(output.shape[-1] if output.ndim <= 2 else output.shape[1])  # (N, C, ...) images
+
+
+def _weights(module: nn.Module) -> list[tuple[str, nn.Parameter]]:
+    """A layer's weights: its own parameters except its biases (named "bias"..., or 1-D beside
+    a matrix or kernel), or all its own parameters when that leaves none."""
+    own = list(module.named_parameters(recurse=False))
+    has_matrix = any(p.ndim >= 2 for _, p in own)
+    weights = [(n, p) for n, p in own if "bias" not in n and (p.ndim >= 2 or not has_matrix)]
+    return weights or own
+
+
+class _Layer:
+    """What the recorder knows about one layer, and the step's measurements in progress."""
+
+    def __init__(self, index: int, name: str, module: nn.Module, output):
+        self.index, self.name, self.module = index, name, module
+        self.weights = _weights(module)
+        first = next(iter(_tensors(output)), None) if output is not None else None
+        self.info = LayerInfo(
+            name=name,
+            type=type(module).__name__,
+            units=_units(module, first),
+            params=sum(p.numel() for p in module.parameters(recurse=False)),
+            weights=tuple(n for n, _ in self.weights),
+            calls=1,
+        )
+
+
+class Recorder:
+    """Records a training run through hooks; made by `watch`. Use it as a context manager, or
+    call `close()`, to remove every hook."""
+
+    def __init__(self, model: nn.Module, optimizer=None, *, every: int = 1):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                f"optimizer must be a torch.optim.Optimizer or None, got {type(optimizer).__name__}"
+            )
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a whole number of steps, 1 or more, got {every!r}")
+        self.model, self.optimizer, self.every = model, optimizer, every
+        versions = {"name": "gradbook.torch", "gradbook": __version__, "torch": torch.__version__}
+        versions["python"] = platform.python_version()
+        self.run = RecordedRun(
+            every=every,
+            has_update_ratios=optimizer is not None,
+            model=type(model).__name__,
+            optimizer=None if optimizer is None else type(optimizer).__name__,
+            recorder=versions,
+        )
+        self._layers: dict[nn.Module, _Layer] = {}  # in the order the forward pass reached them
+        self._handles: list = []
+        self._step = 0  # the training step in progress (steps recorded so far count from 0)
+        self._armed = True  # whether this step is being measured
+        self._hist_stride = 1  # histograms at recorded steps whose index is a multiple of it
+        self._recorded = 0  # how many steps have been recorded
+        self._nonfinite_histograms: int | None = None  # the step whose histograms always stay
+        self._closed = False
+        self._reset()
+        # A module reachable by two paths is one layer, under the first path.
+        for path, module in model.named_modules():
+            if next(module.parameters(recurse=False), None) is not None:
+                name = path or type(model).__name__
+                hook = self._on_forward(name)
+                self._handles.append(module.register_forward_hook(hook))
+        self._handles.append(model.register_forward_hook(self._on_model_output))
+        # The weights' gradient hooks are put in place for the measured steps only (by the first
+        # forward pass that needs them) and taken away by step(): between measured steps they
+        # would cost a call per weight per backward pass for nothing.
+        weights = {id(p): p for _, m in model.named_modules() for _, p in _weights(m)}
+        self._weight_params = [p for p in weights.values() if p.requires_grad]  # tied: once
+        self._grad_handles: list = []
+        if optimizer is not None:
+            self._handles.append(optimizer.register_step_pre_hook(self._before_update))
+            self._handles.append(optimizer.register_step_post_hook(self._after_update))
+
+    # -- per-step scratch: every tensor in here is dropped by step() -----------------------------
+
+    def _reset(self) -> None:
+        self._out_norms: dict[_Layer, list] = defaultdict(list)  # per call and output tensor
+        self._calls: dict[_Layer, int] = defaultdict(int)
+        self._model_norms: list = []
+        self._grad_norms: dict[int, torch.Tensor] = {}  # id(param) -> |dL/dW|
+        self._dh_hists: dict[_Layer, list] = defaultdict(list)
+        self._dw_hists: dict[int, torch.Tensor] = {}
+        self._before: dict[_Layer, tuple] = {}  # its weights, a copy of them, their spread
+        self._ratios: dict[_Layer, tuple] = {}  # (std of the update, std of W before)
+        self._pending: list = []  # unmeasured steps: outputs kept until the model's output is seen
+        self._histogram_step = self._armed and self._recorded % self._hist_stride == 0
+
+    @property
+    def layers(self) -> list[str]:
+        """The layers' names, in the order the forward pass first reached them."""
+        return [layer.name for layer in self._layers.values()]
+
+    @property
+    def hook_count(self) -> int:
+        """How many hooks the recorder has in place (0 once closed)."""
+        return len(self._handles) + len(self._grad_handles)
+
+    # -- hooks ---------------------------------------------------------------------------------
+
+    def _layer(self, name: str, module: nn.Module, output) -> _Layer:
+        layer = self._layers.get(module)
+        if layer is None:
+            layer = self._layers[module] = _Layer(len(self._layers), name, module, output)
+            self.run.add_layer(layer.info)
+        return layer
+
+    def _on_forward(self, name: str):
+        def hook(module, inputs, output):
+            layer = self._layer(name, module, output)
+            if not torch.is_grad_enabled():
+                return
+            if self._armed:
+                self._watch_output(layer, output)
+            else:
+                self._pending.append((layer, output))
+
+        return hook
+
+    def _watch_weights(self) -> None:
+        if not self._grad_handles:
+            self._grad_handles = [
+                p.register_post_accumulate_grad_hook(self._on_grad) for p in self._weight_params
+            ]
+
+    def _unwatch_weights(self) -> None:
+        for handle in self._grad_handles:
+            handle.remove()
+        self._grad_handles = []
+
+    def _watch_output(self, layer: _Layer, output) -> None:
+        tensors = _tensors(output)
+        if not tensors:
+            return
+        self._watch_weights()
+        self._calls[layer] += 1
+        for t in tensors:
+            t.register_hook(self._on_output_grad(layer))
+
+    def _on_output_grad(self, layer: _Layer):
+        def hook(grad):
+            self._out_norms[layer].append(_norm(grad))
+            if self._histogram_step:
+                self._dh_hists[layer].append(_histogram(grad))
+
+        return hook
+
+    def _on_model_output(self, module, inputs, output) -> None:
+        tensors = _tensors(output) if torch.is_grad_enabled() else []
+        pending, self._pending = self._pending, []
+        if not tensors:
+            return
+        if self.run.first_nonfinite_step is None and not all(
+            bool(torch.isfinite(t).all()) for t in tensors
+        ):
+            # The output overflowed for the first time: this step is measured, between recorded
+            # ones too, and keeps its histograms.
+            self._histogram_step = True
+            if not self._armed:
+                self._armed = True
+                for layer, out in pending:
+                    self._watch_output(layer, out)
+        if self._armed:
+            self._watch_weights()
+            for t in tensors:
+                t.register_hook(self._on_model_grad)
+
+    def _on_model_grad(self, grad) -> None:
+        self._model_norms.append(_norm(grad))
+
+    def _on_grad(self, param: torch.Tensor) -> None:
+        # Called once per backward when the parameter's .grad has been accumulated; with several
+        # backward passes in a step the last call holds the sum, which is what the step uses.
+        if self._armed and param.grad is not None:
+            self._grad_norms[id(param)] = _norm(param.grad)
+            if self._histogram_step:
+                self._dw_hists[id(param)] = _histogram(param.grad)
+
+    def _optimized(self) -> set[int]:
+        return {id(p) for group in self.optimizer.param_groups for p in group["params"]}
+
+    def _before_update(self, optimizer, args, kwargs) -> None:
+        if not self._armed:
+            return
+        held = self._optimized()
+        for layer in self._layers.values():
+            params = [p for _, p in layer.weights if id(p) in held]
+            if not params:
+                continue
+            flat = [p.detach().reshape(-1) for p in params]
+            before = flat[0].clone() if len(flat) == 1 else torch.cat(flat)
+            # Its spread now, while the copy is fresh in the cache: the step's weights are
+            # read from memory twice in all (once here, once after the update).
+            self._before[layer] = (params, before, _std(before))
+
+    def _after_update(self, optimizer, args, kwargs) -> None:
+        if not self._armed:
+            return
+        for layer, (params, before, spread) in self._before.items():
+            flat = [p.detach().reshape(-1) for p in params]
+            after = flat[0] if len(flat) == 1 else torch.cat(flat)
+            update = torch.sub(after, before, out=before)  # the copy becomes the update
+            self._ratios[layer] = (_std(update), spread)
+        self._before = {}
+
+    # -- the record --------------------------------------------------------------------------
+
+    def step(self, loss) -> None:
+        """Record the training step just taken (call it after `optimizer.step()`); `loss` is
+        the step's loss, a one-element tensor or a number."""
+        if self._closed:
+            raise RuntimeError("this recorder is closed: watch the model again to record more")
+        value = _loss_value(loss)
+        step = self._step
+        if not self._armed and not math.isfinite(value) and self.run.first_nonfinite_step is None:
+            # The loss overflowed although the output did not: too late to measure the layers.
+            self.run.append(step, value, None, [], [], [])
+            self.run.first_nonfinite_step = step
+        elif self._armed:
+            self._record(step, value)
+        self._step += 1
+        self._armed = self._step % self.every == 0
+        if not self._armed:
+            self._unwatch_weights()
+        self._reset()
+
+    def _record(self, step: int, loss: float) -> None:
+        layers = list(self._layers.values())
+        # Every scalar of the step in one list, copied to the host in one go.
+        scalars: list[torch.Tensor] = []
+        spans: dict = {}
+
+        def put(key, tensors) -> None:
+            spans[key] = (len(scalars), len(tensors))
+            scalars.extend(tensors)
+
+        put("model", self._model_norms)
+        for layer in layers:
+            put(("out", layer), self._out_norms.get(layer, []))
+            norms = [self._grad_norms.get(id(p)) for _, p in layer.weights]
+            put(("dw", layer), [n for n in norms if n is not None])
+            put(("ratio", layer), list(self._ratios.get(layer, ())))
+        values = _fetch(scalars) if scalars else []
+
+        def get(key) -> list[float]:
+            start, n = spans[key]
+            return values[start : start + n]
+
+        model_norm = _hypot(get("model"))
+        grad = [_hypot(get(("out", layer))) for layer in layers]
+        weight = [_hypot(get(("dw", layer))) for layer in layers]
+        ratio = []
+        for layer in layers:
+            pair = get(("ratio", layer))
+            # A weight whose entries are all equal (a norm layer's scale, all 1 at the start) has
+            # no spread to compare the update with: no ratio, rather than an "inf" that would
+            # read as an overflow.
+            ratio.append(_divide(*pair) if pair and pair[1] != 0 else None)
+        for layer in layers:
+            calls = self._calls.get(layer, 0)
+            if calls > layer.info.calls:
+                layer.info = replace(layer.info, calls=calls)
+                self.run.update_layer(layer.index, layer.info)
+        self.run.append(step, loss, model_norm, grad, weight, ratio)
+        finite = all(v is None or math.isfinite(v) for v in [loss, model_norm, *grad, *weight])
+        first = not finite and self.run.first_nonfinite_step is None
+        if first:
+            self.run.first_nonfinite_step = step
+        if self._histogram_step:
+            self._keep_histograms(step, layers, first)
+        self._recorded += 1
+
+    def _keep_histograms(self, step: int, layers: list[_Layer], first: bool):
+        dh_parts = [self._dh_hists.get(layer, []) for layer in layers]
+        dw_parts = [
+            [self._dw_hists[id(p)] for _, p in layer.weights if id(p) in self._dw_hists]
+            for layer in layers
+        ]
+        flat = [t for parts in dh_parts + dw_parts for t in parts]
+        counts = iter(_fetch(flat)) if flat else iter(())
+
+        def combined(parts) -> Histogram | None:
+            if not parts:
+                return None
+            total = np.sum([next(counts) for _ in parts], axis=0)
+            return _to_histogram(total.tolist())
+
+        dh = tuple(combined(parts) for parts in dh_parts)
+        dw = tuple(combined(parts) for parts in dw_parts)
+        self.run.histograms[step] = (dh, dw)
+        if first:
+            self._nonfinite_histograms = step
+        kept = [s for s in sorted(self.run.histograms) if s != self._nonfinite_histograms]
+        if len(kept) > MAX_HISTOGRAM_STEPS:
+            # Keep every other one (the first included) and space the next ones twice as far.
+            for s in kept[1::2]:
+                del self.run.histograms[s]
+            self._hist_stride *= 2
+
+    def save(self, path):
+        """Write the run so far to `path` (see `gradbook.runfile`); returns the path."""
+        return self.run.save(path)
+
+    def table(self) -> str:
+        """The last recorded step, layer by layer, as `Trace.table()` prints a simulated pass."""
+        return self.run.last.table()
+
+    def close(self) -> None:
+        """Remove every hook; the record stays readable and savable."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        self._unwatch_weights()
+        self._closed = True
+        self._reset()
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"{self.hook_count} hooks"
+        return f"Recorder({len(self._layers)} layers, {len(self.run)} steps recorded, {state})"
+
+
+def _divide(top: float, bottom: float) -> float:
+    """top / bottom, where 0/0 is nan and x/0 is inf (or -inf), as numpy divides."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(top) / np.float64(bottom))
+
+
+def _loss_value(loss) -> float:
+    if isinstance(loss, torch.Tensor):
+        if loss.numel() != 1:
+            raise ValueError(
+                "loss must be one number (a reduced loss), got a tensor of shape "
+                f"{tuple(loss.shape)}"
+            )
+        return float(loss.detach().reshape(()).to(torch.float64).cpu())
+    if isinstance(loss, bool) or not isinstance(loss, (int, float, np.floating, np.integer)):
+        raise TypeError(f"loss must be a one-element tensor or a number, got {type(loss).__name__}")
+    return float(loss)
