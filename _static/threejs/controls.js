@@ -274,12 +274,13 @@ const EDGE_ROOM = 0.15;
 
 /**
  * Mark gradient sizes on the legend's strip: `marks` is a list of {text, size} (a gradient
- * norm), placed where the fixed scale puts that size; a NaN is left out. The left mark's text
+ * norm), placed where the fixed scale puts that size; a NaN or a missing size is left out. The left mark's text
  * ends at its caret and the others' start at theirs, so two close marks never cover each other.
  */
 export function setLegendMarks(legend, scale, marks) {
   const box = legend.querySelector('.gradbook-scene-legend-marks');
   const placed = marks
+    .filter((m) => m.size != null) // a recorded run's layer not measured at this step
     .map((m) => ({ ...m, log10: log10OfMagnitude(m.size) }))
     .filter((m) => !Number.isNaN(m.log10))
     .map((m) => ({ ...m, at: scalePosition(m.log10, scale) }))

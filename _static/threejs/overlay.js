@@ -144,23 +144,25 @@ export class LabelOverlay {
       return { x: pt.x, y: pt.y, w: below[i].show && pt.visible ? lab.tw : 0, rank: rank(lab.li) };
     });
     const above = placeLabels(top, { gap: LABEL_GAP, width });
+    let namesTop = height; // the top of the names' first row, which the meter's marks keep clear of
     labels.forEach((lab, i) => {
-      place(
-        lab.bottom,
-        below[i].x,
-        Math.min(bottom[i].y, height - rows * rowH) + below[i].row * rowH,
-        below[i].show,
-      );
+      const y = Math.min(bottom[i].y, height - rows * rowH) + below[i].row * rowH;
+      if (below[i].show) namesTop = Math.min(namesTop, y);
+      place(lab.bottom, below[i].x, y, below[i].show);
       place(lab.top, above[i].x, Math.min(height, Math.max(top[i].y, this._minTop)), above[i].show);
     });
     // The meter's marks, where there is room: "1×" always, each other one only when it is far
-    // enough on screen from every mark already written for their text not to touch.
+    // enough on screen from every mark already written, and from the names under the meter,
+    // for their text not to touch.
     const markX = lay.layerX[1] - 1.05;
     const written = [];
     for (const m of this.marks) {
       const y = scene.net.meterZero + meterHeight(m.d, scene.net.meterStretch);
       scene.project(markX, y, 0, pt);
-      const show = pt.visible && pt.x > 24 && written.every((y) => Math.abs(y - pt.y) >= MARK_ROOM);
+      const clear =
+        m.d === 0 ||
+        (pt.y + MARK_ROOM / 2 <= namesTop && written.every((w) => Math.abs(w - pt.y) >= MARK_ROOM));
+      const show = pt.visible && pt.x > 24 && clear;
       if (show) written.push(pt.y);
       place(m.el, pt.x, pt.y, show);
     }
