@@ -248,10 +248,8 @@ export function buildLegend(scale) {
     text:
       'Gradient size on a fixed log scale: bigger, brighter dots mean a bigger gradient. ' +
       'Above each column: the factor its weights and slope multiply the gradient by on the way down. ' +
-      'Bars: decades of the output’s gradient gained (up) or lost (down) from the 1× line, on one fixed scale: ' +
-      'the first decades are drawn tallest (a tick each), so losing one or two stands out; lines at five and at ten, the end. ' +
-      'Below: the share that reaches each layer. ' +
-      'Over the colour strip: where the read-out’s gradient and the chosen layer’s sit; the gap between them is the decades lost or gained.',
+      'Bars: decades of the output’s gradient gained (up) or lost (down) from the 1× line, on one fixed ruler whose first decades are drawn tallest. ' +
+      'Below: the share that reaches each layer. Over the strip: where the read-out’s gradient and the chosen layer’s sit.',
   });
   return el(
     'div',

@@ -553,7 +553,9 @@ def test_a_saved_run_opens_in_the_lab_and_the_table_reads_back_the_file(page: Pa
     )
     assert page.locator(".gradbook-lab-chart .gradbook-lab-line").count() >= 1 + len(data["layers"])
     # Hover a column: its name and numbers under the scene; a click selects it.
-    page.locator(".gradbook-lab-scene").scroll_into_view_if_needed()
+    # The canvas itself in view (the scene's box, with its legend, may be taller than the
+    # window, and then its top is under the page's sticky header).
+    page.locator(".gradbook-lab-scene .gradbook-scene-stage").first.scroll_into_view_if_needed()
     x, y = page.evaluate(
         """() => { const s = window.gradbook.scenes[0].scene;
             const r = s.canvas.getBoundingClientRect();
