@@ -102,10 +102,12 @@ def _norm(t: torch.Tensor) -> torch.Tensor:
     """The 2-norm of all entries, as a float64 0-d tensor, as `gradbook.trace.norm` takes it.
 
     On the CPU, where reading a number back costs nothing, the plain norm in t's own precision
-    is tried first and kept when it is safe (most of the time, and 3x faster than float64);
-    otherwise, and on other devices (without waiting for them), the entries are scaled by the
-    largest and summed in float64, so that neither tiny nor huge entries are lost. A NaN
-    anywhere gives NaN; an inf (and no NaN) inf."""
+    is tried first and kept when it is safe (most of the time, and 3x faster than float64).
+    Otherwise, and on other devices (without waiting for them), float32 and smaller are summed
+    in float64, where their squares can neither overflow nor underflow (one pass: in a deep
+    network whose gradients vanish, most layers' norms land here); float64 entries are scaled
+    by the largest first, so that neither tiny nor huge entries are lost. A NaN anywhere gives
+    NaN; an inf (and no NaN) inf."""
     t = t.detach()
     if t.numel() == 0:
         return torch.zeros((), dtype=torch.float64, device=t.device)
@@ -115,10 +117,8 @@ def _norm(t: torch.Tensor) -> torch.Tensor:
         value = float(plain)
         if math.isfinite(value) and value >= floor * math.sqrt(t.numel()):
             return plain.to(torch.float64)
-    elif t.dtype != torch.float64:
-        # float32 and smaller: their squares can neither overflow nor underflow in float64.
+    if t.dtype != torch.float64:
         return torch.linalg.vector_norm(t, dtype=torch.float64)
-    t = t.to(torch.float64)
     biggest = t.abs().amax()
     usable = torch.isfinite(biggest) & (biggest > 0)
     scale = torch.where(usable, biggest, torch.ones_like(biggest))
