@@ -490,6 +490,29 @@ def test_gradient_accumulation_measures_the_whole_batch():
     assert [info.calls for info in rec.run.layers] == [2, 2]
 
 
+def test_weights_changed_between_backward_and_the_optimizer_step_are_compared_as_stepped():
+    # The copy for the update ratio is taken during backward; a weight changed after it (a
+    # max-norm constraint, a manual decay) is copied again, so the ratio compares the weights
+    # the optimizer's step started from, as without that shortcut.
+    torch.manual_seed(10)
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x, y = _classes(16, (4,), classes=2)(0)
+    with gradbook.torch.watch(model, opt) as rec:
+        for _ in range(2):
+            loss = nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            with torch.no_grad():
+                model[0].weight.mul_(0.5)
+            before = [m.weight.detach().numpy().copy() for m in (model[0], model[2])]
+            opt.step()
+            rec.step(loss)
+            after = [m.weight.detach().numpy() for m in (model[0], model[2])]
+            expected = [np.std(a - b) / np.std(b) for a, b in zip(after, before, strict=True)]
+            np.testing.assert_allclose(rec.run.ratios[-1], expected, rtol=RTOL)
+
+
 class Branchy(nn.Module):
     """A layer that only some steps reach, and one first reached at step 1."""
 

@@ -36,16 +36,17 @@ non-finite, all copied out as plain numbers at `step()` (no tensor outlives its 
 - |dL/dW| of each layer's weights (its parameters other than biases), as accumulated by
   backward, before any clipping;
 - with an optimizer, the exact update ratio std(W after - W before) / std(W before) of each
-  layer's weights (population std, as `gradbook.train`), from copies taken by the optimizer's
-  step hooks; none (null) while a weight's entries are all equal, as a norm layer's scale is
-  before its first update, since std(W before) is then 0;
+  layer's weights (population std, as `gradbook.train`), from copies taken as backward
+  accumulates each weight's gradient (again at the optimizer's step if the weight changed in
+  between) and compared after the optimizer's step; none (null) while a weight's entries are
+  all equal, as a norm layer's scale is before its first update, since std(W before) is then 0;
 - for a few steps spread over the run (and the first non-finite one), histograms of both
   gradients on the book's fixed grid.
 
 What it costs: a recorded step reads each gradient once and, for the update ratios, copies
-each weight before the optimizer's step and compares it after; between recorded steps the hooks
-only pass things on (`nox -s bench -- --torch` measures both). With a large model, record every
-10 or 100 steps.
+each weight during backward (while it is still in the cache) and compares it after the
+optimizer's step; between recorded steps the hooks only pass things on (`nox -s bench --
+--torch` measures both). With a large model, record every 10 or 100 steps.
 
 Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the hooks do
 almost nothing; they look only at the model's output and the loss, so a step whose output or
@@ -290,6 +291,7 @@ class Recorder:
         self._dh_hists: dict[_Layer, list] = defaultdict(list)
         self._dw_hists: dict[int, torch.Tensor] = {}
         self._before: dict[_Layer, tuple] = {}  # its weights, a copy of them, their spread
+        self._copies: dict[int, tuple] = {}  # id(weight) -> its version, a copy, their spread
         self._ratios: dict[_Layer, tuple] = {}  # (std of the update, std of W before)
         self._pending: list = []  # unmeasured steps: outputs kept until the model's output is seen
         self._histogram_step = self._armed and self._recorded % self._hist_stride == 0
@@ -383,6 +385,13 @@ class Recorder:
             self._grad_norms[id(param)] = _norm(param.grad)
             if self._histogram_step:
                 self._dw_hists[id(param)] = _histogram(param.grad)
+            if self.optimizer is not None:
+                # The copy for the update ratio, taken now while backward has just read the
+                # weight (it is in the cache) rather than at the optimizer's step, when it has
+                # long been evicted by the other layers'. Its version tells that step whether
+                # the weight was changed in between (then it is copied again).
+                copy = param.detach().reshape(-1).clone()
+                self._copies[id(param)] = (param._version, copy, _std(copy))
 
     def _optimized(self) -> set[int]:
         return {id(p) for group in self.optimizer.param_groups for p in group["params"]}
@@ -391,9 +400,16 @@ class Recorder:
         if not self._armed:
             return
         held = self._optimized()
+        copies, self._copies = self._copies, {}
         for layer in self._layers.values():
             params = [p for _, p in layer.weights if id(p) in held]
             if not params:
+                continue
+            # Each copy serves once: a weight shared by two layers gets a second copy below,
+            # since the first becomes its layer's update in place.
+            copy = copies.pop(id(params[0]), None) if len(params) == 1 else None
+            if copy is not None and copy[0] == params[0]._version:
+                self._before[layer] = (params, copy[1], copy[2])
                 continue
             flat = [p.detach().reshape(-1) for p in params]
             before = flat[0].clone() if len(flat) == 1 else torch.cat(flat)
