@@ -99,6 +99,27 @@ def _tensors(value) -> list[torch.Tensor]:
 _PLAIN_FLOOR = {torch.float32: 1e-15, torch.float64: 1e-145}
 
 
+def _sites(value) -> list:
+    """Where the gradients of a module's output tensors will arrive: for each, the graph node
+    that made it and which of that node's outputs it is (the tensor itself if it is a leaf).
+
+    Kept between measured steps instead of the tensors, in case the model's output turns out
+    non-finite and the step must be measured after all: the nodes live in the graph anyway,
+    while holding every layer's output to the end of the forward pass would keep memory the
+    allocator reuses otherwise (measured: 3% of a small CNN's step, between records)."""
+    return [(t.grad_fn, t.output_nr) if t.grad_fn is not None else t for t in _tensors(value)]
+
+
+def _taking(nr: int, hook):
+    """A node's pre-hook that passes the gradient of its output `nr` to `hook`."""
+
+    def prehook(grad_outputs):
+        if grad_outputs[nr] is not None:
+            hook(grad_outputs[nr])
+
+    return prehook
+
+
 def _norm(t: torch.Tensor) -> torch.Tensor:
     """The 2-norm of all entries, as a float64 0-d tensor, as `gradbook.trace.norm` takes it.
 
@@ -293,7 +314,7 @@ class Recorder:
         self._before: dict[_Layer, tuple] = {}  # its weights, a copy of them, their spread
         self._copies: dict[int, tuple] = {}  # id(weight) -> its version, a copy, their spread
         self._ratios: dict[_Layer, tuple] = {}  # (std of the update, std of W before)
-        self._pending: list = []  # unmeasured steps: outputs kept until the model's output is seen
+        self._pending: list = []  # unmeasured steps: where outputs' gradients will arrive (_sites)
         self._histogram_step = self._armed and self._recorded % self._hist_stride == 0
 
     @property
@@ -323,7 +344,7 @@ class Recorder:
             if self._armed:
                 self._watch_output(layer, output)
             else:
-                self._pending.append((layer, output))
+                self._pending.append((layer, _sites(output)))
 
         return hook
 
@@ -347,6 +368,21 @@ class Recorder:
         for t in tensors:
             t.register_hook(self._on_output_grad(layer))
 
+    def _watch_sites(self, layer: _Layer, sites: list) -> None:
+        """As _watch_output, for an output seen when the step was not to be measured: hooks on
+        the graph's nodes where its gradients will arrive (see _sites)."""
+        if not sites:
+            return
+        self._watch_weights()
+        self._calls[layer] += 1
+        for site in sites:
+            hook = self._on_output_grad(layer)
+            if isinstance(site, torch.Tensor):
+                site.register_hook(hook)
+            else:
+                node, nr = site
+                node.register_prehook(_taking(nr, hook))
+
     def _on_output_grad(self, layer: _Layer):
         def hook(grad):
             self._out_norms[layer].append(_norm(grad))
@@ -368,8 +404,8 @@ class Recorder:
             self._histogram_step = True
             if not self._armed:
                 self._armed = True
-                for layer, out in pending:
-                    self._watch_output(layer, out)
+                for layer, sites in pending:
+                    self._watch_sites(layer, sites)
         if self._armed:
             self._watch_weights()
             for t in tensors:
