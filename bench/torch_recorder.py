@@ -282,9 +282,10 @@ def section(r: dict) -> list[str]:
     lines += ["", *table(header, rows, left=1)]
     lines += [
         "",
-        "The exact update ratio needs a copy of every weight before the optimizer's step and a "
-        "comparison after it: the MLP's step is mostly its weights (50 matrices of 256 x 256), "
-        "so that copy is most of its recording cost. A recorded step that also takes "
+        "The exact update ratio needs a copy of every weight before the optimizer's step (taken "
+        "during backward, while the weight is in the cache) and a comparison after it: the "
+        "MLP's step is mostly its weights (50 matrices of 256 x 256), so that copy and "
+        "comparison are about half of its recording cost. A recorded step that also takes "
         "histograms of both gradients (a dozen steps of a run, however long) costs "
         + " and ".join(f"{_pct(r[m]['histogram_step'])} ({m.upper()})" for m in ("mlp", "cnn"))
         + " more than an unwatched step.",

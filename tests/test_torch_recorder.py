@@ -6,6 +6,7 @@ module called twice), and a recurrent model. Then overflow, every > 1, and the h
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 import math
@@ -355,6 +356,52 @@ def test_every_records_every_nth_step_and_the_first_nonfinite_one_between():
     assert rec.run.step(first_bad).measured.all()
 
 
+class WithSideOutput(nn.Module):
+    """An MLP that also returns a side output the loss does not use; it is non-finite at the
+    steps that ask for it, while every gradient stays finite."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 6), nn.ReLU())
+        self.head = nn.Linear(6, 2)
+        self.spoil = False
+
+    def forward(self, x):
+        h = self.body(x)
+        side = h * (math.inf if self.spoil else 1.0)
+        return self.head(h), side
+
+
+def test_a_step_measured_because_its_output_turned_nonfinite_matches_one_measured_anyway():
+    # Between recorded steps the recorder keeps only where the outputs' gradients will arrive;
+    # when the model's output turns non-finite it hooks them there. Its numbers must be those
+    # of the same step measured from the start (a twin recording every step).
+    torch.manual_seed(11)
+    model = WithSideOutput().double()
+    twin = copy.deepcopy(model)
+    batches = _classes(8, (4,), classes=2)
+    recs = []
+    for m, every in ((model, 10), (twin, 1)):
+        opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        with gradbook.torch.watch(m, opt, every=every) as rec:
+            for k in range(4):
+                m.spoil = k == 2
+                logits, _ = m(batches(k)[0])
+                loss = nn.functional.cross_entropy(logits, batches(k)[1])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                rec.step(loss)
+        recs.append(rec.run)
+    between, every_step = recs
+    assert between.recorded_steps == [0, 2]  # step 2 for its non-finite side output
+    got, want = between.step(2), every_step.step(2)
+    assert np.all(np.isfinite(want.grad_norms)) and np.all(np.isfinite(want.weight_grad_norms))
+    np.testing.assert_array_equal(got.grad_norms, want.grad_norms)
+    np.testing.assert_array_equal(got.weight_grad_norms, want.weight_grad_norms)
+    assert got.update_ratios == want.update_ratios
+
+
 def test_every_n_steps_matches_autograd_at_the_recorded_steps():
     torch.manual_seed(6)
     model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 3)).double()
@@ -488,6 +535,29 @@ def test_gradient_accumulation_measures_the_whole_batch():
     np.testing.assert_allclose(rec.run.grad_norms[0], expected, rtol=RTOL)
     np.testing.assert_allclose(rec.run.weight_grad_norms[0], dw, rtol=RTOL)
     assert [info.calls for info in rec.run.layers] == [2, 2]
+
+
+def test_weights_changed_between_backward_and_the_optimizer_step_are_compared_as_stepped():
+    # The copy for the update ratio is taken during backward; a weight changed after it (a
+    # max-norm constraint, a manual decay) is copied again, so the ratio compares the weights
+    # the optimizer's step started from, as without that shortcut.
+    torch.manual_seed(10)
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x, y = _classes(16, (4,), classes=2)(0)
+    with gradbook.torch.watch(model, opt) as rec:
+        for _ in range(2):
+            loss = nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            with torch.no_grad():
+                model[0].weight.mul_(0.5)
+            before = [m.weight.detach().numpy().copy() for m in (model[0], model[2])]
+            opt.step()
+            rec.step(loss)
+            after = [m.weight.detach().numpy() for m in (model[0], model[2])]
+            expected = [np.std(a - b) / np.std(b) for a, b in zip(after, before, strict=True)]
+            np.testing.assert_allclose(rec.run.ratios[-1], expected, rtol=RTOL)
 
 
 class Branchy(nn.Module):

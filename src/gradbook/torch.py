@@ -36,16 +36,17 @@ non-finite, all copied out as plain numbers at `step()` (no tensor outlives its 
 - |dL/dW| of each layer's weights (its parameters other than biases), as accumulated by
   backward, before any clipping;
 - with an optimizer, the exact update ratio std(W after - W before) / std(W before) of each
-  layer's weights (population std, as `gradbook.train`), from copies taken by the optimizer's
-  step hooks; none (null) while a weight's entries are all equal, as a norm layer's scale is
-  before its first update, since std(W before) is then 0;
+  layer's weights (population std, as `gradbook.train`), from copies taken as backward
+  accumulates each weight's gradient (again at the optimizer's step if the weight changed in
+  between) and compared after the optimizer's step; none (null) while a weight's entries are
+  all equal, as a norm layer's scale is before its first update, since std(W before) is then 0;
 - for a few steps spread over the run (and the first non-finite one), histograms of both
   gradients on the book's fixed grid.
 
 What it costs: a recorded step reads each gradient once and, for the update ratios, copies
-each weight before the optimizer's step and compares it after; between recorded steps the hooks
-only pass things on (`nox -s bench -- --torch` measures both). With a large model, record every
-10 or 100 steps.
+each weight during backward (while it is still in the cache) and compares it after the
+optimizer's step; between recorded steps the hooks only pass things on (`nox -s bench --
+--torch` measures both). With a large model, record every 10 or 100 steps.
 
 Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the hooks do
 almost nothing; they look only at the model's output and the loss, so a step whose output or
@@ -98,14 +99,37 @@ def _tensors(value) -> list[torch.Tensor]:
 _PLAIN_FLOOR = {torch.float32: 1e-15, torch.float64: 1e-145}
 
 
+def _sites(value) -> list:
+    """Where the gradients of a module's output tensors will arrive: for each, the graph node
+    that made it and which of that node's outputs it is (the tensor itself if it is a leaf).
+
+    Kept between measured steps instead of the tensors, in case the model's output turns out
+    non-finite and the step must be measured after all: the nodes live in the graph anyway,
+    while holding every layer's output to the end of the forward pass would keep memory the
+    allocator reuses otherwise (measured: 3% of a small CNN's step, between records)."""
+    return [(t.grad_fn, t.output_nr) if t.grad_fn is not None else t for t in _tensors(value)]
+
+
+def _taking(nr: int, hook):
+    """A node's pre-hook that passes the gradient of its output `nr` to `hook`."""
+
+    def prehook(grad_outputs):
+        if grad_outputs[nr] is not None:
+            hook(grad_outputs[nr])
+
+    return prehook
+
+
 def _norm(t: torch.Tensor) -> torch.Tensor:
     """The 2-norm of all entries, as a float64 0-d tensor, as `gradbook.trace.norm` takes it.
 
     On the CPU, where reading a number back costs nothing, the plain norm in t's own precision
-    is tried first and kept when it is safe (most of the time, and 3x faster than float64);
-    otherwise, and on other devices (without waiting for them), the entries are scaled by the
-    largest and summed in float64, so that neither tiny nor huge entries are lost. A NaN
-    anywhere gives NaN; an inf (and no NaN) inf."""
+    is tried first and kept when it is safe (most of the time, and 3x faster than float64).
+    Otherwise, and on other devices (without waiting for them), float32 and smaller are summed
+    in float64, where their squares can neither overflow nor underflow (one pass: in a deep
+    network whose gradients vanish, most layers' norms land here); float64 entries are scaled
+    by the largest first, so that neither tiny nor huge entries are lost. A NaN anywhere gives
+    NaN; an inf (and no NaN) inf."""
     t = t.detach()
     if t.numel() == 0:
         return torch.zeros((), dtype=torch.float64, device=t.device)
@@ -115,10 +139,8 @@ def _norm(t: torch.Tensor) -> torch.Tensor:
         value = float(plain)
         if math.isfinite(value) and value >= floor * math.sqrt(t.numel()):
             return plain.to(torch.float64)
-    elif t.dtype != torch.float64:
-        # float32 and smaller: their squares can neither overflow nor underflow in float64.
+    if t.dtype != torch.float64:
         return torch.linalg.vector_norm(t, dtype=torch.float64)
-    t = t.to(torch.float64)
     biggest = t.abs().amax()
     usable = torch.isfinite(biggest) & (biggest > 0)
     scale = torch.where(usable, biggest, torch.ones_like(biggest))
@@ -290,8 +312,9 @@ class Recorder:
         self._dh_hists: dict[_Layer, list] = defaultdict(list)
         self._dw_hists: dict[int, torch.Tensor] = {}
         self._before: dict[_Layer, tuple] = {}  # its weights, a copy of them, their spread
+        self._copies: dict[int, tuple] = {}  # id(weight) -> its version, a copy, their spread
         self._ratios: dict[_Layer, tuple] = {}  # (std of the update, std of W before)
-        self._pending: list = []  # unmeasured steps: outputs kept until the model's output is seen
+        self._pending: list = []  # unmeasured steps: where outputs' gradients will arrive (_sites)
         self._histogram_step = self._armed and self._recorded % self._hist_stride == 0
 
     @property
@@ -321,7 +344,7 @@ class Recorder:
             if self._armed:
                 self._watch_output(layer, output)
             else:
-                self._pending.append((layer, output))
+                self._pending.append((layer, _sites(output)))
 
         return hook
 
@@ -345,6 +368,21 @@ class Recorder:
         for t in tensors:
             t.register_hook(self._on_output_grad(layer))
 
+    def _watch_sites(self, layer: _Layer, sites: list) -> None:
+        """As _watch_output, for an output seen when the step was not to be measured: hooks on
+        the graph's nodes where its gradients will arrive (see _sites)."""
+        if not sites:
+            return
+        self._watch_weights()
+        self._calls[layer] += 1
+        for site in sites:
+            hook = self._on_output_grad(layer)
+            if isinstance(site, torch.Tensor):
+                site.register_hook(hook)
+            else:
+                node, nr = site
+                node.register_prehook(_taking(nr, hook))
+
     def _on_output_grad(self, layer: _Layer):
         def hook(grad):
             self._out_norms[layer].append(_norm(grad))
@@ -366,8 +404,8 @@ class Recorder:
             self._histogram_step = True
             if not self._armed:
                 self._armed = True
-                for layer, out in pending:
-                    self._watch_output(layer, out)
+                for layer, sites in pending:
+                    self._watch_sites(layer, sites)
         if self._armed:
             self._watch_weights()
             for t in tensors:
@@ -383,6 +421,13 @@ class Recorder:
             self._grad_norms[id(param)] = _norm(param.grad)
             if self._histogram_step:
                 self._dw_hists[id(param)] = _histogram(param.grad)
+            if self.optimizer is not None:
+                # The copy for the update ratio, taken now while backward has just read the
+                # weight (it is in the cache) rather than at the optimizer's step, when it has
+                # long been evicted by the other layers'. Its version tells that step whether
+                # the weight was changed in between (then it is copied again).
+                copy = param.detach().reshape(-1).clone()
+                self._copies[id(param)] = (param._version, copy, _std(copy))
 
     def _optimized(self) -> set[int]:
         return {id(p) for group in self.optimizer.param_groups for p in group["params"]}
@@ -391,9 +436,16 @@ class Recorder:
         if not self._armed:
             return
         held = self._optimized()
+        copies, self._copies = self._copies, {}
         for layer in self._layers.values():
             params = [p for _, p in layer.weights if id(p) in held]
             if not params:
+                continue
+            # Each copy serves once: a weight shared by two layers gets a second copy below,
+            # since the first becomes its layer's update in place.
+            copy = copies.pop(id(params[0]), None) if len(params) == 1 else None
+            if copy is not None and copy[0] == params[0]._version:
+                self._before[layer] = (params, copy[1], copy[2])
                 continue
             flat = [p.detach().reshape(-1) for p in params]
             before = flat[0].clone() if len(flat) == 1 else torch.cat(flat)
