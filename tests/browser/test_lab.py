@@ -570,6 +570,18 @@ def test_a_saved_run_opens_in_the_lab_and_the_table_reads_back_the_file(page: Pa
     expect(page.locator(".gradbook-lab-table tbody tr").nth(2)).to_have_class(
         re.compile("is-selected")
     )
+    # From the keyboard: the table's box takes the focus and the arrow keys move the selection.
+    page.mouse.move(0, 0)  # the inspector shows the column under the pointer first
+    page.locator(".gradbook-lab-tablebox").focus()
+    page.keyboard.press("ArrowDown")
+    expect(inspector).to_contain_text("Selected: Layer 4")
+    assert page.evaluate("() => window.gradbook.scenes[0].state().selectedLayer") == 4
+    page.keyboard.press("Home")
+    expect(page.locator(".gradbook-lab-table tbody tr").nth(0)).to_have_class(
+        re.compile("is-selected")
+    )
+    page.keyboard.press("ArrowUp")  # stays on the first layer
+    assert page.evaluate("() => window.gradbook.scenes[0].state().selectedLayer") == 1
     # No link can hold a file: Copy link is off, and the lab says why, beside it; no training.
     expect(page.locator(".gradbook-lab-copy")).to_be_disabled()
     expect(page.locator(".gradbook-lab-linknote")).to_be_visible()

@@ -180,7 +180,7 @@ export class LabView {
         class: 'gradbook-lab-tablebox',
         tabindex: 0,
         role: 'region',
-        'aria-label': 'Per-layer table',
+        'aria-label': 'Per-layer table: the up and down arrow keys select a layer',
       },
       this.table,
     );
@@ -229,6 +229,16 @@ export class LabView {
     this.table.addEventListener('click', (e) => {
       const tr = e.target.closest('tbody tr');
       if (tr) this.select(tr.sectionRowIndex + 1);
+    });
+    // The keyboard's way to the same: the table's box takes the focus, and the arrow keys move
+    // the selection a row up or down (Home and End: the first and the last layer).
+    this.tableBox.addEventListener('keydown', (e) => {
+      const rows = this.table.tBodies[0]?.rows.length ?? 0;
+      const at = this.selected ?? 0;
+      const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 1, End: rows }[e.key];
+      if (to === undefined || rows === 0) return;
+      e.preventDefault(); // the box would scroll instead
+      this.select(Math.min(rows, Math.max(1, to)));
     });
   }
 
