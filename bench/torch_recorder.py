@@ -63,13 +63,15 @@ def _cnn(torch):
     )  # fmt: skip
 
 
-def _trainer(torch, model, x, y, every: int | None):
+def _trainer(torch, model, x, y, every: int | None, *, ratios: bool = True):
     """A function that takes one training step of `model`, watched every `every` steps (or
-    not at all), and the recorder."""
+    not at all), and the recorder. With `ratios=False` the recorder does not see the
+    optimizer: no update ratios (and no copy of the weights)."""
     import gradbook.torch
 
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    rec = None if every is None else gradbook.torch.watch(model, opt, every=every)
+    watched = opt if ratios else None
+    rec = None if every is None else gradbook.torch.watch(model, watched, every=every)
     loss_fn = torch.nn.functional.cross_entropy
 
     def step():
@@ -79,25 +81,6 @@ def _trainer(torch, model, x, y, every: int | None):
         opt.step()
         if rec is not None:
             rec.step(loss)
-
-    return step, rec
-
-
-def _trainer_without_ratios(torch, model, x, y):
-    """As _trainer recording every step, but the recorder does not see the optimizer: no
-    update ratios (and no copy of the weights)."""
-    import gradbook.torch
-
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    rec = gradbook.torch.watch(model, every=1)
-    loss_fn = torch.nn.functional.cross_entropy
-
-    def step():
-        loss = loss_fn(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        rec.step(loss)
 
     return step, rec
 
@@ -117,7 +100,7 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     model = build()
     steps = {"plain": _trainer(torch, model, x, y, None)[0]}
     steps["every"], every = _trainer(torch, copy.deepcopy(model), x, y, 1)
-    steps["no ratios"], bare = _trainer_without_ratios(torch, copy.deepcopy(model), x, y)
+    steps["no ratios"], bare = _trainer(torch, copy.deepcopy(model), x, y, 1, ratios=False)
     steps["between"], between = _trainer(torch, copy.deepcopy(model), x, y, 10**9)
     steps["histograms"], hists = _trainer(torch, copy.deepcopy(model), x, y, 1)
     log(f"torch: {name}: {rounds} rounds of {block} steps of each of {len(steps)} copies")
