@@ -134,8 +134,13 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     r["step_between"], r["between_quartiles"] = cost("between")
     r["histogram_step"], r["histogram_quartiles"] = cost("histograms")
     # A step between records costs a fraction of a percent, under this machine's noise in
-    # blocks of 4: measured again alone, unwatched against between, in blocks of 12 steps.
-    alone: dict = {"plain": [], "between": []}
+    # blocks of 4: measured again alone, unwatched against between, in blocks of 12 steps,
+    # beside a second unwatched copy: its "cost" is the noise floor (two copies of one network
+    # differ in where their memory lies, and in which of them a slow patch of the machine hits).
+    steps["unwatched copy"] = _trainer(torch, copy.deepcopy(model), x, y, None)[0]
+    for _ in range(3):
+        steps["unwatched copy"]()
+    alone: dict = {"plain": [], "between": [], "unwatched copy": []}
     for n in range(2 * rounds):
         for key in list(alone)[:: 1 if n % 2 else -1]:
             start = time.process_time()
@@ -145,6 +150,9 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     ratios = [b / a - 1 for a, b in zip(alone["plain"], alone["between"], strict=True)]
     r["step_between"] = statistics.median(ratios)
     r["between_quartiles"] = statistics.quantiles(ratios, n=4)[::2]
+    ratios = [b / a - 1 for a, b in zip(alone["plain"], alone["unwatched copy"], strict=True)]
+    r["null"], r["null_quartiles"] = statistics.median(ratios), statistics.quantiles(ratios, n=4)
+    r["null_quartiles"] = r["null_quartiles"][::2]
     r["every 1"] = r["recorded_step"]
     r["every 100"] = (r["recorded_step"] + 99 * r["step_between"]) / 100
     for rec in (every, bare, between, hists):
@@ -244,7 +252,8 @@ def section(r: dict) -> list[str]:
         "watched but between recorded steps) take blocks of steps in turn, timed as this "
         "process's CPU time; each cost is the median of the per-round ratios against the "
         "unwatched block (quartiles beside it; blocks of 4 steps, of 12 for a step between, "
-        "whose cost is the smallest), and recording every 100 steps costs (one "
+        "whose cost is the smallest, beside a second unwatched copy whose 'cost' is the "
+        "noise floor), and recording every 100 steps costs (one "
         f"recorded step + 99 steps between) / 100. MLP: {DEPTH} Linear layers, {WIDTH} wide, "
         f"batch {BATCH}. CNN: four 3x3 convolutions (16, 16, 32, 32 channels, two max-pools) "
         "and a linear read-out, 32 x 32 RGB images, batch 64."
@@ -257,18 +266,23 @@ def section(r: dict) -> list[str]:
             _cost(m, "recorded_step", "recorded_quartiles"),
             _cost(m, "no_ratios", "no_ratios_quartiles"),
             _cost(m, "step_between", "between_quartiles"),
+            _cost(m, "null", "null_quartiles"),
             f"{_pct(m['every 1'])}: {met(m['every 1'] <= EVERY_STEP)}",
             f"{_pct(m['every 100'])}: {met(m['every 100'] <= EVERY_100)}",
         ])  # fmt: skip
     header = ["network", "step (ms CPU)", "a recorded step", "without update ratios",
-              "a step between", "every step ≤ 10%", "every 100 ≤ 1%"]  # fmt: skip
+              "a step between", "an unwatched copy (noise)", "every step ≤ 10%",
+              "every 100 ≤ 1%"]  # fmt: skip
     lines += ["", *table(header, rows, left=1)]
+    mlp = r["mlp"]
     lines += [
         "",
         "The exact update ratio needs a copy of every weight before the optimizer's step (taken "
         "during backward, while the weight is in the cache) and a comparison after it: the "
-        "MLP's step is mostly its weights (50 matrices of 256 x 256), so that copy and "
-        "comparison are about half of its recording cost. A recorded step that also takes "
+        "MLP's step is mostly its weights (50 matrices of 256 x 256): that copy and "
+        f"comparison are {_pct(1 - mlp['no_ratios'] / mlp['recorded_step'])} of its recording "
+        "cost (a recorded step against one without the optimizer). A recorded step that also "
+        "takes "
         "histograms of both gradients (a dozen steps of a run, however long) costs "
         + " and ".join(f"{_pct(r[m]['histogram_step'])} ({m.upper()})" for m in ("mlp", "cnn"))
         + " more than an unwatched step.",

@@ -487,10 +487,25 @@ def test_no_tensor_outlives_its_step():
             for v in value:
                 yield from tensors(v, depth + 1)
 
-    kept = {k: v for k, v in vars(rec).items() if k not in ("model", "optimizer")}
+    # What stays is the recorder's fixed workspace: one buffer per weight for its copy before
+    # the optimizer's step, and one scratch buffer per dtype, the same tensors at every step.
+    workspace = ("_copy_pool", "_scratch")
+    kept = {k: v for k, v in vars(rec).items() if k not in ("model", "optimizer", *workspace)}
     params = {id(p) for p in model.parameters()}
     assert [t for t in tensors(kept) if id(t) not in params] == []
+    weights = [model[0].weight, model[2].weight]
+    assert sorted(rec._copy_pool) == sorted(id(w) for w in weights)
+    assert all(rec._copy_pool[id(w)].numel() == w.numel() for w in weights)
+    held = {id(t) for name in workspace for t in tensors(getattr(rec, name))}
+    for _ in range(3):
+        loss = model(torch.randn(4, 4)).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        rec.step(loss)
+    assert {id(t) for name in workspace for t in tensors(getattr(rec, name))} == held
     rec.close()
+    assert [t for name in workspace for t in tensors(getattr(rec, name))] == []
 
 
 def test_bad_arguments_get_one_clear_error():
@@ -655,15 +670,21 @@ def test_a_real_50_layer_runs_file_grows_by_at_most_1_mb_per_1000_steps(tmp_path
     assert per_1000 <= BUDGET, f"{per_1000:.0f} bytes per 1,000 recorded steps"
 
 
+@pytest.mark.parametrize("hint", [None, -100, 0, 60, 100])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize(
-    "case", ["plain", "tiny", "huge", "scale near 1", "zeros", "nan", "inf", "one entry"]
-)
-def test_norms_and_spreads_match_numpys_where_float_arithmetic_is_tight(dtype, case):
-    # The recorder's fast paths (a plain sum of squares in the tensor's own precision, a
-    # spread from the sum and sum of squares) against gradbook.trace.norm and np.std on the
-    # same numbers in float64, including entries whose squares underflow or overflow.
+    "case",
+    ["plain", "tiny", "huge", "scale near 1", "zeros", "nan", "inf", "one entry", "one giant",
+     "long and tiny"],
+)  # fmt: skip
+def test_norms_and_spreads_match_numpys_where_float_arithmetic_is_tight(dtype, case, hint):
+    # The recorder's fast paths (a sum of squares in the tensor's own precision, scaled by the
+    # power of two a place's last step needed, a spread from the sum and sum of squares)
+    # against gradbook.trace.norm and np.std on the same numbers in float64, including entries
+    # whose squares underflow or overflow, and from hints that fit or are far off (None: none).
     rng = np.random.default_rng(13)
+    giant = rng.normal(size=5000) * 1e-30
+    giant[17] = 1e-3
     values = {
         "plain": rng.normal(size=5000),
         "tiny": rng.normal(size=5000) * 1e-25,
@@ -673,15 +694,20 @@ def test_norms_and_spreads_match_numpys_where_float_arithmetic_is_tight(dtype, c
         "nan": np.array([1.0, np.nan, 2.0]),
         "inf": np.array([1.0, np.inf, 2.0]),
         "one entry": np.array([3.0]),
+        "one giant": giant,  # the scale must suit the largest entry, not the typical one
+        "long and tiny": rng.normal(size=3 * gradbook.torch._CHUNK + 5) * 1e-22,  # in chunks
     }[case]
     t = torch.tensor(values, dtype=getattr(torch, dtype))
     exact = t.double().numpy()  # the numbers the tensor holds
-    got_norm = float(gradbook.torch._norm(t))
-    got_std = float(gradbook.torch._std(t))
+    scale, scratch = gradbook.torch._Scale(), {} if hint is not None else None
+    scale.k = hint or 0
+    got_norm = float(gradbook.torch._norm(t, scale, scratch))
+    again = float(gradbook.torch._norm(t, scale, scratch))  # from the scale it settled on
+    got_std = float(gradbook.torch._std(t, gradbook.torch._Scale(), scratch))
     with np.errstate(all="ignore"):
         want_std = float(np.std(exact)) if case != "huge" else float(np.std(exact / 1e100)) * 1e100
     rtol = 1e-5 if dtype == "float32" else 1e-12
-    for got, want in ((got_norm, norm(exact)), (got_std, want_std)):
+    for got, want in ((got_norm, norm(exact)), (again, norm(exact)), (got_std, want_std)):
         if math.isnan(want):
             assert math.isnan(got)
         else:

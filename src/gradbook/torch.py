@@ -46,7 +46,9 @@ non-finite, all copied out as plain numbers at `step()` (no tensor outlives its 
 What it costs: a recorded step reads each gradient once and, for the update ratios, copies
 each weight during backward (while it is still in the cache) and compares it after the
 optimizer's step; between recorded steps the hooks only pass things on (`nox -s bench --
---torch` measures both). With a large model, record every 10 or 100 steps.
+--torch` measures both). With a large model, record every 10 or 100 steps. Memory: the
+recorder keeps a buffer the size of each weight for those copies (an optimizer with momentum
+keeps as much), and one of 2**18 numbers per dtype for scaling; `close()` lets both go.
 
 Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the hooks do
 almost nothing; they look only at the model's output and the loss, so a step whose output or
@@ -97,6 +99,11 @@ def _tensors(value) -> list[torch.Tensor]:
 # norm it gives is finite and at least sqrt(entries) times this: the squares of the entries it
 # may have lost are below the smallest normal number, too few to matter (1e-8 of the result).
 _PLAIN_FLOOR = {torch.float32: 1e-15, torch.float64: 1e-145}
+# A sum of squares that comes to 0 has lost every entry below 2**-lost (the square root of the
+# smallest number, 2**-149 and 2**-1074); scaled by 2**jump, those entries' squares fit.
+_LOST = {torch.float32: (75, 100), torch.float64: (537, 600)}
+# The scale 2**k stays a normal number of the dtype: |k| at most this.
+_MAX_K = {torch.float32: 126, torch.float64: 1022}
 
 
 def _sites(value) -> list:
@@ -110,6 +117,18 @@ def _sites(value) -> list:
     return [(t.grad_fn, t.output_nr) if t.grad_fn is not None else t for t in _tensors(value)]
 
 
+def _hook_sites(sites: list, hook) -> None:
+    """Pass the gradient arriving at each of `sites` (see _sites) to `hook`: a pre-hook on the
+    graph's node (a tenth of the cost of Tensor.register_hook, measured), a tensor hook on a
+    leaf."""
+    for site in sites:
+        if isinstance(site, torch.Tensor):
+            site.register_hook(hook)
+        else:
+            node, nr = site
+            node.register_prehook(_taking(nr, hook))
+
+
 def _taking(nr: int, hook):
     """A node's pre-hook that passes the gradient of its output `nr` to `hook`."""
 
@@ -120,25 +139,105 @@ def _taking(nr: int, hook):
     return prehook
 
 
-def _norm(t: torch.Tensor) -> torch.Tensor:
-    """The 2-norm of all entries, as a float64 0-d tensor, as `gradbook.trace.norm` takes it.
+class _Scale:
+    """The power of two, 2**k, that last brought the entries at one place where the recorder
+    takes a norm (a layer's output gradient, a weight's gradient...) near 1: tried first at the
+    next step, where the entries are most likely of the same size again."""
 
-    On the CPU, where reading a number back costs nothing, the plain norm in t's own precision
-    is tried first and kept when it is safe (most of the time, and 3x faster than float64).
-    Otherwise, and on other devices (without waiting for them), float32 and smaller are summed
-    in float64, where their squares can neither overflow nor underflow (one pass: in a deep
-    network whose gradients vanish, most layers' norms land here); float64 entries are scaled
-    by the largest first, so that neither tiny nor huge entries are lost. A NaN anywhere gives
-    NaN; an inf (and no NaN) inf."""
+    __slots__ = ("k",)
+
+    def __init__(self) -> None:
+        self.k = 0
+
+
+# Entries scaled at a time: the size of the recorder's scratch buffer for them (1 MB of float32).
+_CHUNK = 1 << 18
+
+
+def _scaled_norm(t: torch.Tensor, k: int, scratch: dict | None) -> float:
+    """The 2-norm of the entries of t (on the CPU) times 2**k (k != 0), in t's precision.
+
+    Scaled into `scratch` (a dict the caller keeps, holding one buffer per dtype), a chunk at a
+    time: a fresh tensor of the scaled entries would cost more than the norm itself (a large
+    allocation is new memory, every page of it faulted in: measured, 36 us of a 45 us norm of
+    a 256 x 256 gradient)."""
+    factor = 2.0**k
+    if scratch is None:
+        return float(torch.linalg.vector_norm(t * factor))
+    buffer = scratch.get(t.dtype)
+    if buffer is None:
+        buffer = scratch[t.dtype] = torch.empty(_CHUNK, dtype=t.dtype)
+    flat = t.reshape(-1)
+    parts = []
+    for start in range(0, flat.numel(), _CHUNK):
+        chunk = flat[start : start + _CHUNK]
+        scaled = torch.mul(chunk, factor, out=buffer[: chunk.numel()])
+        parts.append(float(torch.linalg.vector_norm(scaled)))
+    return parts[0] if len(parts) == 1 else math.hypot(*parts)
+
+
+def _norm(t: torch.Tensor, scale: _Scale | None = None, scratch: dict | None = None):
+    """The 2-norm of all entries, as `gradbook.trace.norm` takes it: a float on the CPU (where
+    reading a number back costs nothing), else a float64 0-d tensor (without waiting for the
+    device). A NaN anywhere gives NaN; an inf (and no NaN) inf.
+
+    On the CPU the sum of squares is taken in t's own precision, of t scaled by 2**k (exact,
+    a power of two), and kept when no square can have been lost (see _PLAIN_FLOOR) or have
+    overflowed; k is the one `scale` remembers, else 0, then one aimed at the entries' size.
+    In a deep network whose gradients vanish most layers' entries are far below 1, and a
+    float64 copy of each would cost more than the rest of the record (measured: 3x the time
+    of a scaled float32 norm). `scratch`: see _scaled_norm. Otherwise, and on other devices,
+    `_safe_norm`."""
     t = t.detach()
+    floor = _PLAIN_FLOOR.get(t.dtype)
+    if not t.is_cpu or floor is None or t.numel() == 0:
+        value = _safe_norm(t)
+        return float(value) if t.is_cpu else value
+    root_n = math.sqrt(t.numel())
+    k = scale.k if scale is not None else 0
+    for _ in range(3):
+        tried = k
+        # (k == 0, the usual case, as directly as can be: this runs hundreds of times a step)
+        v = float(torch.linalg.vector_norm(t)) if k == 0 else _scaled_norm(t, k, scratch)
+        if floor * root_n <= v < math.inf:
+            if scale is not None:
+                scale.k = k
+            return math.ldexp(v, -k)
+        if math.isnan(v):
+            return v
+        if v == math.inf:
+            # The entries grew since the hint (try them as they are), or their squares
+            # overflow (an exploding network's: scale them down), or one of them is inf.
+            k = 0 if k > 0 else k - 100
+        elif 0 < v < math.inf:
+            k -= math.frexp(v / root_n)[1]  # their root mean square to about 1
+        elif v == 0:
+            # Every square was lost (each entry times 2**k is below 2**(-lost)), or every entry
+            # is 0, as a weight's update is when the weight is too big for its gradient to move
+            # it (w + update == w), step after step. Scaled up by 2**jump, the entries' squares
+            # cannot all be lost again; once k is past `lost`, each entry is below the smallest
+            # number there is: 0.
+            lost, jump = _LOST[t.dtype]
+            if k >= lost:
+                if scale is not None:
+                    scale.k = k
+                return 0.0
+            k += jump
+        k = max(-_MAX_K[t.dtype], min(_MAX_K[t.dtype], k))
+        if k == tried:
+            break  # the scale can go no further: the safe way
+    value = float(_safe_norm(t))
+    if scale is not None and 0 < value < math.inf:
+        scale.k = -math.frexp(value / root_n)[1]
+    return value
+
+
+def _safe_norm(t: torch.Tensor) -> torch.Tensor:
+    """The 2-norm of all entries as a float64 0-d tensor on t's device, safe from underflow
+    and overflow: float32 and smaller summed in float64 (where their squares can do neither),
+    float64 scaled by its largest entry first."""
     if t.numel() == 0:
         return torch.zeros((), dtype=torch.float64, device=t.device)
-    floor = _PLAIN_FLOOR.get(t.dtype)
-    if t.device.type == "cpu" and floor is not None:
-        plain = torch.linalg.vector_norm(t)
-        value = float(plain)
-        if math.isfinite(value) and value >= floor * math.sqrt(t.numel()):
-            return plain.to(torch.float64)
     if t.dtype != torch.float64:
         return torch.linalg.vector_norm(t, dtype=torch.float64)
     biggest = t.abs().amax()
@@ -147,17 +246,19 @@ def _norm(t: torch.Tensor) -> torch.Tensor:
     return torch.where(usable, scale * torch.linalg.vector_norm(t / scale), biggest)
 
 
-def _std(t: torch.Tensor):
+def _std(t: torch.Tensor, scale: _Scale | None = None, scratch: dict | None = None):
     """The population standard deviation of all entries (numpy's np.std, as gradbook.train
-    takes it), as a float64 0-d tensor, or a float on the CPU.
+    takes it): a float on the CPU, else a float64 0-d tensor.
 
     The norm of the deviations from the mean over sqrt(n). On the CPU the sum and the sum of
     squares are tried first (no copy of t); they are kept unless the mean is so large against
     the spread (a norm layer's scale, all near 1) that subtracting them would lose digits."""
     n = max(t.numel(), 1)
     if t.device.type == "cpu":
-        mean, rms = float(t.sum()) / n, float(_norm(t)) / math.sqrt(n)
-        if abs(mean) < 1e150 and rms < 1e150:  # (squares in range; NaN fails this too)
+        mean, rms = float(t.sum()) / n, _norm(t, scale, scratch) / math.sqrt(n)
+        if rms == 0:
+            return 0.0  # every entry is 0
+        if abs(mean) < 1e150 and 1e-150 < rms < 1e150:  # squares in range (NaN fails too)
             var = rms * rms - mean * mean
             if var >= 1e-3 * mean * mean:
                 return math.sqrt(var)
@@ -242,6 +343,9 @@ class _Layer:
     def __init__(self, index: int, name: str, module: nn.Module, output):
         self.index, self.name, self.module = index, name, module
         self.weights = _weights(module)
+        # Where its norms are taken, step after step: its output's gradient, its update.
+        self.out_scale, self.update_scale = _Scale(), _Scale()
+        self.on_grad = None  # the hook its output's gradients go to (set by the recorder)
         first = next(iter(_tensors(output)), None) if output is not None else None
         self.info = LayerInfo(
             name=name,
@@ -286,11 +390,11 @@ class Recorder:
         self._closed = False
         self._reset()
         # A module reachable by two paths is one layer, under the first path.
+        self._names: dict[nn.Module, str] = {}
         for path, module in model.named_modules():
             if next(module.parameters(recurse=False), None) is not None:
-                name = path or type(model).__name__
-                hook = self._on_forward(name)
-                self._handles.append(module.register_forward_hook(hook))
+                self._names[module] = path or type(model).__name__
+                self._handles.append(module.register_forward_hook(self._on_forward))
         self._handles.append(model.register_forward_hook(self._on_model_output))
         # The weights' gradient hooks are put in place for the measured steps only (by the first
         # forward pass that needs them) and taken away by step(): between measured steps they
@@ -298,6 +402,12 @@ class Recorder:
         weights = {id(p): p for _, m in model.named_modules() for _, p in _weights(m)}
         self._weight_params = [p for p in weights.values() if p.requires_grad]  # tied: once
         self._grad_handles: list = []
+        self._model_scale = _Scale()
+        self._scratch: dict = {}  # see _scaled_norm
+        # id(weight) -> a buffer its copy before the optimizer's step is taken into (_copy_of):
+        # as much memory as the weights, held while recording (a recorded step needs it anyway).
+        self._copy_pool: dict[int, torch.Tensor] = {}
+        self._scales: dict[int, tuple[_Scale, _Scale]] = {}  # id(weight) -> its gradient's, its own
         if optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._before_update))
             self._handles.append(optimizer.register_step_post_hook(self._after_update))
@@ -329,24 +439,33 @@ class Recorder:
 
     # -- hooks ---------------------------------------------------------------------------------
 
-    def _layer(self, name: str, module: nn.Module, output) -> _Layer:
+    def _layer(self, module: nn.Module, output) -> _Layer:
         layer = self._layers.get(module)
         if layer is None:
-            layer = self._layers[module] = _Layer(len(self._layers), name, module, output)
+            index, name = len(self._layers), self._names[module]
+            layer = self._layers[module] = _Layer(index, name, module, output)
+            layer.on_grad = self._on_output_grad(layer)
             self.run.add_layer(layer.info)
         return layer
 
-    def _on_forward(self, name: str):
-        def hook(module, inputs, output):
-            layer = self._layer(name, module, output)
-            if not torch.is_grad_enabled():
-                return
-            if self._armed:
-                self._watch_output(layer, output)
+    def _on_forward(self, module: nn.Module, inputs, output) -> None:
+        if not self._armed and module in self._layers:
+            # Between recorded steps this runs for every layer at every step, so it does as
+            # little as it can: note where the output's gradient will arrive, in case the step
+            # is measured after all (_on_model_output). Measured: a few tenths of a percent of
+            # a 50-layer MLP's step, about what PyTorch's own hook dispatch costs.
+            if type(output) is torch.Tensor and output.grad_fn is not None:
+                self._pending.append((module, ((output.grad_fn, output.output_nr),)))
             else:
-                self._pending.append((layer, _sites(output)))
-
-        return hook
+                self._pending.append((module, _sites(output)))
+            return
+        layer = self._layer(module, output)
+        if not torch.is_grad_enabled():
+            return
+        if self._armed:
+            self._watch_sites(layer, _sites(output))
+        else:
+            self._pending.append((module, _sites(output)))
 
     def _watch_weights(self) -> None:
         if not self._grad_handles:
@@ -359,33 +478,17 @@ class Recorder:
             handle.remove()
         self._grad_handles = []
 
-    def _watch_output(self, layer: _Layer, output) -> None:
-        tensors = _tensors(output)
-        if not tensors:
-            return
-        self._watch_weights()
-        self._calls[layer] += 1
-        for t in tensors:
-            t.register_hook(self._on_output_grad(layer))
-
     def _watch_sites(self, layer: _Layer, sites: list) -> None:
-        """As _watch_output, for an output seen when the step was not to be measured: hooks on
-        the graph's nodes where its gradients will arrive (see _sites)."""
+        """Measure the gradients of a layer's output at this step, arriving at `sites`."""
         if not sites:
             return
         self._watch_weights()
         self._calls[layer] += 1
-        for site in sites:
-            hook = self._on_output_grad(layer)
-            if isinstance(site, torch.Tensor):
-                site.register_hook(hook)
-            else:
-                node, nr = site
-                node.register_prehook(_taking(nr, hook))
+        _hook_sites(sites, layer.on_grad)
 
     def _on_output_grad(self, layer: _Layer):
         def hook(grad):
-            self._out_norms[layer].append(_norm(grad))
+            self._out_norms[layer].append(_norm(grad, layer.out_scale, self._scratch))
             if self._histogram_step:
                 self._dh_hists[layer].append(_histogram(grad))
 
@@ -404,21 +507,21 @@ class Recorder:
             self._histogram_step = True
             if not self._armed:
                 self._armed = True
-                for layer, sites in pending:
-                    self._watch_sites(layer, sites)
+                for module, sites in pending:
+                    self._watch_sites(self._layers[module], sites)
         if self._armed:
             self._watch_weights()
-            for t in tensors:
-                t.register_hook(self._on_model_grad)
+            _hook_sites(_sites(output), self._on_model_grad)
 
     def _on_model_grad(self, grad) -> None:
-        self._model_norms.append(_norm(grad))
+        self._model_norms.append(_norm(grad, self._model_scale, self._scratch))
 
     def _on_grad(self, param: torch.Tensor) -> None:
         # Called once per backward when the parameter's .grad has been accumulated; with several
         # backward passes in a step the last call holds the sum, which is what the step uses.
         if self._armed and param.grad is not None:
-            self._grad_norms[id(param)] = _norm(param.grad)
+            grad_scale, spread_scale = self._param_scales(param)
+            self._grad_norms[id(param)] = _norm(param.grad, grad_scale, self._scratch)
             if self._histogram_step:
                 self._dw_hists[id(param)] = _histogram(param.grad)
             if self.optimizer is not None:
@@ -426,8 +529,26 @@ class Recorder:
                 # weight (it is in the cache) rather than at the optimizer's step, when it has
                 # long been evicted by the other layers'. Its version tells that step whether
                 # the weight was changed in between (then it is copied again).
-                copy = param.detach().reshape(-1).clone()
-                self._copies[id(param)] = (param._version, copy, _std(copy))
+                copy = self._copy_of(param)
+                spread = _std(copy, spread_scale, self._scratch)
+                self._copies[id(param)] = (param._version, copy, spread)
+
+    def _copy_of(self, param: torch.Tensor) -> torch.Tensor:
+        """A flat copy of the weight, into its buffer in the pool. A fresh tensor at each step
+        would be new memory every time, each page of it faulted in, and would leave the
+        allocator less to reuse for the step's own gradients: measured on a 50-layer MLP, the
+        copies cost 5x as much and the step's own matrix products slowed by a quarter."""
+        flat = param.detach().reshape(-1)
+        buffer = self._copy_pool.get(id(param))
+        if buffer is None or buffer.dtype != flat.dtype or buffer.shape != flat.shape:
+            buffer = self._copy_pool[id(param)] = torch.empty_like(flat)
+        return buffer.copy_(flat)
+
+    def _param_scales(self, param) -> tuple[_Scale, _Scale]:
+        scales = self._scales.get(id(param))
+        if scales is None:
+            scales = self._scales[id(param)] = (_Scale(), _Scale())
+        return scales
 
     def _optimized(self) -> set[int]:
         return {id(p) for group in self.optimizer.param_groups for p in group["params"]}
@@ -451,16 +572,18 @@ class Recorder:
             before = flat[0].clone() if len(flat) == 1 else torch.cat(flat)
             # Its spread now, while the copy is fresh in the cache: the step's weights are
             # read from memory twice in all (once here, once after the update).
-            self._before[layer] = (params, before, _std(before))
+            self._before[layer] = (params, before, _std(before, None, self._scratch))
 
     def _after_update(self, optimizer, args, kwargs) -> None:
         if not self._armed:
             return
-        for layer, (params, before, spread) in self._before.items():
+        # Last layer first: the optimizer has just updated the weights in order, so the last
+        # ones are the likeliest to be still in the cache.
+        for layer, (params, before, spread) in reversed(self._before.items()):
             flat = [p.detach().reshape(-1) for p in params]
             after = flat[0] if len(flat) == 1 else torch.cat(flat)
             update = torch.sub(after, before, out=before)  # the copy becomes the update
-            self._ratios[layer] = (_std(update), spread)
+            self._ratios[layer] = (_std(update, layer.update_scale, self._scratch), spread)
         self._before = {}
 
     # -- the record --------------------------------------------------------------------------
@@ -572,6 +695,7 @@ class Recorder:
         self._handles = []
         self._unwatch_weights()
         self._closed = True
+        self._copy_pool, self._scratch = {}, {}
         self._reset()
 
     def __enter__(self) -> Recorder:
