@@ -638,7 +638,8 @@ class Recorder:
             # A weight whose entries are all equal (a norm layer's scale, all 1 at the start) has
             # no spread to compare the update with: no ratio, rather than an "inf" that would
             # read as an overflow.
-            ratio.append(_divide(*pair) if pair and pair[1] != 0 else None)
+            # (Python's own division: inf / inf is nan, and a quotient too large is inf.)
+            ratio.append(pair[0] / pair[1] if pair and pair[1] != 0 else None)
         for layer in layers:
             calls = self._calls.get(layer, 0)
             if calls > layer.info.calls:
@@ -707,12 +708,6 @@ class Recorder:
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"{self.hook_count} hooks"
         return f"Recorder({len(self._layers)} layers, {len(self.run)} steps recorded, {state})"
-
-
-def _divide(top: float, bottom: float) -> float:
-    """top / bottom, where 0/0 is nan and x/0 is inf (or -inf), as numpy divides."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.float64(top) / np.float64(bottom))
 
 
 def _loss_value(loss) -> float:
