@@ -712,3 +712,30 @@ def test_norms_and_spreads_match_numpys_where_float_arithmetic_is_tight(dtype, c
             assert math.isnan(got)
         else:
             assert got == pytest.approx(want, rel=rtol, abs=0), (got, want)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_histograms_match_the_simulators_at_every_bin_bound(dtype):
+    # The recorder bins by a log in the tensor's own precision, corrected against the exact
+    # bounds of each bin; every count must be gradbook.trace.log_histogram's (numpy, float64),
+    # for the values right at each bound and either side of it, and everything off the grid.
+    torch_dtype = getattr(torch, dtype)
+    exact = torch_dtype if dtype in ("float32", "float64") else torch.float32
+    bounds = torch.from_numpy(gradbook.torch._bounds_of(exact))
+    neighbours = [
+        torch.nextafter(bounds, torch.zeros_like(bounds)),
+        bounds,
+        torch.nextafter(bounds, torch.full_like(bounds, math.inf)),
+    ]
+    rng = np.random.default_rng(21)
+    spread = torch.from_numpy(10.0 ** rng.uniform(-30, 30, 20000)) * torch.from_numpy(
+        rng.choice([-1.0, 1.0], 20000)
+    )
+    special = torch.tensor([0.0, -0.0, math.nan, math.inf, -math.inf, 1e-300, 1e300])
+    values = torch.cat([*(b.double() for b in neighbours), spread, special])
+    t = values.to(torch_dtype)  # what the tensor holds (rounded, flushed or overflowed)
+    got = gradbook.torch._histogram(t).tolist()
+    want = log_histogram(t.double().numpy())
+    assert got[:96] == want.counts.tolist()
+    assert got[96:] == [want.below, want.above, want.zero, want.nonfinite]
+    assert sum(got) == t.numel()

@@ -265,25 +265,68 @@ def _std(t: torch.Tensor, scale: _Scale | None = None, scratch: dict | None = No
     return _norm(t - t.mean()) / math.sqrt(n)
 
 
-_EDGES: dict[torch.device, torch.Tensor] = {}
+# The grid is uniform (HIST_EDGES: 4 bins a decade), so a value's bin is found from its log in
+# its own precision and then checked against the exact bounds below.
+_FIRST_EDGE = float(HIST_EDGES[0])
+_BINS_PER_DECADE = _BINS / float(HIST_EDGES[-1] - HIST_EDGES[0])
+assert np.array_equal(HIST_EDGES, _FIRST_EDGE + np.arange(_BINS + 1) / _BINS_PER_DECADE)
+# A value's code c is how many of the bounds it reaches: 0 below the grid, 1 to 96 the bins,
+# 97 above; then 98 for zero and 99 for non-finite. _ORDER puts the counts of the codes in
+# _histogram's order: the bins, below, above, zero, non-finite.
+_ORDER = [*range(1, _BINS + 1), 0, _BINS + 1, _BINS + 2, _BINS + 3]
+_BOUNDS: dict = {}  # (dtype, device) -> (lower, upper) bounds by code
+
+
+def _bounds_of(dtype: torch.dtype) -> np.ndarray:
+    """The smallest value of the dtype whose log10 (numpy's, in float64, as
+    `gradbook.trace.log_histogram` takes it) reaches each edge: at least edges 0 to 95 (where
+    the bins start), more than edge 96 (where "above" starts, the last bin being closed).
+
+    Found once by bisection on the values' bit patterns, which order positive floats as their
+    values do, all 97 edges at once (numpy's array log10, as the simulator uses it)."""
+    real, bits = {torch.float32: (np.float32, np.uint32), torch.float64: (np.float64, np.uint64)}[
+        dtype
+    ]
+    reached = lambda logs: np.append(logs[:-1] >= HIST_EDGES[:-1], logs[-1] > HIST_EDGES[-1])  # noqa: E731
+    low = np.ones(_BINS + 1, dtype=np.int64)  # the smallest positive number: reaches none
+    high = np.full(_BINS + 1, int(np.array(np.inf, real).view(bits)), dtype=np.int64)  # inf: all
+    while np.any(low < high):
+        mid = low + (high - low) // 2  # (low + high would overflow int64 for float64)
+        with np.errstate(divide="ignore"):  # (the smallest numbers' log10 is finite)
+            logs = np.log10(mid.astype(bits).view(real).astype(np.float64))
+        yes = reached(logs)
+        high = np.where(yes, mid, high)
+        low = np.where(yes, low, mid + 1)
+    return high.astype(bits).view(real)
 
 
 def _histogram(t: torch.Tensor) -> torch.Tensor:
     """`gradbook.trace.log_histogram` in torch, on t's device: the 96 bin counts of log10|t|
-    on HIST_EDGES, then below, above, zero and non-finite (int64, length 100)."""
-    edges = _EDGES.get(t.device)
-    if edges is None:
-        edges = _EDGES[t.device] = torch.from_numpy(HIST_EDGES).to(t.device)
-    a = t.detach().reshape(-1).abs().to(torch.float64)
-    finite = torch.isfinite(a)
-    logs = torch.log10(a[finite & (a > 0)])
-    inside = logs[(logs >= edges[0]) & (logs <= edges[-1])]
-    # Left-closed bins, the last closed on both sides: np.histogram's rule.
-    bins = (torch.bucketize(inside, edges, right=True) - 1).clamp_(max=_BINS - 1)
-    extra = torch.stack(
-        [(logs < edges[0]).sum(), (logs > edges[-1]).sum(), (a == 0).sum(), (~finite).sum()]
-    )
-    return torch.cat([torch.bincount(bins, minlength=_BINS), extra])
+    on HIST_EDGES, then below, above, zero and non-finite (int64, length 100).
+
+    Without a log in float64: a log10 in t's precision (or float32) places each value within
+    one bin of its own, and comparing it with the exact bounds of that bin (_bounds_of)
+    settles it, so every count is the simulator's. One pass of whole-tensor operations and a
+    count, 4x faster than taking the float64 logs, selecting and searching (measured on the
+    bench's CNN)."""
+    x = t.detach().reshape(-1)
+    if x.dtype not in (torch.float32, torch.float64):
+        x = x.to(torch.float32)  # half precision, bfloat16: exactly
+    key = (x.dtype, x.device)
+    if key not in _BOUNDS:
+        b = torch.from_numpy(_bounds_of(x.dtype)).to(x.device)
+        inf = torch.full((1,), math.inf, dtype=x.dtype, device=x.device)
+        _BOUNDS[key] = (torch.cat([-inf, b]), torch.cat([b, inf]))  # of codes 0 to 97
+    lower, upper = _BOUNDS[key]
+    a = x.abs()
+    logs = torch.log10(a)
+    code = logs.sub_(_FIRST_EDGE).mul_(_BINS_PER_DECADE).floor_().add_(1)
+    code = code.nan_to_num_(nan=0.0).clamp_(0, _BINS + 1).to(torch.int64)
+    code -= (a < lower[code]).to(torch.int64)  # one bin too high
+    code += (a >= upper[code]).to(torch.int64)  # one too low
+    code = torch.where(a == 0, _BINS + 2, code)
+    code = torch.where(torch.isfinite(a), code, _BINS + 3)
+    return torch.bincount(code, minlength=_BINS + 4)[_ORDER]
 
 
 def _to_histogram(counts: list[int]) -> Histogram:
