@@ -618,9 +618,9 @@ def test_a_run_that_broke_opens_at_its_first_nonfinite_step(page: Page, served_b
 
 
 def _long_named_run(tmp: Path) -> Path:
-    """run-small.json as a deeper model would record it: layers at longer paths, and every size
-    a million times smaller (a gradient that vanished), so that each number of the table but the
-    factors is written as m × 10ⁿ: the table at its widest."""
+    """run-small.json as a deeper model whose gradient vanished might record it: layers at longer
+    paths, the layers' gradient sizes and |dL/dW| a million times smaller and the update ratios a
+    thousand times, so that every number of the table but most factors is written as m × 10ⁿ."""
     data = json.loads(RUN_SMALL.read_text())
     names = ["encoder.stem", "encoder.norm", "encoder.blocks.3.conv1", "encoder.blocks.3.conv2"]
     for layer, name in zip(data["layers"], [*names, "classifier.head"], strict=True):
