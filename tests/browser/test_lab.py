@@ -617,6 +617,74 @@ def test_a_run_that_broke_opens_at_its_first_nonfinite_step(page: Page, served_b
     v.assert_clean()
 
 
+def _long_named_run(tmp: Path) -> Path:
+    """run-small.json as a deeper model whose gradient vanished might record it: layers at longer
+    paths, the layers' gradient sizes and |dL/dW| a million times smaller and the update ratios a
+    thousand times, so that every number of the table but most factors is written as m × 10ⁿ."""
+    data = json.loads(RUN_SMALL.read_text())
+    names = ["encoder.stem", "encoder.norm", "encoder.blocks.3.conv1", "encoder.blocks.3.conv2"]
+    for layer, name in zip(data["layers"], [*names, "classifier.head"], strict=True):
+        layer["name"] = name
+    for key, shift in [
+        ("gradNormLog10", -6),
+        ("weightGradNormLog10", -6),
+        ("updateRatioLog10", -3),
+    ]:
+        data[key] = [[v if v is None else round(v + shift, 2) for v in row] for row in data[key]]
+    path = tmp / "run-deep.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+# Per row: how many lines each part of the layer's name (a text node between the <wbr>s that
+# table.js puts after each dot) takes, and how many lines the whole name takes.
+_NAME_LINES = """() => [...document.querySelectorAll('.gradbook-lab-table tbody th')].map((th) => {
+    const lines = (node) => { const r = document.createRange(); r.selectNodeContents(node);
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; };
+    return { parts: [...th.childNodes].filter((n) => n.nodeType === 3).map(lines),
+             name: lines(th) }; })"""
+
+
+def test_a_saved_runs_table_shows_every_column_beside_the_scene(browser, served_book, tmp_path):
+    """At a 1600 px window a recorded run's six columns fit the table's box beside the scene,
+    with no sideways scrollbar: the example run at its first step (cells not measured yet) and
+    its last, and a run with long layer paths and its numbers in scientific notation. A name
+    wraps only at a dot; the example's short names stay on one line."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = ctx.new_page()
+    try:
+        v = _open(page, served_book, DEFAULTS)
+        wait_scenes(page, "ready")
+        for path in (RUN_SMALL, _long_named_run(tmp_path)):
+            page.set_input_files(".gradbook-lab-file", str(path))
+            page.wait_for_function(f"() => ({_RECORDED})()?.name === {json.dumps(path.name)}")
+            steps = json.loads(path.read_text())["steps"]
+            for row in (len(steps) - 1, 0):
+                page.locator(".gradbook-lab-scene .gradbook-scene-scrub").first.fill(str(row))
+                page.wait_for_function(
+                    "(s) => document.querySelector('.gradbook-lab-table').dataset.step === s",
+                    arg=str(steps[row]),
+                )
+                assert page.locator(".gradbook-lab-table thead th").count() == 6
+                box = page.evaluate(
+                    """() => { const b = document.querySelector('.gradbook-lab-tablebox');
+                        return { scroll: b.scrollWidth, client: b.clientWidth }; }"""
+                )
+                assert box["scroll"] <= box["client"], (path.name, steps[row], box)
+                names = page.evaluate(_NAME_LINES)
+                assert all(n == 1 for row_ in names for n in row_["parts"]), (path.name, names)
+                if path == RUN_SMALL:
+                    assert all(row_["name"] == 1 for row_ in names), names
+            # Beside the scene, which keeps 600 px or more.
+            stage = page.locator(".gradbook-lab-scene .gradbook-scene-stage").bounding_box()
+            table = page.locator(".gradbook-lab-tablebox").bounding_box()
+            assert table["x"] >= stage["x"] + stage["width"], (stage, table)
+            assert stage["width"] >= 600, stage
+        v.assert_clean()
+    finally:
+        ctx.close()
+
+
 def _bad_files(tmp: Path) -> list[tuple[str, Path, str]]:
     good = json.loads(RUN_SMALL.read_text())
     newer = dict(good, version=2)

@@ -62,6 +62,21 @@ function headRow(doc, kind, columns) {
 }
 
 /**
+ * A layer's name as the row's heading, with a line-break opportunity (<wbr>) after each dot, so
+ * that a long module path such as "encoder.blocks.3.conv1" wraps between its parts when the
+ * table is narrow, never inside one. The text (textContent) is the name itself.
+ */
+export function nameParts(label) {
+  return label.split(/(?<=\.)(?=.)/);
+}
+
+function writeName(th, label) {
+  const parts = nameParts(label);
+  th.replaceChildren(parts[0]);
+  for (const part of parts.slice(1)) th.append(th.ownerDocument.createElement('wbr'), part);
+}
+
+/**
  * Fill `table` (a <table> element) for `frame` ({ step, layers }), laid out as tableRows says.
  * The head and body are rebuilt only when the layout or the number of layers changes;
  * otherwise each cell's text and data-value are updated in place, which keeps a training run's
@@ -84,19 +99,22 @@ export function renderTable(table, frame, layout = {}) {
     const thead = doc.createElement('thead');
     thead.appendChild(headRow(doc, kind, columns));
     const tbody = doc.createElement('tbody');
-    for (let i = 0; i < rows.length; i++) {
+    for (const row of rows) {
       const tr = doc.createElement('tr');
-      tr.appendChild(doc.createElement('th')).setAttribute('scope', 'row');
+      const th = tr.appendChild(doc.createElement('th'));
+      th.setAttribute('scope', 'row');
+      writeName(th, row.label); // the names belong to the shape: not rewritten at every step
       for (let j = 0; j < columns.length; j++) tr.appendChild(doc.createElement('td'));
       tbody.appendChild(tr);
     }
     table.replaceChildren(caption, thead, tbody);
     table.dataset.shape = shape;
   }
+  // A recorded run's table has more columns: the lab's grid gives it more room (gradbook-lab.css).
+  table.classList.toggle('is-recorded', recorded);
   const body = table.tBodies[0];
   rows.forEach((row, i) => {
-    const [head, ...cells] = body.rows[i].cells;
-    head.textContent = row.label;
+    const [, ...cells] = body.rows[i].cells;
     row.cells.forEach((cell, j) => {
       cells[j].textContent = cell.text;
       cells[j].dataset.value = exactText(cell.value);

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LabRun } from '../../../_static/threejs/lab/run.js';
-import { exactText, renderTable, tableRows } from '../../../_static/threejs/lab/table.js';
+import {
+  exactText,
+  nameParts,
+  renderTable,
+  tableRows,
+} from '../../../_static/threejs/lab/table.js';
 import { parseHash, toEngine } from '../../../_static/threejs/labconfig.js';
 
-// Just enough of the DOM for renderTable: elements with children, attributes, dataset,
-// classList, tBodies, rows and cells.
+// Just enough of the DOM for renderTable: elements with children (elements or strings),
+// textContent, attributes, dataset, classList, tBodies, rows and cells.
 class FakeElement {
   constructor(doc, tag) {
     this.ownerDocument = doc;
@@ -13,13 +18,25 @@ class FakeElement {
     this.children = [];
     this.attributes = {};
     this.dataset = {};
-    this.textContent = '';
     const classes = new Set();
-    this.classList = { add: (c) => classes.add(c), contains: (c) => classes.has(c) };
+    this.classList = {
+      add: (c) => classes.add(c),
+      contains: (c) => classes.has(c),
+      toggle: (c, on) => (on ? classes.add(c) : classes.delete(c)),
+    };
+  }
+  get textContent() {
+    return this.children.map((c) => (typeof c === 'string' ? c : c.textContent)).join('');
+  }
+  set textContent(text) {
+    this.children = [String(text)];
   }
   appendChild(child) {
     this.children.push(child);
     return child;
+  }
+  append(...kids) {
+    this.children.push(...kids);
   }
   replaceChildren(...kids) {
     this.children = kids;
@@ -186,4 +203,28 @@ test("a recorded run's rows add |dL/dW| and the update ratio, and say what was n
   renderTable(table, f, { labels: ['stem', 'norm'], recorded: true });
   assert.equal(table.tBodies[0].rows[1].cells[1].dataset.value, 'null');
   assert.match(table.children[0].textContent, /in the order the forward pass reaches them/);
+});
+
+test("a recorded layer's path may wrap at its dots, and only there; its text is the name", () => {
+  assert.deepEqual(nameParts('encoder.blocks.3.conv1'), ['encoder.', 'blocks.', '3.', 'conv1']);
+  assert.deepEqual(nameParts('head'), ['head']);
+  assert.deepEqual(nameParts('odd.'), ['odd.']); // no break opportunity after a final dot
+  const table = fakeDocument().createElement('table');
+  const f = frame([
+    [1e-3, 0.5, 1e-3],
+    [2e-3, 0.9, 2e-3],
+  ]);
+  renderTable(table, f, { labels: ['blocks.3.conv1', 'head'], recorded: true });
+  const th = table.tBodies[0].rows[0].cells[0];
+  assert.equal(th.textContent, 'blocks.3.conv1');
+  assert.deepEqual(
+    th.children.map((c) => (typeof c === 'string' ? c : c.tagName)),
+    ['blocks.', 'WBR', '3.', 'WBR', 'conv1'],
+  );
+  // The class that gives a recorded run's table its room in the lab's grid (gradbook-lab.css),
+  // and only a recorded run's.
+  assert.ok(table.classList.contains('is-recorded'));
+  renderTable(table, f, { kind: 'mlp' });
+  assert.ok(!table.classList.contains('is-recorded'));
+  assert.equal(table.tBodies[0].rows[0].cells[0].textContent, 'layer 1');
 });
