@@ -20,7 +20,7 @@ import subprocess
 
 import pytest
 
-from gradbook import plots, text
+from gradbook import spec, text
 from test_lab_links import LAB_DIR, LAB_PAGE, LAB_STEPS, SECTION, _node
 
 # The lab's own numbers, read from its JavaScript as the reader's browser runs it (each is
@@ -62,8 +62,8 @@ STATED = {
     "test_lab_links.py LAB_STEPS, the steps it trains each link for": lambda: (
         f"what its first {LAB_STEPS:,} steps show"
     ),
-    "plots.HEALTHY_UPDATE_RATIO, the healthy step chapter 4 glues": lambda: (
-        f"ratio near {text.readable(plots.HEALTHY_UPDATE_RATIO)} is a practitioners' rule of thumb"
+    "spec.HEALTHY_UPDATE_RATIO, the healthy step chapters 4 and 5 glue": lambda: (
+        f"ratio near {text.readable(spec.HEALTHY_UPDATE_RATIO)} is a practitioners' rule of thumb"
     ),
 }
 # Phrases with a number that no code constant owns: why not.

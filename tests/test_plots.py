@@ -16,7 +16,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 import gradbook
-from gradbook import RNN, colorscale, plots, scenarios
+from gradbook import RNN, colorscale, plots, scenarios, spec, text
 
 # Inferno's published entries 15, 128 and 240 of 256: the table's first, middle and last colours
 # (tests/test_export.py explains them). The figures must show exactly these at these sizes.
@@ -132,7 +132,10 @@ def test_histograms_and_update_ratios(ax):
         plots.histograms(ax, trace, "W")
     fig, ax2 = plt.subplots()
     lines = plots.update_ratios(ax2, scenarios.trained("relu-he").record, ["W1"])
-    assert lines[-1].get_ydata()[0] == plots.HEALTHY_UPDATE_RATIO
+    healthy = lines[-1]
+    assert healthy.get_ydata()[0] == spec.HEALTHY_UPDATE_RATIO
+    # Its label says the value the line is drawn at, as the prose writes numbers ("10⁻³").
+    assert f"({text.readable(healthy.get_ydata()[0])})" in healthy.get_label()
     plt.close(fig)
 
 

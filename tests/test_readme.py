@@ -1,5 +1,6 @@
 """What README.md tells a new user to type works: its Python examples run, the gradbook names
-it writes in its prose exist, and what it says about the book's training is the scenarios'."""
+it writes in its prose exist, and what it says about the book's training is the scenarios' and
+about the lab's links what tests/test_lab_links.py trains them for."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import matplotlib
 import pytest
 
 from gradbook import scenarios
+from test_lab_links import LAB_STEPS
 
 matplotlib.use("Agg")  # the examples draw figures; no display here
 
@@ -107,3 +109,10 @@ def test_the_readme_states_each_training_the_scenarios_use():
         if training.clip_norm is not None:
             clipped = f"norm clipped to {training.clip_norm:g}"
             assert clipped in prose, f"README.md does not say: {clipped}"
+
+
+def test_the_readme_says_how_long_the_lab_links_train():
+    # The steps test_lab_links.py trains each "Networks to try" link for, which docs/lab.md
+    # promises (tests/test_lab_page.py holds the page): the README restates them.
+    stated = f"{LAB_STEPS:,} steps the page promises"
+    assert stated in " ".join(TEXT.split()), f"README.md does not say: {stated}"

@@ -122,6 +122,13 @@ export const SPEC = freeze({
     "plainFrom": 0.01,
     "plainTo": 10000.0
   },
+  "updateRatio": {
+    "healthyLog10": -3,
+    "bandLog10": [
+      -4,
+      -2
+    ]
+  },
   "lab": {
     "keys": {
       "model": {

@@ -22,11 +22,10 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import activations, colorscale
+from . import activations, colorscale, spec, text
 from .trace import HIST_EDGES, Trace
 from .train import TrainingRun
 
-HEALTHY_UPDATE_RATIO = 1e-3  # std(update) / std(W) that practitioners call healthy
 _INK = "#374151"  # reference lines and annotations
 _DASHES = ["-", "--", "-.", ":"]  # one per curve, where colours alone may not differ enough
 _MARKERS = ["o", "s", "^", "D"]
@@ -250,16 +249,17 @@ def histograms(ax, trace: Trace, which: str = "dh", layers=None, by_layer: bool 
 
 
 def update_ratios(ax, run: TrainingRun, names=None):
-    """std(update) / std(W) per weight matrix over training, with the healthy 1e-3 line."""
+    """std(update) / std(W) per weight matrix over training, with a dashed line at the healthy
+    ratio (spec.HEALTHY_UPDATE_RATIO), labelled with its value."""
     names = list(run.steps[0].update_ratios) if names is None else names
     steps = _step_numbers(run)
     lines = []
     for name in names:
         (line,) = ax.plot(steps, run.update_ratios(name), lw=1.2, label=name)
         lines.append(line)
-    lines.append(
-        ax.axhline(HEALTHY_UPDATE_RATIO, color=_INK, ls="--", lw=1, label="about right (1e-3)")
-    )
+    healthy = spec.HEALTHY_UPDATE_RATIO
+    label = f"about right ({text.readable(healthy)})"
+    lines.append(ax.axhline(healthy, color=_INK, ls="--", lw=1, label=label))
     ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_ylabel("update size / weight size")

@@ -2,7 +2,8 @@
 limits, defaults, thresholds, the payload's fixed words, and the lab's settings.
 
 Python is the source of truth: `build()` gathers every fact from the module that owns it
-(activations.NAMES, config.MIN_BATCHNORM_BATCH, scenarios' training, ...) and
+(activations.NAMES, config.MIN_BATCHNORM_BATCH, scenarios' training, ...), or states here one
+that no simulator module owns (the lab's ranges, the healthy update ratio), and
 tests/js_spec.py writes it as the ES module _static/threejs/spec.js, which the engine, the
 lab's link, its form and the scene import. tests/test_spec.py fails when that file is stale,
 so a fact is written once and the JavaScript cannot drift from it. Pure: no I/O.
@@ -13,6 +14,17 @@ from __future__ import annotations
 from dataclasses import fields
 
 from . import activations, config, data, export, init, losses, names, random, scenarios, text
+
+# The update-to-data ratio std(W after - W before) / std(W before) that practitioners call
+# healthy, a rule of thumb (docs/references.md), and the band of healthy rates around it, one
+# decade each side: the book's figures draw the ratio (plots.update_ratios), its chapters glue
+# it and hold a "healthy rate" to the band, and the lab shades the band on its plot. Powers of
+# ten, kept as exponents, so that every label writes them exactly ("10⁻³") and a log axis puts
+# them on its ticks.
+HEALTHY_UPDATE_RATIO_LOG10 = -3
+HEALTHY_UPDATE_BAND_LOG10 = (HEALTHY_UPDATE_RATIO_LOG10 - 1, HEALTHY_UPDATE_RATIO_LOG10 + 1)
+HEALTHY_UPDATE_RATIO = 10.0**HEALTHY_UPDATE_RATIO_LOG10
+HEALTHY_UPDATE_BAND = (10.0 ** HEALTHY_UPDATE_BAND_LOG10[0], 10.0 ** HEALTHY_UPDATE_BAND_LOG10[1])
 
 
 def _defaults(cls) -> dict:
@@ -100,5 +112,10 @@ def build() -> dict:
             "nonFinite": {"inf": export.INF, "minusInf": export.MINUS_INF, "nan": export.NAN},
         },
         "text": {"plainFrom": float(text.PLAIN_FROM), "plainTo": float(text.PLAIN_TO)},
+        # Exponents of ten: the healthy update-to-data ratio and its band (low, high).
+        "updateRatio": {
+            "healthyLog10": HEALTHY_UPDATE_RATIO_LOG10,
+            "bandLog10": list(HEALTHY_UPDATE_BAND_LOG10),
+        },
         "lab": _lab(),
     }

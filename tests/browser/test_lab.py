@@ -17,6 +17,8 @@ import pytest
 from bookpage import assert_axe_clean, visit, wait_scenes
 from playwright.sync_api import Page, expect
 
+from gradbook import spec
+
 pytestmark = pytest.mark.browser
 
 LAB = "lab.html"
@@ -54,6 +56,48 @@ def _state(page: Page) -> dict:
 
 def _layer1_product(page: Page) -> float:
     return _rows(page)[0]["product"]
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power(e: int) -> str:
+    """10 to the e, as the lab's axes and titles write it: "10⁻³"."""
+    return f"10{str(e).translate(_SUPERSCRIPT)}"
+
+
+# The update-ratio chart's shaded band and its y-axis ticks (each grid line is followed by its
+# label), in the SVG's own units.
+_RATIO_AXIS = """() => {
+    const svg = document.querySelectorAll('.gradbook-lab-chart')[2];
+    const band = svg.querySelector('.gradbook-lab-band');
+    const y = Number(band.getAttribute('y'));
+    const ticks = [...svg.querySelectorAll('.gradbook-lab-grid')].map(
+        (g) => [g.nextElementSibling.textContent, Number(g.getAttribute('y1'))]);
+    return { top: y, bottom: y + Number(band.getAttribute('height')), ticks };
+}"""
+
+
+def _check_ratio_band(page: Page) -> None:
+    """The ratio plot shades the healthy band of gradbook.spec, one decade either side of the
+    healthy ratio, and its title says those powers of ten."""
+    low, high = spec.HEALTHY_UPDATE_BAND_LOG10
+    title = page.locator(".gradbook-lab-plot-title").nth(2)
+    expect(title).to_contain_text(
+        f"the band is {_power(low)} to {_power(high)}, "
+        f"around the healthy {_power(spec.HEALTHY_UPDATE_RATIO_LOG10)})"
+    )
+    axis = page.evaluate(_RATIO_AXIS)
+    # Where a power of ten sits on the log axis, from two of its labelled ticks.
+    exponent = {_power(e): e for e in range(-30, 31)}
+    (label0, y0), (label1, y1) = axis["ticks"][:2]
+    per_decade = (y1 - y0) / (exponent[label1] - exponent[label0])
+
+    def at(e: int) -> float:
+        return y0 + (e - exponent[label0]) * per_decade
+
+    assert axis["top"] == pytest.approx(at(high), abs=0.01), axis
+    assert axis["bottom"] == pytest.approx(at(low), abs=0.01), axis
 
 
 def test_a_hash_configures_the_lab_and_the_table_shows_its_profile(page: Page, served_book):
@@ -218,6 +262,7 @@ def test_training_runs_in_the_worker_while_the_page_stays_responsive(page: Page,
     paused = _state(page)["records"]
     page.wait_for_timeout(500)
     assert _state(page)["records"] == paused
+    _check_ratio_band(page)
     # The status line and the scene speak of the same step: the last one taken.
     shown = page.evaluate("() => window.gradbook.scenes[0].state().step")
     assert shown == _state(page)["lastStep"] == paused - 1

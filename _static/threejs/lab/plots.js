@@ -49,7 +49,8 @@ export function makeChart(root, label) {
 /**
  * Draw lines into `svg`. lines: [{ values: [y per step], cls }], all over the same steps
  * `steps` (x). log: a log10 y axis (non-positive and non-finite values leave gaps).
- * band: [lo, hi] shaded; mark: a step drawn as a dashed line with its label.
+ * band: [lo, hi] shaded, in the axis's units as yRange is (exponents of ten on a log axis, so
+ * a band of whole decades is exact); mark: a step drawn as a dashed line with its label.
  */
 export function drawLines(
   svg,
@@ -71,8 +72,8 @@ export function drawLines(
         }
       }
     if (band) {
-      lo = Math.min(lo, Math.log10(band[0]));
-      hi = Math.max(hi, Math.log10(band[1]));
+      lo = Math.min(lo, band[0]);
+      hi = Math.max(hi, band[1]);
     }
     if (!Number.isFinite(lo)) [lo, hi] = log ? [-3, 0] : [0, 1];
     if (log) [lo, hi] = [Math.floor(lo), Math.ceil(hi)];
@@ -84,7 +85,7 @@ export function drawLines(
   const Y = (y) => H - PAD.bottom - ((y - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
   const parts = [];
   if (band) {
-    const [b0, b1] = band.map(Math.log10);
+    const [b0, b1] = band;
     const top = Y(Math.min(hi, b1));
     parts.push(
       svgEl('rect', {

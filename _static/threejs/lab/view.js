@@ -36,11 +36,21 @@
 // enables them for what the run can do next.
 
 import { el } from '../dom.js';
+import { formatPowerOfTen } from '../format.js';
 import { LazySource, LiveSource } from '../framesource.js';
+import { SPEC } from '../spec.js';
 import { HINT, inspectText, nearestColumn } from './inspector.js';
 import { drawLines, drawStrip, makeChart, sampleIndices } from './plots.js';
 import { LabStage } from './stage.js';
 import { renderTable } from './table.js';
+
+// The healthy update-to-data ratio and its band, as exponents of ten (gradbook.spec): the band
+// is shaded on the ratio plot and its title says both, written by the axis's own formatter.
+const { healthyLog10, bandLog10 } = SPEC.updateRatio;
+const [bandLow, bandHigh] = bandLog10.map(formatPowerOfTen);
+const RATIO_TITLE =
+  'Update-to-data ratio per weight matrix (log axis; ' +
+  `the band is ${bandLow} to ${bandHigh}, around the healthy ${formatPowerOfTen(healthyLog10)})`;
 
 /** The status line's words for the newest measured record (held-out accuracy at its step). */
 export function accuracyText(r) {
@@ -154,9 +164,7 @@ export class LabView {
         'Held-out accuracy over training steps',
       ),
       ratios: makeChart(
-        panel(
-          'Update-to-data ratio per weight matrix (log axis; the band is 10⁻⁴ to 10⁻², around the healthy 10⁻³)',
-        ),
+        panel(RATIO_TITLE),
         'Update-to-data ratio of each weight matrix over training steps, log axis',
       ),
     };
@@ -484,7 +492,7 @@ export class LabView {
         cls: i === 0 ? 'is-first' : '',
       })),
       log: true,
-      band: [1e-4, 1e-2],
+      band: bandLog10, // a log axis: the band in exponents, as its ticks
       mark,
     });
     drawStrip(
