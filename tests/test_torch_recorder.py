@@ -372,12 +372,44 @@ class WithSideOutput(nn.Module):
         return self.head(h), side
 
 
-def test_a_step_measured_because_its_output_turned_nonfinite_matches_one_measured_anyway():
-    # Between recorded steps the recorder keeps only where the outputs' gradients will arrive;
-    # when the model's output turns non-finite it hooks them there. Its numbers must be those
-    # of the same step measured from the start (a twin recording every step).
+class Squash(nn.Module):
+    """A custom layer with a weight of its own whose output is computed by an activation, not
+    by the node that takes the weight: not to be found in the graph from its weight."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.gain = nn.Parameter(torch.linspace(0.5, 1.5, width))
+
+    def forward(self, x):
+        return torch.tanh(x * self.gain)
+
+
+class TokensWithSideOutput(nn.Module):
+    """Layers on (batch, tokens, features), as in a transformer: a Linear whose product is
+    reshaped back to three dimensions, a LayerNorm, a Squash; and a spoilable side output."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.norm, self.squash = nn.Linear(4, 6), nn.LayerNorm(6), Squash(6)
+        self.head = nn.Linear(6, 2)
+        self.spoil = False
+
+    def forward(self, x):
+        h = self.squash(self.norm(self.embed(x.reshape(len(x), 2, 2).repeat(1, 1, 2))))
+        side = h * (math.inf if self.spoil else 1.0)
+        return self.head(h.mean(dim=1)), side
+
+
+@pytest.mark.parametrize("build", [WithSideOutput, TokensWithSideOutput])
+def test_a_step_measured_because_its_output_turned_nonfinite_matches_one_measured_anyway(build):
+    # Between recorded steps the layers have no hooks; when the model's output turns
+    # non-finite, the recorder finds each layer's output in the graph from its weights (the
+    # kind of node that computed it at the recorded steps) and hooks it there. Its numbers must
+    # be those of the same step measured from the start (a twin recording every step), for
+    # every layer but one whose output no node taking its weight computes (Squash): that one
+    # is not measured at that step.
     torch.manual_seed(11)
-    model = WithSideOutput().double()
+    model = build().double()
     twin = copy.deepcopy(model)
     batches = _classes(8, (4,), classes=2)
     recs = []
@@ -397,7 +429,10 @@ def test_a_step_measured_because_its_output_turned_nonfinite_matches_one_measure
     assert between.recorded_steps == [0, 2]  # step 2 for its non-finite side output
     got, want = between.step(2), every_step.step(2)
     assert np.all(np.isfinite(want.grad_norms)) and np.all(np.isfinite(want.weight_grad_norms))
-    np.testing.assert_array_equal(got.grad_norms, want.grad_norms)
+    modules = dict(model.named_modules())
+    found = np.array([not isinstance(modules[layer.name], Squash) for layer in between.layers])
+    assert list(got.measured) == list(found) and found.sum() >= 3
+    np.testing.assert_array_equal(got.grad_norms[found], want.grad_norms[found])
     np.testing.assert_array_equal(got.weight_grad_norms, want.weight_grad_norms)
     assert got.update_ratios == want.update_ratios
 

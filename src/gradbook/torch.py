@@ -17,8 +17,8 @@ imports this module.
 
 **A layer** is each module that holds parameters of its own (Linear, Conv, Embedding, a norm
 layer's scale, an RNN, a custom module with its own nn.Parameter), named by its path in the
-model and ordered by when the forward pass first reaches it. Containers (Sequential, a block
-whose weights all sit in its children) are not layers.
+model and ordered by when the forward pass first reaches it (at a recorded step). Containers
+(Sequential, a block whose weights all sit in its children) are not layers.
 
 **Recorded** at steps 0, every, 2 * every, ... and at the first step where anything turned
 non-finite, all copied out as plain numbers at `step()` (no tensor outlives its step):
@@ -50,9 +50,16 @@ optimizer's step; between recorded steps the hooks only pass things on (`nox -s 
 recorder keeps a buffer the size of each weight for those copies (an optimizer with momentum
 keeps as much), and one of 2**18 numbers per dtype for scaling; `close()` lets both go.
 
-Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the hooks do
-almost nothing; they look only at the model's output and the loss, so a step whose output or
-loss turns non-finite is recorded. A gradient that overflows while the output and loss stay
+Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the layers
+have no hooks (PyTorch's dispatch of them alone would cost most of a percent of a step); the
+recorder looks only at the model's output and the loss, so a step whose output or loss turns
+non-finite is recorded. When the output is what overflowed, the step is measured after its
+forward pass: each layer's output is found in the autograd graph from the layer's weights,
+through the kind of node that computed it at the recorded steps (a Linear's or a
+convolution's product, a norm layer's normalization, with any reshape after it). A layer
+whose output no node taking its own weights computes (a custom module that ends in an
+activation, an LSTM, whose states come from other nodes) is not measured at that step (null);
+its |dL/dW| and update ratio are. A gradient that overflows while the output and loss stay
 finite shows up one step later, when the weights it reached make the output non-finite.
 """
 
@@ -115,6 +122,38 @@ def _sites(value) -> list:
     while holding every layer's output to the end of the forward pass would keep memory the
     allocator reuses otherwise (measured: 3% of a small CNN's step, between records)."""
     return [(t.grad_fn, t.output_nr) if t.grad_fn is not None else t for t in _tensors(value)]
+
+
+# Graph nodes that only rearrange a tensor's entries (a view, a transpose): the gradient through
+# one has the same entries, so the same norm and histogram, as the gradient it passes on.
+_REARRANGING = frozenset(
+    {"ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0", "AliasBackward0",
+     "TBackward0", "TransposeBackward0", "TransposeBackward1", "PermuteBackward0"}
+)  # fmt: skip
+
+
+def _leaves_taken(node, depth: int = 2) -> set[int]:
+    """The ids of the leaf tensors (weights) a graph node takes as inputs, directly or through
+    rearranging nodes (a Linear's weight reaches its matrix product through a transpose)."""
+    ids: set[int] = set()
+    for below, _ in node.next_functions:
+        if below is None:
+            continue
+        leaf = getattr(below, "variable", None)  # an AccumulateGrad node holds its leaf
+        if leaf is not None:
+            ids.add(id(leaf))
+        elif depth and below.name() in _REARRANGING:
+            ids |= _leaves_taken(below, depth - 1)
+    return ids
+
+
+def _computing_site(t: torch.Tensor) -> tuple | None:
+    """The (node, output nr) that computed t, past any views taken of it afterwards (a Linear
+    on a (batch, tokens, features) input reshapes its matrix product's result), or None."""
+    node, nr = t.grad_fn, t.output_nr
+    while node is not None and node.name() in _REARRANGING:
+        node, nr = node.next_functions[0]
+    return None if node is None else (node, nr)
 
 
 def _hook_sites(sites: list, hook) -> None:
@@ -389,6 +428,10 @@ class _Layer:
         # Where its norms are taken, step after step: its output's gradient, its update.
         self.out_scale, self.update_scale = _Scale(), _Scale()
         self.on_grad = None  # the hook its output's gradients go to (set by the recorder)
+        self.weight_ids = {id(p) for _, p in self.weights}
+        # The kind of graph node (and its output nr) that computes each of its outputs, when
+        # that node takes one of its weights: where to find them in the graph (_learn_where).
+        self.kinds: tuple | None = None
         first = next(iter(_tensors(output)), None) if output is not None else None
         self.info = LayerInfo(
             name=name,
@@ -437,7 +480,11 @@ class Recorder:
         for path, module in model.named_modules():
             if next(module.parameters(recurse=False), None) is not None:
                 self._names[module] = path or type(model).__name__
-                self._handles.append(module.register_forward_hook(self._on_forward))
+        # The layers' own hooks are in place for the measured steps only: between them PyTorch's
+        # dispatch of a module's hooks alone costs most of a percent of a 50-layer MLP's step
+        # (measured), so only the model's output is watched there (_on_model_output).
+        self._layer_handles: list = []
+        self._hook_layers()
         self._handles.append(model.register_forward_hook(self._on_model_output))
         # The weights' gradient hooks are put in place for the measured steps only (by the first
         # forward pass that needs them) and taken away by step(): between measured steps they
@@ -467,7 +514,6 @@ class Recorder:
         self._before: dict[_Layer, tuple] = {}  # its weights, a copy of them, their spread
         self._copies: dict[int, tuple] = {}  # id(weight) -> its version, a copy, their spread
         self._ratios: dict[_Layer, tuple] = {}  # (std of the update, std of W before)
-        self._pending: list = []  # unmeasured steps: where outputs' gradients will arrive (_sites)
         self._histogram_step = self._armed and self._recorded % self._hist_stride == 0
 
     @property
@@ -478,7 +524,7 @@ class Recorder:
     @property
     def hook_count(self) -> int:
         """How many hooks the recorder has in place (0 once closed)."""
-        return len(self._handles) + len(self._grad_handles)
+        return len(self._handles) + len(self._layer_handles) + len(self._grad_handles)
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -491,24 +537,37 @@ class Recorder:
             self.run.add_layer(layer.info)
         return layer
 
+    def _hook_layers(self) -> None:
+        if not self._layer_handles:
+            self._layer_handles = [m.register_forward_hook(self._on_forward) for m in self._names]
+
+    def _unhook_layers(self) -> None:
+        for handle in self._layer_handles:
+            handle.remove()
+        self._layer_handles = []
+
     def _on_forward(self, module: nn.Module, inputs, output) -> None:
-        if not self._armed and module in self._layers:
-            # Between recorded steps this runs for every layer at every step, so it does as
-            # little as it can: note where the output's gradient will arrive, in case the step
-            # is measured after all (_on_model_output). Measured: a few tenths of a percent of
-            # a 50-layer MLP's step, about what PyTorch's own hook dispatch costs.
-            if type(output) is torch.Tensor and output.grad_fn is not None:
-                self._pending.append((module, ((output.grad_fn, output.output_nr),)))
-            else:
-                self._pending.append((module, _sites(output)))
-            return
         layer = self._layer(module, output)
-        if not torch.is_grad_enabled():
+        if not torch.is_grad_enabled() or not self._armed:
             return
-        if self._armed:
-            self._watch_sites(layer, _sites(output))
-        else:
-            self._pending.append((module, _sites(output)))
+        self._watch_sites(layer, _sites(output))
+        self._learn_where(layer, output)
+
+    def _learn_where(self, layer: _Layer, output) -> None:
+        """Note the kind of graph node that computes each of the layer's outputs, if that node
+        takes one of the layer's own weights: then, at a step found to need measuring only after
+        its forward pass (_on_model_output), the layer's outputs can be found in the graph from
+        its weights. A layer whose output comes from another kind of node (a custom module
+        ending in an activation) is not found there, and is not measured at such a step."""
+        kinds = []
+        for t in _tensors(output):
+            site = _computing_site(t)
+            if site is None or not (_leaves_taken(site[0]) & layer.weight_ids):
+                layer.kinds = None
+                return
+            kinds.append((site[0].name(), site[1]))
+        if kinds:
+            layer.kinds = tuple(kinds)
 
     def _watch_weights(self) -> None:
         if not self._grad_handles:
@@ -539,7 +598,6 @@ class Recorder:
 
     def _on_model_output(self, module, inputs, output) -> None:
         tensors = _tensors(output) if torch.is_grad_enabled() else []
-        pending, self._pending = self._pending, []
         if not tensors:
             return
         if self.run.first_nonfinite_step is None and not all(
@@ -550,11 +608,33 @@ class Recorder:
             self._histogram_step = True
             if not self._armed:
                 self._armed = True
-                for module, sites in pending:
-                    self._watch_sites(self._layers[module], sites)
+                self._watch_found(tensors)
         if self._armed:
             self._watch_weights()
             _hook_sites(_sites(output), self._on_model_grad)
+
+    def _watch_found(self, outputs: list[torch.Tensor]) -> None:
+        """Measure, at a step whose forward pass ran without the layers' hooks, each layer whose
+        outputs can be found in the graph (_learn_where): walk it from the model's outputs, and
+        hook every node of a layer's kind that takes one of its weights (one per call)."""
+        owners: dict[int, list[_Layer]] = defaultdict(list)
+        for layer in self._layers.values():
+            for i in layer.weight_ids:
+                owners[i].append(layer)
+        seen: set = set()
+        stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(below for below, _ in node.next_functions if below is not None)
+            taken = {layer for i in _leaves_taken(node) for layer in owners.get(i, ())}
+            for layer in taken:
+                nrs = [nr for kind, nr in layer.kinds or () if kind == node.name()]
+                # A weight shared by two layers leaves the node's owner unknown: not measured.
+                if nrs and all(len(owners[i]) == 1 for i in layer.weight_ids):
+                    self._watch_sites(layer, [(node, nr) for nr in nrs])
 
     def _on_model_grad(self, grad) -> None:
         self._model_norms.append(_norm(grad, self._model_scale, self._scratch))
@@ -646,7 +726,10 @@ class Recorder:
             self._record(step, value)
         self._step += 1
         self._armed = self._step % self.every == 0
-        if not self._armed:
+        if self._armed:
+            self._hook_layers()
+        else:
+            self._unhook_layers()
             self._unwatch_weights()
         self._reset()
 
@@ -737,6 +820,7 @@ class Recorder:
         for handle in self._handles:
             handle.remove()
         self._handles = []
+        self._unhook_layers()
         self._unwatch_weights()
         self._closed = True
         self._copy_pool, self._scratch = {}, {}
