@@ -304,18 +304,6 @@ def _std(t: torch.Tensor, scale: _Scale | None = None, scratch: dict | None = No
     return _norm(t - t.mean()) / math.sqrt(n)
 
 
-# The grid is uniform (HIST_EDGES: 4 bins a decade), so a value's bin is found from its log in
-# its own precision and then checked against the exact bounds below.
-_FIRST_EDGE = float(HIST_EDGES[0])
-_BINS_PER_DECADE = _BINS / float(HIST_EDGES[-1] - HIST_EDGES[0])
-assert np.array_equal(HIST_EDGES, _FIRST_EDGE + np.arange(_BINS + 1) / _BINS_PER_DECADE)
-# A value's code c is how many of the bounds it reaches: 0 below the grid, 1 to 96 the bins,
-# 97 above; then 98 for zero and 99 for non-finite. _ORDER puts the counts of the codes in
-# _histogram's order: the bins, below, above, zero, non-finite.
-_ORDER = [*range(1, _BINS + 1), 0, _BINS + 1, _BINS + 2, _BINS + 3]
-_BOUNDS: dict = {}  # (dtype, device) -> (lower, upper) bounds by code
-
-
 def _bounds_of(dtype: torch.dtype) -> np.ndarray:
     """The smallest value of the dtype whose log10 (numpy's, in float64, as
     `gradbook.trace.log_histogram` takes it) reaches each edge: at least edges 0 to 95 (where
@@ -339,33 +327,63 @@ def _bounds_of(dtype: torch.dtype) -> np.ndarray:
     return high.astype(bits).view(real)
 
 
+# Positive floats order as their bit patterns do. The histogram splits the patterns into cells
+# of 2**shift consecutive ones (1/64 of an octave in float32, 1/32 in float64): a cell holds
+# at most one bound of the grid, which is 1/4 of a decade, so a lookup table tells each cell's
+# slot, and the slot past its bound.
+_CELLS = {torch.float32: (torch.int32, 17), torch.float64: (torch.int64, 47)}
+_TABLES: dict = {}  # (dtype, device) -> the packed table of _table_of
+
+
+def _table_of(dtype: torch.dtype) -> np.ndarray:
+    """For each cell of the dtype's bit patterns (see _CELLS), packed into one integer of the
+    size of the dtype's: the slot
+    of the values in the cell below the bound it holds, the slot of those at or above it, and
+    where in the cell that bound is. Slots are _histogram's: bins 0 to 95, below, above, zero,
+    non-finite."""
+    shift = _CELLS[dtype][1]
+    real, ints = {torch.float32: (np.float32, np.int32), torch.float64: (np.float64, np.int64)}[
+        dtype
+    ]
+    bound_bits = _bounds_of(dtype).view(ints).astype(np.int64)
+    cells = 1 << (8 * np.dtype(real).itemsize - 1 - shift)
+    first = np.arange(cells, dtype=np.int64) << shift
+    last = first + ((1 << shift) - 1)
+    below = np.searchsorted(bound_bits, first, side="right")  # bounds reached: 0 to 97
+    above = np.searchsorted(bound_bits, last, side="right")
+    assert np.all(above - below <= 1), "a cell holds two bounds of the grid"
+    inside = bound_bits[np.minimum(below, _BINS)]
+    offset = np.where(above > below, inside - first, 0)
+    slot = np.array([_BINS, *range(_BINS), _BINS + 1])  # bounds reached -> slot
+    low, high = slot[below], slot[above]
+    low[0], offset[0] = _BINS + 2, 1  # +0.0 is the first pattern of cell 0: zero
+    infinite = int(np.array(np.inf, real).view(ints)) >> shift
+    low[infinite:] = high[infinite:] = _BINS + 3  # inf and NaN: non-finite
+    # Slots fit in 7 bits; the offset in a cell in `shift` bits (17: an int32 for float32).
+    return ((offset << 14) | (high << 7) | low).astype(ints)
+
+
 def _histogram(t: torch.Tensor) -> torch.Tensor:
     """`gradbook.trace.log_histogram` in torch, on t's device: the 96 bin counts of log10|t|
     on HIST_EDGES, then below, above, zero and non-finite (int64, length 100).
 
-    Without a log in float64: a log10 in t's precision (or float32) places each value within
-    one bin of its own, and comparing it with the exact bounds of that bin (_bounds_of)
-    settles it, so every count is the simulator's. One pass of whole-tensor operations and a
-    count, 4x faster than taking the float64 logs, selecting and searching (measured on the
-    bench's CNN)."""
+    Without a log: each |value|'s bit pattern is looked up in a table of the bounds of the
+    grid's bins (_table_of, from _bounds_of: numpy's float64 log10, as the simulator takes it),
+    so every count is the simulator's. A few whole-tensor integer operations and a count:
+    measured against taking float64 logs, selecting and searching, 16x as fast on a 256 x 256
+    gradient, 4x on a million entries."""
     x = t.detach().reshape(-1)
-    if x.dtype not in (torch.float32, torch.float64):
+    if x.dtype not in _CELLS:
         x = x.to(torch.float32)  # half precision, bfloat16: exactly
     key = (x.dtype, x.device)
-    if key not in _BOUNDS:
-        b = torch.from_numpy(_bounds_of(x.dtype)).to(x.device)
-        inf = torch.full((1,), math.inf, dtype=x.dtype, device=x.device)
-        _BOUNDS[key] = (torch.cat([-inf, b]), torch.cat([b, inf]))  # of codes 0 to 97
-    lower, upper = _BOUNDS[key]
-    a = x.abs()
-    logs = torch.log10(a)
-    code = logs.sub_(_FIRST_EDGE).mul_(_BINS_PER_DECADE).floor_().add_(1)
-    code = code.nan_to_num_(nan=0.0).clamp_(0, _BINS + 1).to(torch.int64)
-    code -= (a < lower[code]).to(torch.int64)  # one bin too high
-    code += (a >= upper[code]).to(torch.int64)  # one too low
-    code = torch.where(a == 0, _BINS + 2, code)
-    code = torch.where(torch.isfinite(a), code, _BINS + 3)
-    return torch.bincount(code, minlength=_BINS + 4)[_ORDER]
+    if key not in _TABLES:
+        _TABLES[key] = torch.from_numpy(_table_of(x.dtype)).to(x.device)
+    ints, shift = _CELLS[x.dtype]
+    bits = x.abs().view(ints)
+    packed = _TABLES[key].index_select(0, bits >> shift)  # (5x as fast as indexing with [])
+    past = (bits & ((1 << shift) - 1)) >= (packed >> 14)
+    slot = torch.where(past, (packed >> 7) & 127, packed & 127)
+    return torch.bincount(slot, minlength=_BINS + 4)
 
 
 def _to_histogram(counts: list[int]) -> Histogram:
