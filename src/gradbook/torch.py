@@ -578,7 +578,8 @@ class Recorder:
         if not torch.is_grad_enabled() or not self._armed:
             return
         self._watch_sites(layer, _sites(output))
-        self._learn_where(layer, output)
+        if self.every > 1:  # (recording every step, no step is ever measured unforeseen)
+            self._learn_where(layer, output)
 
     def _learn_where(self, layer: _Layer, output) -> None:
         """Note the kind of graph node that computes each of the layer's outputs, if that node
