@@ -144,7 +144,7 @@ def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) ->
     # is taken before the clock starts) and unwatched (the same network, no recorder), in turn.
     # Two unwatched blocks in a row give the method's noise floor.
     r["step_between"], r["between_quartiles"], r["null"], r["null_quartiles"] = _between(
-        torch, copy.deepcopy(model), x, y, 2 * rounds
+        torch, copy.deepcopy(model), x, y, 4 * rounds
     )
     for rec in (every, bare, between, hists):
         rec.close()
