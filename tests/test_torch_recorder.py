@@ -476,6 +476,28 @@ def _hook_count(model, optimizer) -> int:
     return modules + params + steps
 
 
+def test_between_recorded_steps_only_the_models_output_is_hooked():
+    # Between records the layers' and the optimizer's hooks are gone (PyTorch's dispatch of
+    # them costs a step time for nothing); they are back for each recorded step.
+    model = ResidualNet()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    before = _hook_count(model, opt)
+    counts = []
+    with gradbook.torch.watch(model, opt, every=3) as rec:
+        for _ in range(6):
+            counts.append(_hook_count(model, opt) - before)  # at the start of each step
+            loss = model(torch.randn(4, 4)).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            rec.step(loss)
+    layers = len(rec.layers)
+    assert layers >= 3
+    recorded = 1 + layers + 2  # the model's output, each layer, the optimizer's two
+    assert counts == [recorded, 1, 1, recorded, 1, 1]
+    assert rec.run.recorded_steps == [0, 3]
+
+
 def test_close_removes_every_hook_and_the_with_statement_does_too():
     model = ResidualNet()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)

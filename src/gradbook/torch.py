@@ -51,9 +51,9 @@ recorder keeps a buffer the size of each weight for those copies (an optimizer w
 keeps as much), and one of 2**18 numbers per dtype for scaling; `close()` lets both go.
 
 Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the layers
-have no hooks (PyTorch's dispatch of them alone would cost most of a percent of a step); the
-recorder looks only at the model's output and the loss, so a step whose output or loss turns
-non-finite is recorded. When the output is what overflowed, the step is measured after its
+and the optimizer have no hooks (PyTorch's dispatch of them alone would cost most of a percent
+of a step); the recorder looks only at the model's output and the loss, so a step whose output
+or loss turns non-finite is recorded. When the output is what overflowed, the step is measured after its
 forward pass: each layer's output is found in the autograd graph from the layer's weights,
 through the kind of node that computed it at the recorded steps (a Linear's or a
 convolution's product, a norm layer's normalization, with any reshape after it). A layer
@@ -525,9 +525,10 @@ class Recorder:
         # as much memory as the weights, held while recording (a recorded step needs it anyway).
         self._copy_pool: dict[int, torch.Tensor] = {}
         self._scales: dict[int, tuple[_Scale, _Scale]] = {}  # id(weight) -> its gradient's, its own
-        if optimizer is not None:
-            self._handles.append(optimizer.register_step_pre_hook(self._before_update))
-            self._handles.append(optimizer.register_step_post_hook(self._after_update))
+        # The optimizer's hooks too are in place for the measured steps only (measured: a few
+        # tenths of a percent of a step between records, for nothing).
+        self._optimizer_handles: list = []
+        self._hook_optimizer()
 
     # -- per-step scratch: every tensor in here is dropped by step() -----------------------------
 
@@ -551,7 +552,8 @@ class Recorder:
     @property
     def hook_count(self) -> int:
         """How many hooks the recorder has in place (0 once closed)."""
-        return len(self._handles) + len(self._layer_handles) + len(self._grad_handles)
+        hooks = self._handles, self._layer_handles, self._optimizer_handles, self._grad_handles
+        return sum(len(h) for h in hooks)
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -572,6 +574,18 @@ class Recorder:
         for handle in self._layer_handles:
             handle.remove()
         self._layer_handles = []
+
+    def _hook_optimizer(self) -> None:
+        if self.optimizer is not None and not self._optimizer_handles:
+            self._optimizer_handles = [
+                self.optimizer.register_step_pre_hook(self._before_update),
+                self.optimizer.register_step_post_hook(self._after_update),
+            ]
+
+    def _unhook_optimizer(self) -> None:
+        for handle in self._optimizer_handles:
+            handle.remove()
+        self._optimizer_handles = []
 
     def _on_forward(self, module: nn.Module, inputs, output) -> None:
         layer = self._layer(module, output)
@@ -634,6 +648,7 @@ class Recorder:
             self._histogram_step = True
             if not self._armed:
                 self._armed = True
+                self._hook_optimizer()
                 self._watch_found(tensors)
         if self._armed:
             self._watch_weights()
@@ -755,8 +770,10 @@ class Recorder:
         self._armed = self._step % self.every == 0
         if self._armed:
             self._hook_layers()
+            self._hook_optimizer()
         else:
             self._unhook_layers()
+            self._unhook_optimizer()
             self._unwatch_weights()
         if measured or self._armed:  # (between records there is nothing to clear)
             self._reset()
@@ -849,6 +866,7 @@ class Recorder:
             handle.remove()
         self._handles = []
         self._unhook_layers()
+        self._unhook_optimizer()
         self._unwatch_weights()
         self._closed = True
         self._copy_pool, self._scratch = {}, {}
