@@ -53,9 +53,9 @@ keeps as much), and one of 2**18 numbers per dtype for scaling; `close()` lets b
 Overflow is data: inf and NaN are recorded, never raised. Between recorded steps the layers
 and the optimizer have no hooks (PyTorch's dispatch of them alone would cost most of a percent
 of a step); the recorder looks only at the model's output and the loss, so a step whose output
-or loss turns non-finite is recorded. When the output is what overflowed, the step is measured after its
-forward pass: each layer's output is found in the autograd graph from the layer's weights,
-through the kind of node that computed it at the recorded steps (a Linear's or a
+or loss turns non-finite is recorded. When the output is what overflowed, the step is measured
+after its forward pass: each layer's output is found in the autograd graph from the layer's
+weights, through the kind of node that computed it at the recorded steps (a Linear's or a
 convolution's product, a norm layer's normalization, with any reshape after it). A layer
 whose output no node taking its own weights computes (a custom module that ends in an
 activation, an LSTM, whose states come from other nodes) is not measured at that step (null);
