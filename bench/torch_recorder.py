@@ -74,12 +74,23 @@ def _trainer(torch, model, x, y, every: int | None, *, ratios: bool = True):
     optimizer: no update ratios (and no copy of the weights)."""
     import gradbook.torch
 
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    opt = _sgd(torch, model)
     watched = opt if ratios else None
     rec = None if every is None else gradbook.torch.watch(model, watched, every=every)
+    train = _training_step(torch, model, opt, x, y)
+    return lambda: train(rec), rec
+
+
+def _sgd(torch, model):
+    return torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+
+
+def _training_step(torch, model, opt, x, y):
+    """A function that takes one training step of `model` with `opt` on the batch (x, y), and
+    tells the recorder it is given, if any."""
     loss_fn = torch.nn.functional.cross_entropy
 
-    def step():
+    def step(rec=None):
         loss = loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()
@@ -87,7 +98,7 @@ def _trainer(torch, model, x, y, every: int | None, *, ratios: bool = True):
         if rec is not None:
             rec.step(loss)
 
-    return step, rec
+    return step
 
 
 def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) -> dict:
@@ -157,16 +168,8 @@ def _between(torch, model, x, y, rounds: int, block: int = 12) -> tuple:
     per-round ratios."""
     import gradbook.torch
 
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    loss_fn = torch.nn.functional.cross_entropy
-
-    def step(rec=None):
-        loss = loss_fn(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if rec is not None:
-            rec.step(loss)
+    opt = _sgd(torch, model)
+    step = _training_step(torch, model, opt, x, y)
 
     def timed(rec=None) -> float:
         start = time.process_time()
