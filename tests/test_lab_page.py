@@ -14,14 +14,12 @@ prose.
 from __future__ import annotations
 
 import functools
-import json
 import re
-import subprocess
 
 import pytest
 
 from gradbook import spec, text
-from test_lab_links import LAB_DIR, LAB_PAGE, LAB_STEPS, SECTION, _node
+from test_lab_links import LAB_PAGE, LAB_STEPS, SECTION, run_in_lab
 
 # The lab's own numbers, read from its JavaScript as the reader's browser runs it (each is
 # defined there from _static/threejs/spec.js, which tests/test_spec.py holds to gradbook.spec).
@@ -35,16 +33,7 @@ console.log(JSON.stringify(numbers));
 
 @functools.cache
 def lab() -> dict:
-    done = subprocess.run(
-        [_node(), "--input-type=module", "-e", _LAB_NUMBERS],
-        capture_output=True,
-        text=True,
-        cwd=LAB_DIR,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, f"node could not read the lab's numbers:\n{done.stderr}"
-    return json.loads(done.stdout)
+    return run_in_lab(_LAB_NUMBERS, "read the lab's numbers")
 
 
 # Each phrase of the page that states a code constant, by what holds it, written from it.
