@@ -115,12 +115,8 @@ _MAX_K = {torch.float32: 126, torch.float64: 1022}
 
 def _sites(value) -> list:
     """Where the gradients of a module's output tensors will arrive: for each, the graph node
-    that made it and which of that node's outputs it is (the tensor itself if it is a leaf).
-
-    Kept between measured steps instead of the tensors, in case the model's output turns out
-    non-finite and the step must be measured after all: the nodes live in the graph anyway,
-    while holding every layer's output to the end of the forward pass would keep memory the
-    allocator reuses otherwise (measured: 3% of a small CNN's step, between records)."""
+    that made it and which of that node's outputs it is (the tensor itself if it is a leaf),
+    hooked there by _hook_sites."""
     return [(t.grad_fn, t.output_nr) if t.grad_fn is not None else t for t in _tensors(value)]
 
 
@@ -304,6 +300,17 @@ def _std(t: torch.Tensor, scale: _Scale | None = None, scratch: dict | None = No
     return _norm(t - t.mean()) / math.sqrt(n)
 
 
+# Positive floats order as their bit patterns do. The histogram splits the patterns into cells
+# of 2**shift consecutive ones (1/64 of an octave in float32, 1/32 in float64): a cell holds
+# at most one bound of the grid, which is 1/4 of a decade, so a lookup table tells each cell's
+# slot, and the slot past its bound. Per dtype: numpy's float and integer of its size, torch's
+# integer, the shift.
+_PATTERNS = {
+    torch.float32: (np.float32, np.int32, torch.int32, 17),
+    torch.float64: (np.float64, np.int64, torch.int64, 47),
+}
+
+
 def _bounds_of(dtype: torch.dtype) -> np.ndarray:
     """The smallest value of the dtype whose log10 (numpy's, in float64, as
     `gradbook.trace.log_histogram` takes it) reaches each edge: at least edges 0 to 95 (where
@@ -311,40 +318,27 @@ def _bounds_of(dtype: torch.dtype) -> np.ndarray:
 
     Found once by bisection on the values' bit patterns, which order positive floats as their
     values do, all 97 edges at once (numpy's array log10, as the simulator uses it)."""
-    real, bits = {torch.float32: (np.float32, np.uint32), torch.float64: (np.float64, np.uint64)}[
-        dtype
-    ]
-    reached = lambda logs: np.append(logs[:-1] >= HIST_EDGES[:-1], logs[-1] > HIST_EDGES[-1])  # noqa: E731
+    real, bits = _PATTERNS[dtype][:2]
     low = np.ones(_BINS + 1, dtype=np.int64)  # the smallest positive number: reaches none
     high = np.full(_BINS + 1, int(np.array(np.inf, real).view(bits)), dtype=np.int64)  # inf: all
     while np.any(low < high):
         mid = low + (high - low) // 2  # (low + high would overflow int64 for float64)
-        with np.errstate(divide="ignore"):  # (the smallest numbers' log10 is finite)
-            logs = np.log10(mid.astype(bits).view(real).astype(np.float64))
-        yes = reached(logs)
+        logs = np.log10(mid.astype(bits).view(real).astype(np.float64))
+        yes = np.append(logs[:-1] >= HIST_EDGES[:-1], logs[-1] > HIST_EDGES[-1])
         high = np.where(yes, mid, high)
         low = np.where(yes, low, mid + 1)
     return high.astype(bits).view(real)
 
 
-# Positive floats order as their bit patterns do. The histogram splits the patterns into cells
-# of 2**shift consecutive ones (1/64 of an octave in float32, 1/32 in float64): a cell holds
-# at most one bound of the grid, which is 1/4 of a decade, so a lookup table tells each cell's
-# slot, and the slot past its bound.
-_CELLS = {torch.float32: (torch.int32, 17), torch.float64: (torch.int64, 47)}
 _TABLES: dict = {}  # (dtype, device) -> the packed table of _table_of
 
 
 def _table_of(dtype: torch.dtype) -> np.ndarray:
-    """For each cell of the dtype's bit patterns (see _CELLS), packed into one integer of the
-    size of the dtype's: the slot
-    of the values in the cell below the bound it holds, the slot of those at or above it, and
-    where in the cell that bound is. Slots are _histogram's: bins 0 to 95, below, above, zero,
-    non-finite."""
-    shift = _CELLS[dtype][1]
-    real, ints = {torch.float32: (np.float32, np.int32), torch.float64: (np.float64, np.int64)}[
-        dtype
-    ]
+    """For each cell of the dtype's bit patterns (see _PATTERNS), packed into one integer of
+    the dtype's size: the slot of the values in the cell below the bound it holds, the slot of
+    those at or above it, and where in the cell that bound is. Slots are _histogram's: bins 0
+    to 95, below, above, zero, non-finite."""
+    real, ints, _, shift = _PATTERNS[dtype]
     bound_bits = _bounds_of(dtype).view(ints).astype(np.int64)
     cells = 1 << (8 * np.dtype(real).itemsize - 1 - shift)
     first = np.arange(cells, dtype=np.int64) << shift
@@ -373,12 +367,12 @@ def _histogram(t: torch.Tensor) -> torch.Tensor:
     measured against taking float64 logs, selecting and searching, 16x as fast on a 256 x 256
     gradient, 4x on a million entries."""
     x = t.detach().reshape(-1)
-    if x.dtype not in _CELLS:
+    if x.dtype not in _PATTERNS:
         x = x.to(torch.float32)  # half precision, bfloat16: exactly
     key = (x.dtype, x.device)
     if key not in _TABLES:
         _TABLES[key] = torch.from_numpy(_table_of(x.dtype)).to(x.device)
-    ints, shift = _CELLS[x.dtype]
+    _, _, ints, shift = _PATTERNS[x.dtype]
     bits = x.abs().view(ints)
     packed = _TABLES[key].index_select(0, bits >> shift)  # (5x as fast as indexing with [])
     past = (bits & ((1 << shift) - 1)) >= (packed >> 14)
@@ -413,6 +407,13 @@ def _finite(t: torch.Tensor) -> bool:
     a 50-layer MLP's output: most of a recorder's cost between records)."""
     t = t.detach()
     return math.isfinite(float(t.sum())) or bool(torch.isfinite(t).all())
+
+
+def _removed(handles: list) -> list:
+    """Remove each hook of `handles`; the empty list that is left."""
+    for handle in handles:
+        handle.remove()
+    return []
 
 
 def _hypot(values: list[float]) -> float | None:
@@ -511,7 +512,6 @@ class Recorder:
         # dispatch of a module's hooks alone costs most of a percent of a 50-layer MLP's step
         # (measured), so only the model's output is watched there (_on_model_output).
         self._layer_handles: list = []
-        self._hook_layers()
         self._handles.append(model.register_forward_hook(self._on_model_output))
         # The weights' gradient hooks are put in place for the measured steps only (by the first
         # forward pass that needs them) and taken away by step(): between measured steps they
@@ -528,7 +528,7 @@ class Recorder:
         # The optimizer's hooks too are in place for the measured steps only (measured: a few
         # tenths of a percent of a step between records, for nothing).
         self._optimizer_handles: list = []
-        self._hook_optimizer()
+        self._arm()  # step 0 is measured
 
     # -- per-step scratch: every tensor in here is dropped by step() -----------------------------
 
@@ -566,14 +566,12 @@ class Recorder:
             self.run.add_layer(layer.info)
         return layer
 
-    def _hook_layers(self) -> None:
+    def _arm(self) -> None:
+        """Put in place the hooks a measured step needs from its forward pass on: the layers'
+        and the optimizer's (the weights' follow with the first output hooked)."""
         if not self._layer_handles:
             self._layer_handles = [m.register_forward_hook(self._on_forward) for m in self._names]
-
-    def _unhook_layers(self) -> None:
-        for handle in self._layer_handles:
-            handle.remove()
-        self._layer_handles = []
+        self._hook_optimizer()
 
     def _hook_optimizer(self) -> None:
         if self.optimizer is not None and not self._optimizer_handles:
@@ -582,10 +580,12 @@ class Recorder:
                 self.optimizer.register_step_post_hook(self._after_update),
             ]
 
-    def _unhook_optimizer(self) -> None:
-        for handle in self._optimizer_handles:
-            handle.remove()
-        self._optimizer_handles = []
+    def _disarm(self) -> None:
+        """Take away every hook but the model output's: between measured steps they would cost
+        PyTorch's dispatch of them, for nothing."""
+        self._layer_handles = _removed(self._layer_handles)
+        self._optimizer_handles = _removed(self._optimizer_handles)
+        self._grad_handles = _removed(self._grad_handles)
 
     def _on_forward(self, module: nn.Module, inputs, output) -> None:
         layer = self._layer(module, output)
@@ -616,11 +616,6 @@ class Recorder:
             self._grad_handles = [
                 p.register_post_accumulate_grad_hook(self._on_grad) for p in self._weight_params
             ]
-
-    def _unwatch_weights(self) -> None:
-        for handle in self._grad_handles:
-            handle.remove()
-        self._grad_handles = []
 
     def _watch_sites(self, layer: _Layer, sites: list) -> None:
         """Measure the gradients of a layer's output at this step, arriving at `sites`."""
@@ -769,12 +764,9 @@ class Recorder:
         self._step += 1
         self._armed = self._step % self.every == 0
         if self._armed:
-            self._hook_layers()
-            self._hook_optimizer()
+            self._arm()
         else:
-            self._unhook_layers()
-            self._unhook_optimizer()
-            self._unwatch_weights()
+            self._disarm()
         if measured or self._armed:  # (between records there is nothing to clear)
             self._reset()
 
@@ -862,12 +854,8 @@ class Recorder:
 
     def close(self) -> None:
         """Remove every hook; the record stays readable and savable."""
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
-        self._unhook_layers()
-        self._unhook_optimizer()
-        self._unwatch_weights()
+        self._handles = _removed(self._handles)
+        self._disarm()
         self._closed = True
         self._copy_pool, self._scratch = {}, {}
         self._reset()
