@@ -8,10 +8,11 @@
   against the same network unwatched. Copies of the network, same weights and batch, take
   blocks of steps in turn (A, B, A, B, ...: a slow patch of this shared machine hits both), and
   each cost is the median of the paired ratios B / A - 1: a recorded step (with and without
-  histograms), a step between records (on one network, with a recorder and without, and two
-  unwatched blocks in a row for the noise floor). The
-  targets are judged over a 10,000-step training run: its recorded steps, the few of them that
-  take histograms (counted on the memory run below), and its steps between.
+  histograms), a step between records (on one network, with the recorder's hook and without,
+  and two unwatched blocks in a row for the noise floor). The targets are judged over a
+  10,000-step training run: its recorded steps, the few of them that take histograms (counted
+  on the memory run below), and its steps between. The MLP's recorded step is also measured
+  at batch sizes 32, 128 and 512.
 - Memory: 10,000 recorded steps of a 50-layer MLP; the process's resident memory and the number
   of live tensors every 1,000 steps. The record itself grows (about 1.4 KB a step for 50 layers,
   its numbers); anything beyond that, or a growing tensor count, would be a leak.
@@ -36,6 +37,7 @@ from common import log, met, table
 EVERY_STEP, EVERY_100 = 0.10, 0.01  # the overhead targets
 FILE_BUDGET = 1_000_000  # bytes per 1,000 recorded steps of a 50-layer model
 DEPTH, WIDTH, BATCH = 50, 256, 128
+SWEEP_BATCHES = (32, 128, 512)  # the MLP's recorded step at each (batch_sweep)
 MEMORY_STEPS, MEMORY_WIDTH, MEMORY_BATCH = 10_000, 32, 16
 RUN_LENGTHS = (100, 1_000, 10_000)  # recorded steps after which histogram steps are counted
 LONG_RUN = 10_000  # training steps of the run the targets are judged over
@@ -101,99 +103,142 @@ def _training_step(torch, model, opt, x, y):
     return step
 
 
-def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) -> dict:
-    """The recorder's cost per step, measured on copies of one network, same weights and
-    batch: unwatched; recording every step; recording every step without the optimizer (no
-    update ratios); watched but between recorded steps (its hooks in place, doing what they do
-    between records); and recording with histograms (what a dozen steps of a run take).
-
-    Each round times a block of steps of each, in turn (a slow patch of this shared machine
-    hits all of them), as CPU time of this process (PyTorch runs on one thread here); the
-    medians of the per-round ratios against the unwatched block give the costs. Recording
-    every n steps costs one recorded step and n - 1 steps between, per n steps.
-    """
-    torch.manual_seed(0)
-    model = build()
-    steps = {"plain": _trainer(torch, model, x, y, None)[0]}
-    steps["every"], every = _trainer(torch, copy.deepcopy(model), x, y, 1)
-    steps["no ratios"], bare = _trainer(torch, copy.deepcopy(model), x, y, 1, ratios=False)
-    steps["between"], between = _trainer(torch, copy.deepcopy(model), x, y, 10**9)
-    steps["histograms"], hists = _trainer(torch, copy.deepcopy(model), x, y, 1)
-    log(f"torch: {name}: {rounds} rounds of {block} steps of each of {len(steps)} copies")
-    for step in steps.values():  # warm up; the "between" recorder records its step 0 here
-        for _ in range(3):
-            step()
-    # A run keeps histograms for a dozen steps however long it is, so a typical recorded step
-    # takes none (the recorder's private switches, set here: "every" and "no ratios" never
-    # take them, "histograms" always does, to price the few steps that do).
-    for rec in (every, bare):
-        rec._hist_stride = 10**9
+def _paired(steps: dict, rounds: int, block: int, before_step=None) -> dict:
+    """Each round times a block of steps of each of `steps` in turn, as CPU time of this
+    process, in the reverse order every other round (a cache just filled by another favours
+    none of them): the seconds per step of each block, per key."""
     times: dict = {k: [] for k in steps}
     for n in range(rounds):
-        # In turn, and in the reverse order every other round, so that going first or last
-        # in a round (a cache just filled by another copy) favours none of them.
         for key, step in list(steps.items())[:: 1 if n % 2 else -1]:
             start = time.process_time()
             for _ in range(block):
-                every._histogram_step = bare._histogram_step = False
-                hists._histogram_step = True
+                if before_step is not None:
+                    before_step()
                 step()
             times[key].append((time.process_time() - start) / block)
+    return times
 
-    def cost(key: str) -> tuple[float, list[float]]:
-        ratios = [b / a - 1 for a, b in zip(times["plain"], times[key], strict=True)]
-        return statistics.median(ratios), statistics.quantiles(ratios, n=4)[::2]
 
+def _cost_of(times: dict, key: str, base: str = "plain") -> tuple[float, list[float]]:
+    """The median and quartiles of the per-round ratios of `key`'s blocks to `base`'s, less 1."""
+    ratios = [b / a - 1 for a, b in zip(times[base], times[key], strict=True)]
+    return statistics.median(ratios), statistics.quantiles(ratios, n=4)[::2]
+
+
+def overhead(torch, name: str, build, x, y, rounds: int = 30, block: int = 4) -> dict:
+    """The recorder's cost per step, measured on copies of one network, same weights and
+    batch: unwatched; recording every step; recording every step without the optimizer (no
+    update ratios); and recording with histograms (what a dozen steps of a run take); then a
+    step between records, on one network (_between).
+
+    Each round times a block of steps of each copy in turn (_paired: a slow patch of this
+    shared machine hits all of them), as CPU time of this process (PyTorch runs on one thread
+    here); the medians of the per-round ratios against the unwatched block give the costs.
+    Recording every n steps costs one recorded step and n - 1 steps between, per n steps.
+    """
+    torch.manual_seed(0)
+    model = build()
+    steps, recs = _recording_copies(torch, model, x, y, histograms=True)
+    log(f"torch: {name}: {rounds} rounds of {block} steps of each of {len(steps)} copies")
+    times = _paired(steps, rounds, block, lambda: _histograms_only(recs))
     r: dict = {"plain_ms": statistics.median(times["plain"]) * 1e3}
-    r["recorded_step"], r["recorded_quartiles"] = cost("every")
-    r["no_ratios"], r["no_ratios_quartiles"] = cost("no ratios")
-    r["step_between"], r["between_quartiles"] = cost("between")
-    r["histogram_step"], r["histogram_quartiles"] = cost("histograms")
-    # A step between records costs a fraction of a percent, less than two copies of one
-    # network differ by (where their memory lies): measured again on ONE network and optimizer,
-    # in blocks of 12 steps, watched (by a recorder made for the block, whose step 0, recorded,
-    # is taken before the clock starts) and unwatched (the same network, no recorder), in turn.
-    # Two unwatched blocks in a row give the method's noise floor.
+    r["recorded_step"], r["recorded_quartiles"] = _cost_of(times, "every")
+    r["no_ratios"], r["no_ratios_quartiles"] = _cost_of(times, "no ratios")
+    r["histogram_step"], r["histogram_quartiles"] = _cost_of(times, "histograms")
     r["step_between"], r["between_quartiles"], r["null"], r["null_quartiles"] = _between(
         torch, copy.deepcopy(model), x, y, 4 * rounds
     )
-    for rec in (every, bare, between, hists):
+    for rec in recs.values():
         rec.close()
     return r
+
+
+def _recording_copies(torch, model, x, y, histograms: bool) -> tuple[dict, dict]:
+    """Training steps of `model` unwatched ("plain") and of copies of it recording every step
+    ("every"), the same without the optimizer ("no ratios"), and (if asked) recording with
+    histograms at every step ("histograms"); warmed up. And their recorders, by key."""
+    steps = {"plain": _trainer(torch, model, x, y, None)[0]}
+    recs = {}
+    keys = {"every": True, "no ratios": False} | ({"histograms": True} if histograms else {})
+    for key, ratios in keys.items():
+        steps[key], recs[key] = _trainer(torch, copy.deepcopy(model), x, y, 1, ratios=ratios)
+    for step in steps.values():
+        for _ in range(3):
+            step()
+    _histograms_only(recs)
+    return steps, recs
+
+
+def _histograms_only(recs: dict) -> None:
+    """Before each step: a run keeps histograms for a dozen steps however long it is, so a
+    typical recorded step takes none. The recorders' private switches say so: "every" and "no
+    ratios" never take them, "histograms" always does, to price the few steps that do."""
+    for key, rec in recs.items():
+        rec._hist_stride = 1 if key == "histograms" else 10**9
+        rec._histogram_step = key == "histograms"
 
 
 def _between(torch, model, x, y, rounds: int, block: int = 12) -> tuple:
     """The cost of a step between records against the same network unwatched, and of an
     unwatched block against the one before it (the noise floor): medians and quartiles of the
-    per-round ratios."""
+    per-round ratios.
+
+    A step between records costs a fraction of a percent, less than two copies of one network
+    differ by (where their memory lies), so it is measured on ONE network and optimizer, in
+    blocks of 12 steps in turn: watched by a recorder between its records (its step 0, taken
+    once before the clock starts; then only the model output's hook, and step()) and unwatched
+    (that hook taken away, step() not called). Making a recorder for each block instead would
+    put its recorded step 0, which disturbs the caches, before every watched block."""
     import gradbook.torch
 
     opt = _sgd(torch, model)
     step = _training_step(torch, model, opt, x, y)
-
-    def timed(rec=None) -> float:
-        start = time.process_time()
-        for _ in range(block):
-            step(rec)
-        return (time.process_time() - start) / block
-
     for _ in range(3):
         step()
-    between, null = [], []
-    for n in range(rounds):
-        # Unwatched first in even rounds, last in odd ones: going first favours neither.
-        if n % 2 == 0:
-            plain, again = timed(), timed()
-        rec = gradbook.torch.watch(model, opt, every=10**9)
-        step(rec)  # its step 0, recorded: off the clock
-        watched = timed(rec)
-        rec.close()  # (its hooks gone: the next blocks are unwatched)
-        if n % 2 == 1:
-            plain, again = timed(), timed()
-        between.append(watched / plain - 1)
-        null.append(again / plain - 1)
-    quartiles = lambda v: statistics.quantiles(v, n=4)[::2]  # noqa: E731
-    return statistics.median(between), quartiles(between), statistics.median(null), quartiles(null)
+    rec = gradbook.torch.watch(model, opt, every=10**9)
+    step(rec)  # its step 0, recorded: off the clock
+    # The one hook a recorder keeps between records (private: the bench takes it away for the
+    # unwatched blocks and puts it back for the watched ones).
+    (output_hook,) = rec._handles
+    output_hook.remove()
+
+    def watched() -> None:
+        handle = model.register_forward_hook(rec._on_model_output)
+        try:
+            for _ in range(block):
+                step(rec)
+        finally:
+            handle.remove()
+
+    def unwatched() -> None:
+        for _ in range(block):
+            step()
+
+    times = _paired({"watched": watched, "plain": unwatched, "again": unwatched}, rounds, 1)
+    rec.close()
+    between, null = _cost_of(times, "watched"), _cost_of(times, "again")
+    return between[0], between[1], null[0], null[1]
+
+
+def batch_sweep(torch, rounds: int = 12, block: int = 4) -> list[dict]:
+    """The MLP's recorded step at several batch sizes: the recorder's work is mostly per weight
+    (the update ratios' copies, the norms and histograms of dL/dW), the step's mostly per
+    example, so its share falls as the batch grows."""
+    rows = []
+    for batch in SWEEP_BATCHES:
+        torch.manual_seed(0)
+        x, y = torch.randn(batch, WIDTH), torch.randint(0, 10, (batch,))
+        steps, recs = _recording_copies(torch, _mlp(torch, DEPTH, WIDTH), x, y, False)
+        log(f"torch: MLP, batch {batch}: {rounds} rounds of {block} steps of each")
+        times = _paired(steps, rounds, block, lambda recs=recs: _histograms_only(recs))
+        rows.append({
+            "batch": batch, "plain_ms": statistics.median(times["plain"]) * 1e3,
+            "recorded_step": _cost_of(times, "every")[0],
+            "no_ratios": _cost_of(times, "no ratios")[0],
+        })  # fmt: skip
+        for rec in recs.values():
+            rec.close()
+    return rows
 
 
 def _rss_mb() -> float:
@@ -279,6 +324,7 @@ def measure() -> dict:
     r["mlp"] = overhead(torch, f"MLP {DEPTH} x {WIDTH}", lambda: _mlp(torch, DEPTH, WIDTH), x, y)
     images, labels = torch.randn(64, 3, 32, 32), torch.randint(0, 10, (64,))
     r["cnn"] = overhead(torch, "small CNN", lambda: _cnn(torch), images, labels)
+    r["sweep"] = batch_sweep(torch)
     r["memory"] = memory_and_size(torch)
     taken = r["memory"]["histograms_taken"]
     for model in ("mlp", "cnn"):
@@ -314,8 +360,9 @@ def section(r: dict) -> list[str]:
         "process's CPU time; each cost is the median of the per-round ratios against the "
         "unwatched block (quartiles beside it; blocks of 4 steps). A step between records "
         "costs less than two copies of a network differ by, so it is measured on one network, "
-        "in blocks of 12 steps with a recorder and without, in turn; two unwatched blocks in "
-        "a row give that method's noise floor. The targets are judged over a training run of "
+        "in blocks of 12 steps with the recorder's hook between records and without it, in "
+        "turn; two unwatched blocks in a row give that method's noise floor. The targets are "
+        "judged over a training run of "
         f"{LONG_RUN:,} steps, histograms included at the steps the recorder takes them: every "
         f"step records {LONG_RUN:,} steps, {r['memory']['histograms_taken'][LONG_RUN]} of "
         "them with histograms; every 100 records 100 steps, "
@@ -358,6 +405,18 @@ def section(r: dict) -> list[str]:
         + " and ".join(f"{_pct(r[m]['every 1 over 1,000'])} ({m.upper()})" for m in ("mlp", "cnn"))
         + " a step.",
     ]
+    lines += [
+        "",
+        "The MLP's recorded step (without histograms) at other batch sizes: the recorder's work "
+        "is mostly per weight, the step's mostly per example.",
+        "",
+        *table(
+            ["batch", "step (ms CPU)", "a recorded step", "without update ratios"],
+            [[str(b["batch"]), f"{b['plain_ms']:.1f}", _pct(b["recorded_step"]),
+              _pct(b["no_ratios"])] for b in r["sweep"]],
+            left=1,
+        ),
+    ]  # fmt: skip
     mem = r["memory"]
     s = mem["samples"]
     lines += [

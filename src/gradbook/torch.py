@@ -303,7 +303,7 @@ def _std(t: torch.Tensor, scale: _Scale | None = None, scratch: dict | None = No
 # Positive floats order as their bit patterns do. The histogram splits the patterns into cells
 # of 2**shift consecutive ones (1/64 of an octave in float32, 1/32 in float64): a cell holds
 # at most one bound of the grid, which is 1/4 of a decade, so a lookup table tells each cell's
-# slot, and the slot past its bound. Per dtype: numpy's float and integer of its size, torch's
+# slot, and where in it the slot changes. Per dtype: numpy's float and integer of its size, torch's
 # integer, the shift.
 _PATTERNS = {
     torch.float32: (np.float32, np.int32, torch.int32, 17),
@@ -332,12 +332,18 @@ def _bounds_of(dtype: torch.dtype) -> np.ndarray:
 
 _TABLES: dict = {}  # (dtype, device) -> the packed table of _table_of
 
+# The histogram's slots in the order of the bit patterns they hold: zero, below the grid, its
+# bins, above it, non-finite (inf and NaN). A cell that holds a bound of the grid splits
+# between two slots in a row, so a value's slot is its cell's upper slot, less one below the
+# bound: no choice between two lookups.
+_ZERO, _BELOW, _ABOVE, _NONFINITE = 0, 1, _BINS + 2, _BINS + 3
+
 
 def _table_of(dtype: torch.dtype) -> np.ndarray:
     """For each cell of the dtype's bit patterns (see _PATTERNS), packed into one integer of
-    the dtype's size: the slot of the values in the cell below the bound it holds, the slot of
-    those at or above it, and where in the cell that bound is. Slots are _histogram's: bins 0
-    to 95, below, above, zero, non-finite."""
+    the dtype's size: where in the cell its bound lies (0 if it holds none) above 7 bits of
+    the slot of the values at or past it (the slot of the cell's values, if it holds none);
+    values before the bound take the slot before."""
     real, ints, _, shift = _PATTERNS[dtype]
     bound_bits = _bounds_of(dtype).view(ints).astype(np.int64)
     cells = 1 << (8 * np.dtype(real).itemsize - 1 - shift)
@@ -346,26 +352,26 @@ def _table_of(dtype: torch.dtype) -> np.ndarray:
     below = np.searchsorted(bound_bits, first, side="right")  # bounds reached: 0 to 97
     above = np.searchsorted(bound_bits, last, side="right")
     assert np.all(above - below <= 1), "a cell holds two bounds of the grid"
-    inside = bound_bits[np.minimum(below, _BINS)]
-    offset = np.where(above > below, inside - first, 0)
-    slot = np.array([_BINS, *range(_BINS), _BINS + 1])  # bounds reached -> slot
-    low, high = slot[below], slot[above]
-    low[0], offset[0] = _BINS + 2, 1  # +0.0 is the first pattern of cell 0: zero
+    assert above[0] == 0, "the first cell, of zero, holds a bound of the grid"
+    offset = np.where(above > below, bound_bits[np.minimum(below, _BINS)] - first, 0)
+    top = _BELOW + above  # bounds reached -> slot: none is below, one is bin 0, all is above
+    offset[0] = 1  # +0.0 is the first pattern of cell 0, the rest are below the grid
     infinite = int(np.array(np.inf, real).view(ints)) >> shift
-    low[infinite:] = high[infinite:] = _BINS + 3  # inf and NaN: non-finite
-    # Slots fit in 7 bits; the offset in a cell in `shift` bits (17: an int32 for float32).
-    return ((offset << 14) | (high << 7) | low).astype(ints)
+    top[infinite:], offset[infinite:] = _NONFINITE, 0  # inf and NaN, from a cell's start
+    # The slot fits in 7 bits; the offset in a cell in `shift` bits (an int32 for float32).
+    return ((offset << 7) | top).astype(ints)
 
 
 def _histogram(t: torch.Tensor) -> torch.Tensor:
-    """`gradbook.trace.log_histogram` in torch, on t's device: the 96 bin counts of log10|t|
-    on HIST_EDGES, then below, above, zero and non-finite (int64, length 100).
+    """`gradbook.trace.log_histogram` in torch, on t's device: the counts of log10|t| in its
+    slots (_ZERO, _BELOW, the 96 bins on HIST_EDGES, _ABOVE, _NONFINITE; int64, length 100),
+    which _to_histogram reads.
 
     Without a log: each |value|'s bit pattern is looked up in a table of the bounds of the
     grid's bins (_table_of, from _bounds_of: numpy's float64 log10, as the simulator takes it),
-    so every count is the simulator's. A few whole-tensor integer operations and a count:
-    measured against taking float64 logs, selecting and searching, 16x as fast on a 256 x 256
-    gradient, 4x on a million entries."""
+    so every count is the simulator's. A few whole-tensor integer operations, in place where
+    they can be, and a count: on a 256 x 256 gradient 1.5x as fast as choosing between two
+    looked-up slots by a comparison, which was 16x as fast as taking float64 logs (measured)."""
     x = t.detach().reshape(-1)
     if x.dtype not in _PATTERNS:
         x = x.to(torch.float32)  # half precision, bfloat16: exactly
@@ -375,14 +381,19 @@ def _histogram(t: torch.Tensor) -> torch.Tensor:
     _, _, ints, shift = _PATTERNS[x.dtype]
     bits = x.abs().view(ints)
     packed = _TABLES[key].index_select(0, bits >> shift)  # (5x as fast as indexing with [])
-    past = (bits & ((1 << shift) - 1)) >= (packed >> 14)
-    slot = torch.where(past, (packed >> 7) & 127, packed & 127)
-    return torch.bincount(slot, minlength=_BINS + 4)
+    # before = -1 where the value lies before its cell's bound, else 0: the sign of the
+    # difference, shifted down (integer operations in place: a comparison makes a bool tensor
+    # and adding it costs twice as much, measured).
+    before = bits & ((1 << shift) - 1)
+    before -= packed >> 7
+    before >>= 8 * before.element_size() - 1
+    slot = packed.bitwise_and_(127).add_(before)
+    return torch.bincount(slot, minlength=_NONFINITE + 1)
 
 
 def _to_histogram(counts: list[int]) -> Histogram:
-    below, above, zero, nonfinite = counts[_BINS:]
-    return Histogram(np.array(counts[:_BINS], dtype=np.int64), below, above, zero, nonfinite)
+    bins = np.array(counts[_BELOW + 1 : _ABOVE], dtype=np.int64)
+    return Histogram(bins, counts[_BELOW], counts[_ABOVE], counts[_ZERO], counts[_NONFINITE])
 
 
 def _fetch(values: list) -> list:
