@@ -15,6 +15,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bookbuild import Build, build_book
 
 
+@pytest.fixture
+def ax():
+    """A fresh matplotlib axes (off screen), closed after the test."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
 @pytest.fixture(scope="session")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The book, built the way `nox -s docs` builds it, into a temporary directory."""

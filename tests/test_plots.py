@@ -41,13 +41,6 @@ def _known_sizes() -> _Sizes:
     return _Sizes(sizes, np.full(len(sizes), 0.5), 0.5 ** np.arange(len(sizes), 0, -1))
 
 
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
-
-
 def test_gradient_profile_colours_each_layer_by_its_size(ax):
     _, dots = plots.gradient_profile(ax, _known_sizes())
     assert [to_hex(c) for c in dots.get_facecolors()] == list(KNOWN.values())

@@ -19,7 +19,6 @@ from gradbook import plots, runfile
 from gradbook.runfile import LayerInfo, RecordedRun, RunFileError
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 
 VALIDATOR = jsonschema.Draft202012Validator(runfile.schema())
 FIXTURES = [run_fixtures.SMALL, run_fixtures.NONFINITE]
@@ -194,13 +193,6 @@ def test_a_50_layer_run_grows_by_at_most_1_mb_per_1000_recorded_steps():
 
 
 # -- plots -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
 
 
 def test_plots_draw_a_recorded_step_as_they_draw_a_trace(ax):
