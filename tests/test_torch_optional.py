@@ -58,3 +58,23 @@ def test_no_chapter_cell_imports_torch():
         if re.search(r"\bimport torch\b|\bfrom torch\b|gradbook\.torch|gradbook import torch", line)
     ]
     assert found == []
+
+
+def test_without_pytorch_gradbook_torch_says_how_to_install_it():
+    # `sys.modules["torch"] = None` makes `import torch` fail as it does where PyTorch is not
+    # installed: one ImportError that names the extra, not a bare "No module named 'torch'".
+    code = (
+        "import sys\n"
+        "sys.modules['torch'] = None\n"
+        "try:\n"
+        "    import gradbook.torch\n"
+        "except ImportError as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ImportError"), done.stdout
+    assert "PyTorch is not installed" in done.stdout
+    assert 'pip install "gradbook[torch]"' in done.stdout

@@ -752,15 +752,15 @@ def test_norms_and_spreads_match_numpys_where_float_arithmetic_is_tight(dtype, c
         "inf": np.array([1.0, np.inf, 2.0]),
         "one entry": np.array([3.0]),
         "one giant": giant,  # the scale must suit the largest entry, not the typical one
-        "long and tiny": rng.normal(size=3 * gradbook.torch._CHUNK + 5) * 1e-22,  # in chunks
+        "long and tiny": rng.normal(size=3 * gradbook.torch.norms.CHUNK + 5) * 1e-22,  # in chunks
     }[case]
     t = torch.tensor(values, dtype=getattr(torch, dtype))
     exact = t.double().numpy()  # the numbers the tensor holds
-    scale, scratch = gradbook.torch._Scale(), {} if hint is not None else None
+    scale, scratch = gradbook.torch.norms.Scale(), {} if hint is not None else None
     scale.k = hint or 0
-    got_norm = float(gradbook.torch._norm(t, scale, scratch))
-    again = float(gradbook.torch._norm(t, scale, scratch))  # from the scale it settled on
-    got_std = float(gradbook.torch._std(t, gradbook.torch._Scale(), scratch))
+    got_norm = float(gradbook.torch.norms.norm(t, scale, scratch))
+    again = float(gradbook.torch.norms.norm(t, scale, scratch))  # from the scale it settled on
+    got_std = float(gradbook.torch.norms.std(t, gradbook.torch.norms.Scale(), scratch))
     with np.errstate(all="ignore"):
         want_std = float(np.std(exact)) if case != "huge" else float(np.std(exact / 1e100)) * 1e100
     rtol = 1e-5 if dtype == "float32" else 1e-12
@@ -778,7 +778,7 @@ def test_histograms_match_the_simulators_at_every_bin_bound(dtype):
     # for the values right at each bound and either side of it, and everything off the grid.
     torch_dtype = getattr(torch, dtype)
     exact = torch_dtype if dtype in ("float32", "float64") else torch.float32
-    bounds = torch.from_numpy(gradbook.torch._bounds_of(exact))
+    bounds = torch.from_numpy(gradbook.torch.histograms.bounds_of(exact))
     neighbours = [
         torch.nextafter(bounds, torch.zeros_like(bounds)),
         bounds,
@@ -791,11 +791,14 @@ def test_histograms_match_the_simulators_at_every_bin_bound(dtype):
     special = torch.tensor([0.0, -0.0, math.nan, math.inf, -math.inf, 1e-300, 1e300])
     values = torch.cat([*(b.double() for b in neighbours), spread, special])
     t = values.to(torch_dtype)  # what the tensor holds (rounded, flushed or overflowed)
-    counts = gradbook.torch._histogram(t).tolist()
-    got = gradbook.torch._to_histogram(counts)
+    counts = gradbook.torch.histograms.histogram(t).tolist()
+    got = gradbook.torch.histograms.to_histogram(counts)
     want = log_histogram(t.double().numpy())
     assert got.counts.tolist() == want.counts.tolist()
     assert (got.below, got.above, got.zero, got.nonfinite) == (
-        want.below, want.above, want.zero, want.nonfinite
+        want.below,
+        want.above,
+        want.zero,
+        want.nonfinite,
     )
     assert sum(counts) == t.numel()
