@@ -663,16 +663,24 @@ def test_a_run_that_broke_opens_at_its_first_nonfinite_step(page: Page, served_b
 
 
 def _long_named_run(tmp: Path) -> Path:
-    """run-small.json as a deeper model whose gradient vanished might record it: layers at longer
-    paths, the layers' gradient sizes and |dL/dW| a million times smaller and the update ratios a
-    thousand times, so that every number of the table but most factors is written as m × 10ⁿ."""
+    """run-small.json as a deeper model whose gradient vanished might record it: layers at long
+    paths (a transformer's "encoder.layers.11.self_attn.out_proj", parts such as
+    "output_projection" that cannot wrap), the layers' gradient sizes and |dL/dW| ten billion
+    times smaller and the update ratios a thousand times, so that every number of the table but
+    most factors is written as m × 10ⁿ, most with a two-digit exponent: the table at its widest."""
     data = json.loads(RUN_SMALL.read_text())
-    names = ["encoder.stem", "encoder.norm", "encoder.blocks.3.conv1", "encoder.blocks.3.conv2"]
-    for layer, name in zip(data["layers"], [*names, "classifier.head"], strict=True):
+    names = [
+        "encoder.embed_tokens",
+        "encoder.layers.11.self_attn.out_proj",
+        "encoder.layers.11.fc2",
+        "blocks.3.conv1",
+        "decoder.output_projection",
+    ]
+    for layer, name in zip(data["layers"], names, strict=True):
         layer["name"] = name
     for key, shift in [
-        ("gradNormLog10", -6),
-        ("weightGradNormLog10", -6),
+        ("gradNormLog10", -10),
+        ("weightGradNormLog10", -10),
         ("updateRatioLog10", -3),
     ]:
         data[key] = [[v if v is None else round(v + shift, 2) for v in row] for row in data[key]]
@@ -688,18 +696,28 @@ _NAME_LINES = """() => [...document.querySelectorAll('.gradbook-lab-table tbody 
         return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; };
     return { parts: [...th.childNodes].filter((n) => n.nodeType === 3).map(lines),
              name: lines(th) }; })"""
+_BOX = """() => { const b = document.querySelector('.gradbook-lab-tablebox');
+    return { scroll: b.scrollWidth, client: b.clientWidth,
+             page: document.documentElement.scrollWidth - window.innerWidth }; }"""
 
 
-def test_a_saved_runs_table_shows_every_column_beside_the_scene(browser, served_book, tmp_path):
-    """At a 1600 px window a recorded run's six columns fit the table's box beside the scene,
-    with no sideways scrollbar: the example run at its first step (cells not measured yet) and
-    its last, and a run with long layer paths and its numbers in scientific notation. A name
-    wraps only at a dot; the example's short names stay on one line."""
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (1600, 1000), (390, 844)])
+def test_a_saved_runs_table_shows_every_column_without_scrolling_sideways(
+    browser, served_book, tmp_path, width, height
+):
+    """A recorded run's six columns fit the table's box, with no sideways scrollbar, in a 1280 px
+    and a 1600 px window: the example run at its first step (cells not measured yet) and its
+    last, and a run with long layer paths and its numbers in scientific notation. At 1600 px the
+    table is beside the scene, which keeps 600 px or more; at 1280 px, where the column beside
+    the scene is too narrow for six columns, it is under the scene. On a phone it is under the
+    scene too, and only the table's own box may scroll sideways, never the page. A name wraps
+    only at a dot; the example's short names stay on one line."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
     page = ctx.new_page()
     try:
         v = _open(page, served_book, DEFAULTS)
         wait_scenes(page, "ready")
+        boxes, names, places = {}, {}, {}  # by (run, step)
         for path in (RUN_SMALL, _long_named_run(tmp_path)):
             page.set_input_files(".gradbook-lab-file", str(path))
             page.wait_for_function(f"() => ({_RECORDED})()?.name === {json.dumps(path.name)}")
@@ -711,20 +729,25 @@ def test_a_saved_runs_table_shows_every_column_beside_the_scene(browser, served_
                     arg=str(steps[row]),
                 )
                 assert page.locator(".gradbook-lab-table thead th").count() == 6
-                box = page.evaluate(
-                    """() => { const b = document.querySelector('.gradbook-lab-tablebox');
-                        return { scroll: b.scrollWidth, client: b.clientWidth }; }"""
+                at = (path.name, steps[row])
+                boxes[at] = page.evaluate(_BOX)
+                names[at] = page.evaluate(_NAME_LINES)
+                places[at] = (
+                    page.locator(".gradbook-lab-scene .gradbook-scene-stage").bounding_box(),
+                    page.locator(".gradbook-lab-tablebox").bounding_box(),
                 )
-                assert box["scroll"] <= box["client"], (path.name, steps[row], box)
-                names = page.evaluate(_NAME_LINES)
-                assert all(n == 1 for row_ in names for n in row_["parts"]), (path.name, names)
-                if path == RUN_SMALL:
-                    assert all(row_["name"] == 1 for row_ in names), names
-            # Beside the scene, which keeps 600 px or more.
-            stage = page.locator(".gradbook-lab-scene .gradbook-scene-stage").bounding_box()
-            table = page.locator(".gradbook-lab-tablebox").bounding_box()
-            assert table["x"] >= stage["x"] + stage["width"], (stage, table)
-            assert stage["width"] >= 600, stage
+        assert all(box["page"] <= 0 for box in boxes.values()), boxes  # never the page
+        if width >= 1280:
+            assert all(box["scroll"] <= box["client"] for box in boxes.values()), boxes
+            assert all(n == 1 for rows in names.values() for r in rows for n in r["parts"]), names
+            small = [r for (run, _), rows in names.items() if run == RUN_SMALL.name for r in rows]
+            assert all(r["name"] == 1 for r in small), small
+        for stage, table in places.values():
+            if width >= 1600:  # beside the scene
+                assert table["x"] >= stage["x"] + stage["width"], (stage, table)
+                assert stage["width"] >= 600, stage
+            else:  # under it
+                assert table["y"] >= stage["y"] + stage["height"], (stage, table)
         v.assert_clean()
     finally:
         ctx.close()
