@@ -356,7 +356,7 @@ def section(r: dict) -> list[str]:
         f"PyTorch {r['torch']} (CPU, {r['threads']} thread), float32. A training step is "
         "forward, cross-entropy, backward and SGD with momentum. Copies of a network (unwatched; "
         "recording every step; the same without the optimizer, so without update ratios; "
-        "watched but between recorded steps) take blocks of steps in turn, timed as this "
+        "recording every step with histograms) take blocks of steps in turn, timed as this "
         "process's CPU time; each cost is the median of the per-round ratios against the "
         "unwatched block (quartiles beside it; blocks of 4 steps). A step between records "
         "costs less than two copies of a network differ by, so it is measured on one network, "

@@ -545,24 +545,30 @@ def test_no_tensor_outlives_its_step():
                 yield from tensors(v, depth + 1)
 
     # What stays is the recorder's fixed workspace: one buffer per weight for its copy before
-    # the optimizer's step, and one scratch buffer per dtype, the same tensors at every step.
-    workspace = ("_copy_pool", "_scratch")
-    kept = {k: v for k, v in vars(rec).items() if k not in ("model", "optimizer", *workspace)}
+    # the optimizer's step (the update ratios' pool), and one scratch buffer per dtype, the same
+    # tensors at every step.
+    updates = rec._updates
+    kept = {k: v for k, v in vars(rec).items() if k not in ("model", "optimizer", "_scratch")}
+    kept |= {f"updates.{k}": v for k, v in vars(updates).items() if k not in ("_pool", "_scratch")}
     params = {id(p) for p in model.parameters()}
     assert [t for t in tensors(kept) if id(t) not in params] == []
     weights = [model[0].weight, model[2].weight]
-    assert sorted(rec._copy_pool) == sorted(id(w) for w in weights)
-    assert all(rec._copy_pool[id(w)].numel() == w.numel() for w in weights)
-    held = {id(t) for name in workspace for t in tensors(getattr(rec, name))}
+    assert sorted(updates._pool) == sorted(id(w) for w in weights)
+    assert all(updates._pool[id(w)].numel() == w.numel() for w in weights)
+
+    def workspace() -> set[int]:
+        return {id(t) for t in tensors([rec._scratch, updates._pool])}
+
+    held = workspace()
     for _ in range(3):
         loss = model(torch.randn(4, 4)).sum()
         opt.zero_grad()
         loss.backward()
         opt.step()
         rec.step(loss)
-    assert {id(t) for name in workspace for t in tensors(getattr(rec, name))} == held
+    assert workspace() == held
     rec.close()
-    assert [t for name in workspace for t in tensors(getattr(rec, name))] == []
+    assert workspace() == set()
 
 
 def test_bad_arguments_get_one_clear_error():

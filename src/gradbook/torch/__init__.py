@@ -62,9 +62,10 @@ activation, an LSTM, whose states come from other nodes) is not measured at that
 its |dL/dW| and update ratio are. A gradient that overflows while the output and loss stay
 finite shows up one step later, when the weights it reached make the output non-finite.
 
-The package: `recorder` (the Recorder: its hooks and the record), `norms` (norms and spreads
-in a tensor's own precision), `histograms` (on the book's grid, by bit patterns) and `graph`
-(where gradients arrive in the autograd graph).
+The package: `recorder` (the Recorder: its hooks and the record), `updates` (the update
+ratios, from copies of the weights), `norms` (norms and spreads in a tensor's own precision),
+`histograms` (on the book's grid, by bit patterns) and `graph` (where gradients arrive in the
+autograd graph).
 """
 
 from __future__ import annotations

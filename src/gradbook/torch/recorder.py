@@ -16,6 +16,7 @@ from .. import __version__
 from ..runfile import LayerInfo, RecordedRun
 from ..trace import Histogram
 from . import graph, histograms, norms
+from .updates import Updates
 
 # Steps with histograms: at most this many spread over the run, however long (plus the first
 # non-finite step). When the quota fills, every other one is dropped and the spacing doubles.
@@ -139,7 +140,6 @@ class Recorder:
         self._recorded = 0  # how many steps have been recorded
         self._nonfinite_histograms: int | None = None  # the step whose histograms always stay
         self._closed = False
-        self._reset()
         # A module reachable by two paths is one layer, under the first path.
         self._names: dict[nn.Module, str] = {}
         for path, module in model.named_modules():
@@ -157,13 +157,11 @@ class Recorder:
         self._weight_params = [p for p in weights.values() if p.requires_grad]  # tied: once
         self._grad_handles: list = []
         self._model_scale = norms.Scale()
+        self._grad_scales: dict[int, norms.Scale] = {}  # id(weight) -> where |dL/dW| is taken
         self._scratch: dict = {}  # a buffer per dtype for norms.norm to scale entries into
-        # id(weight) -> a buffer its copy before the optimizer's step is taken into (_copy_of):
-        # as much memory as the weights, held while recording (a recorded step needs it anyway).
-        self._copy_pool: dict[int, torch.Tensor] = {}
-        self._scales: dict[
-            int, tuple[norms.Scale, norms.Scale]
-        ] = {}  # id(weight) -> its gradient's, its own
+        # With an optimizer, the update ratios (their copies of the weights, and their buffers).
+        self._updates = None if optimizer is None else Updates(optimizer, self._scratch)
+        self._reset()
         # The optimizer's hooks too are in place for the measured steps only (measured: a few
         # tenths of a percent of a step between records, for nothing).
         self._optimizer_handles: list = []
@@ -178,9 +176,8 @@ class Recorder:
         self._grad_norms: dict[int, torch.Tensor] = {}  # id(param) -> |dL/dW|
         self._dh_hists: dict[_Layer, list] = defaultdict(list)
         self._dw_hists: dict[int, torch.Tensor] = {}
-        self._before: dict[_Layer, tuple] = {}  # its weights, a copy of them, their spread
-        self._copies: dict[int, tuple] = {}  # id(weight) -> its version, a copy, their spread
-        self._ratios: dict[_Layer, tuple] = {}  # (std of the update, std of W before)
+        if self._updates is not None:
+            self._updates.clear()
         self._histogram_step = self._armed and self._recorded % self._hist_stride == 0
 
     @property
@@ -318,71 +315,22 @@ class Recorder:
         # Called once per backward when the parameter's .grad has been accumulated; with several
         # backward passes in a step the last call holds the sum, which is what the step uses.
         if self._armed and param.grad is not None:
-            grad_scale, spread_scale = self._param_scales(param)
-            self._grad_norms[id(param)] = norms.norm(param.grad, grad_scale, self._scratch)
+            scale = self._grad_scales.get(id(param))
+            if scale is None:
+                scale = self._grad_scales[id(param)] = norms.Scale()
+            self._grad_norms[id(param)] = norms.norm(param.grad, scale, self._scratch)
             if self._histogram_step:
                 self._dw_hists[id(param)] = histograms.histogram(param.grad)
-            if self.optimizer is not None:
-                # The copy for the update ratio, taken now while backward has just read the
-                # weight (it is in the cache) rather than at the optimizer's step, when it has
-                # long been evicted by the other layers'. Its version tells that step whether
-                # the weight was changed in between (then it is copied again).
-                copy = self._copy_of(param)
-                spread = norms.std(copy, spread_scale, self._scratch)
-                self._copies[id(param)] = (param._version, copy, spread)
-
-    def _copy_of(self, param: torch.Tensor) -> torch.Tensor:
-        """A flat copy of the weight, into its buffer in the pool. A fresh tensor at each step
-        would be new memory every time, each page of it faulted in, and would leave the
-        allocator less to reuse for the step's own gradients: measured on a 50-layer MLP, the
-        copies cost 5x as much and the step's own matrix products slowed by a quarter."""
-        flat = param.detach().reshape(-1)
-        buffer = self._copy_pool.get(id(param))
-        if buffer is None or buffer.dtype != flat.dtype or buffer.shape != flat.shape:
-            buffer = self._copy_pool[id(param)] = torch.empty_like(flat)
-        return buffer.copy_(flat)
-
-    def _param_scales(self, param) -> tuple[norms.Scale, norms.Scale]:
-        scales = self._scales.get(id(param))
-        if scales is None:
-            scales = self._scales[id(param)] = (norms.Scale(), norms.Scale())
-        return scales
-
-    def _optimized(self) -> set[int]:
-        return {id(p) for group in self.optimizer.param_groups for p in group["params"]}
+            if self._updates is not None:
+                self._updates.copy(param)
 
     def _before_update(self, optimizer, args, kwargs) -> None:
-        if not self._armed:
-            return
-        held = self._optimized()
-        copies, self._copies = self._copies, {}
-        for layer in self._layers.values():
-            params = [p for _, p in layer.weights if id(p) in held]
-            if not params:
-                continue
-            # Each copy serves once: a weight shared by two layers gets a second copy below,
-            # since the first becomes its layer's update in place.
-            copy = copies.pop(id(params[0]), None) if len(params) == 1 else None
-            if copy is not None and copy[0] == params[0]._version:
-                self._before[layer] = (params, copy[1], copy[2])
-                continue
-            flat = [p.detach().reshape(-1) for p in params]
-            before = flat[0].clone() if len(flat) == 1 else torch.cat(flat)
-            # Its spread now, while the copy is fresh in the cache: the step's weights are
-            # read from memory twice in all (once here, once after the update).
-            self._before[layer] = (params, before, norms.std(before, None, self._scratch))
+        if self._armed:
+            self._updates.before_step(self._layers.values())
 
     def _after_update(self, optimizer, args, kwargs) -> None:
-        if not self._armed:
-            return
-        # Last layer first: the optimizer has just updated the weights in order, so the last
-        # ones are the likeliest to be still in the cache.
-        for layer, (params, before, spread) in reversed(self._before.items()):
-            flat = [p.detach().reshape(-1) for p in params]
-            after = flat[0] if len(flat) == 1 else torch.cat(flat)
-            update = torch.sub(after, before, out=before)  # the copy becomes the update
-            self._ratios[layer] = (norms.std(update, layer.update_scale, self._scratch), spread)
-        self._before = {}
+        if self._armed:
+            self._updates.after_step()
 
     # -- the record --------------------------------------------------------------------------
 
@@ -420,11 +368,12 @@ class Recorder:
             scalars.extend(tensors)
 
         put("model", self._model_norms)
+        ratios = {} if self._updates is None else self._updates.ratios
         for layer in layers:
             put(("out", layer), self._out_norms.get(layer, []))
             dw = [self._grad_norms.get(id(p)) for _, p in layer.weights]
             put(("dw", layer), [n for n in dw if n is not None])
-            put(("ratio", layer), list(self._ratios.get(layer, ())))
+            put(("ratio", layer), list(ratios.get(layer, ())))
         values = _fetch(scalars) if scalars else []
 
         def get(key) -> list[float]:
@@ -496,7 +445,9 @@ class Recorder:
         self._handles = _removed(self._handles)
         self._disarm()
         self._closed = True
-        self._copy_pool, self._scratch = {}, {}
+        if self._updates is not None:
+            self._updates.close()
+        self._scratch.clear()
         self._reset()
 
     def __enter__(self) -> Recorder:
