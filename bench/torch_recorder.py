@@ -332,11 +332,12 @@ def measure() -> dict:
         # Over a run of LONG_RUN training steps, histograms included as the recorder takes them.
         extra = m["histogram_step"] - m["recorded_step"]
         m["every 1"] = m["recorded_step"] + taken[LONG_RUN] / LONG_RUN * extra
-        recorded = LONG_RUN // 100
-        m["every 100"] = (
-            recorded * m["recorded_step"] + taken[recorded] * extra
-            + (LONG_RUN - recorded) * m["step_between"]
-        ) / LONG_RUN  # fmt: skip
+        for every in (10, 100):
+            recorded = LONG_RUN // every
+            m[f"every {every}"] = (
+                recorded * m["recorded_step"] + taken[recorded] * extra
+                + (LONG_RUN - recorded) * m["step_between"]
+            ) / LONG_RUN  # fmt: skip
         m["every 1 over 1,000"] = m["recorded_step"] + taken[1000] / 1000 * extra
     return r
 
@@ -403,7 +404,9 @@ def section(r: dict) -> list[str]:
         f"one): {r['memory']['histograms_taken'][1000]} of 1,000 recorded steps, so that a "
         "1,000-step run recording every step costs "
         + " and ".join(f"{_pct(r[m]['every 1 over 1,000'])} ({m.upper()})" for m in ("mlp", "cnn"))
-        + " a step.",
+        + " a step. Recording every 10 steps of a 10,000-step run costs "
+        + " and ".join(f"{_pct(r[m]['every 10'])} ({m.upper()})" for m in ("mlp", "cnn"))
+        + ".",
     ]
     lines += [
         "",

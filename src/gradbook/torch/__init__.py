@@ -46,7 +46,9 @@ non-finite, all copied out as plain numbers at `step()` (no tensor outlives its 
 What it costs: a recorded step reads each gradient once and, for the update ratios, copies
 each weight during backward (while it is still in the cache) and compares it after the
 optimizer's step; between recorded steps the hooks only pass things on (`nox -s bench --
---torch` measures both). With a large model, record every 10 or 100 steps. Memory: the
+--torch` measures both). That work is per weight, a step's is mostly per example: with many
+weights and small batches (where a recorded step can cost a fifth of a step or more), record
+every 10 or 100 steps, or pass no optimizer (no update ratios, so no copies). Memory: the
 recorder keeps a buffer the size of each weight for those copies (an optimizer with momentum
 keeps as much), and one of 2**18 numbers per dtype for scaling; `close()` lets both go.
 
