@@ -12,7 +12,7 @@
   and two unwatched blocks in a row for the noise floor). The targets are judged over a
   10,000-step training run: its recorded steps, the few of them that take histograms (counted
   on the memory run below), and its steps between. The MLP's recorded step is also measured
-  at batch sizes 32, 128 and 512.
+  at batch sizes 32, 128 and 512, and the arithmetic it needs timed alone, without hooks.
 - Memory: 10,000 recorded steps of a 50-layer MLP; the process's resident memory and the number
   of live tensors every 1,000 steps. The record itself grows (about 1.4 KB a step for 50 layers,
   its numbers); anything beyond that, or a growing tensor count, would be a leak.
@@ -220,6 +220,43 @@ def _between(torch, model, x, y, rounds: int, block: int = 12) -> tuple:
     return between[0], between[1], null[0], null[1]
 
 
+def kernels_alone(torch, rounds: int = 30) -> float:
+    """The seconds of the arithmetic a recorded step of the MLP needs, with nothing else: per
+    layer the norms of |dL/dh| and |dL/dW|, the weight's copy and its spread (sum, norm), then
+    the update and its spread, on tensors of the MLP's shapes, each timed on its own with no
+    hook, no Python bookkeeping and no number read back. The copies go into buffers evicted
+    from the cache, and the comparison reads weights and copies evicted too, as in a training
+    step; what backward has just read or written is in the cache. The median over rounds."""
+    vn = torch.linalg.vector_norm
+    weights = [torch.randn(WIDTH * WIDTH) * 0.05 for _ in range(DEPTH)]
+    grads = [torch.randn(WIDTH * WIDTH) * 1e-4 for _ in range(DEPTH)]
+    outs = [torch.randn(BATCH * WIDTH) * 1e-4 for _ in range(DEPTH)]
+    copies = [torch.empty(WIDTH * WIDTH) for _ in range(DEPTH)]
+    update = torch.empty(WIDTH * WIDTH)
+    elsewhere = torch.randn(16 * 2**20)  # 64 MB: more than the machine's caches
+
+    def evict() -> None:
+        elsewhere.mul_(1.0)
+
+    totals = []
+    for _ in range(rounds):
+        total = 0.0
+        evict()
+        for h, g, w, c in zip(outs, grads, weights, copies, strict=True):
+            h.sum(), g.sum(), w.sum()  # in the cache, as backward leaves them
+            start = time.perf_counter()
+            vn(h), vn(g), c.copy_(w), c.sum(), vn(c)
+            total += time.perf_counter() - start
+        evict()
+        for w, c in zip(weights, copies, strict=True):
+            start = time.perf_counter()
+            u = torch.sub(w, c, out=update)
+            u.sum(), vn(u)
+            total += time.perf_counter() - start
+        totals.append(total)
+    return statistics.median(totals)
+
+
 def batch_sweep(torch, rounds: int = 12, block: int = 4) -> list[dict]:
     """The MLP's recorded step at several batch sizes: the recorder's work is mostly per weight
     (the update ratios' copies, the norms and histograms of dL/dW), the step's mostly per
@@ -325,6 +362,7 @@ def measure() -> dict:
     images, labels = torch.randn(64, 3, 32, 32), torch.randint(0, 10, (64,))
     r["cnn"] = overhead(torch, "small CNN", lambda: _cnn(torch), images, labels)
     r["sweep"] = batch_sweep(torch)
+    r["kernels_ms"] = kernels_alone(torch) * 1e3
     r["memory"] = memory_and_size(torch)
     taken = r["memory"]["histograms_taken"]
     for model in ("mlp", "cnn"):
@@ -396,7 +434,10 @@ def section(r: dict) -> list[str]:
         "during backward, while the weight is in the cache) and a comparison after it: the "
         "MLP's step is mostly its weights (50 matrices of 256 x 256): that copy and "
         f"comparison are {_pct(1 - mlp['no_ratios'] / mlp['recorded_step'])} of its recording "
-        "cost (a recorded step against one without the optimizer). A recorded step that also "
+        "cost (a recorded step against one without the optimizer). The arithmetic a "
+        f"recorded step needs, timed alone (kernels_alone), takes {r['kernels_ms']:.2f} ms, "
+        f"{_pct(r['kernels_ms'] / mlp['plain_ms'])} of the MLP's step, before any hook or "
+        "bookkeeping. A recorded step that also "
         "takes histograms of both gradients costs "
         + " and ".join(f"{_pct(r[m]['histogram_step'])} ({m.upper()})" for m in ("mlp", "cnn"))
         + " more than an unwatched step. A run keeps histograms of a dozen steps however long "
